@@ -1,0 +1,60 @@
+// The core's linear-memory map: the one place it is declared.
+//
+// Portable: this file compiles under both asc (the core) and tsc (the host), so it holds
+// plain integer constants only. Untyped integer literals are i32 in AssemblyScript and
+// number in TypeScript; keep every value below 2^31.
+//
+// The memory never grows: MEM_PAGES is both the initial and the maximum size (asconfig.json
+// and scripts/build-core.js read it from here). docs/memory-map.md is checked against this
+// file by test/memmap.test.ts.
+
+export const PAGE_SIZE = 0x10000;
+
+// AssemblyScript's own static data (constant tables, known-answer vectors). init() refuses
+// to run if the compiler placed more than this (__heap_base beyond STATIC_END).
+export const STATIC_BASE = 0x0000_0000;
+export const STATIC_SIZE = 0x0001_0000;
+
+// Core-private state: SHA-256 contexts, HMAC key slots, counters, configuration. No export
+// takes a pointer into it, so the host cannot make the core overwrite it by mistake.
+export const STATE_BASE = 0x0001_0000;
+export const STATE_SIZE = 0x0001_0000;
+
+// Everything from HOST_BASE up is host-visible: pointers passed to exports must lie in
+// [HOST_BASE, MEM_END), or the export returns E_RANGE.
+export const HOST_BASE = 0x0002_0000;
+
+// Argument and result slots: plain representations (see repr.ts) the host fills before a
+// call and reads after it. ABI_SLOT_COUNT slots of ABI_SLOT_SIZE bytes.
+export const ABI_BASE = 0x0002_0000;
+export const ABI_SIZE = 0x0001_0000;
+export const ABI_SLOT_SIZE = 0x100;
+export const ABI_SLOT_COUNT = 256;
+
+// Frame buffers for encode and decode calls: FRAME_SLOT_COUNT buffers of FRAME_SLOT_SIZE.
+export const FRAME_BASE = 0x0003_0000;
+export const FRAME_SIZE = 0x0001_0000;
+export const FRAME_SLOT_SIZE = 0x0800;
+export const FRAME_SLOT_COUNT = 32;
+
+// Register-operation list: register writes the core asks the host to perform (NIC rings).
+export const REGOP_BASE = 0x0004_0000;
+export const REGOP_SIZE = 0x0001_0000;
+
+// Fault path: the armed gasp template and its fault-time working area.
+export const GASP_BASE = 0x0005_0000;
+export const GASP_SIZE = 0x0001_0000;
+
+// 0x0006_0000 .. 0x0010_0000 is reserved for future fixed regions.
+
+// DMA window: descriptor rings and packet buffers the NIC reads and writes. A board
+// declares the physical address at which it sees DMA_BASE.
+export const DMA_BASE = 0x0010_0000;
+export const DMA_SIZE = 0x0080_0000;
+
+// Switching path: punt rings, load-distribution tables A/B, connection table.
+export const SWITCH_BASE = 0x0090_0000;
+export const SWITCH_SIZE = 0x0270_0000;
+
+export const MEM_END = 0x0300_0000;
+export const MEM_PAGES = 0x0300;

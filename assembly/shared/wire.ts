@@ -1,0 +1,88 @@
+// Wire-format constants: EtherTypes, protocol numbers, header sizes and field offsets as
+// the RFCs lay them out. Portable (asc + tsc); the host's independent test readers use
+// their own offsets on purpose, the host's encoders use these.
+
+export const ETH_ALEN = 6;
+export const ETH_HEADER_LEN = 14;
+export const VLAN_TAG_LEN = 4;
+export const ETH_MIN_FRAME = 60; // without FCS: 64 on the wire
+export const ETH_MAX_FRAME = 1518; // without FCS, tagged
+
+export const ETH_OFF_DST = 0;
+export const ETH_OFF_SRC = 6;
+export const ETH_OFF_TYPE = 12; // EtherType, or TPID 0x8100 when tagged
+export const VLAN_OFF_TCI = 14; // tagged: TCI, then the inner EtherType at 16
+
+export const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_ARP = 0x0806;
+export const ETHERTYPE_VLAN = 0x8100;
+export const ETHERTYPE_IPV6 = 0x86dd;
+export const ETHERTYPE_LOCAL_EXP1 = 0x88b5; // IEEE 802 local experimental (gasp backplane)
+export const ETHERTYPE_MIN = 0x0600; // below: an 802.3 length field, not an EtherType
+
+export const VLAN_VID_MASK = 0x0fff;
+export const VLAN_VID_RESERVED = 0x0fff;
+
+// ARP (RFC 826), Ethernet/IPv4 form: 28 bytes.
+export const ARP_LEN = 28;
+export const ARP_OFF_HTYPE = 0;
+export const ARP_OFF_PTYPE = 2;
+export const ARP_OFF_HLEN = 4;
+export const ARP_OFF_PLEN = 5;
+export const ARP_OFF_OP = 6;
+export const ARP_OFF_SHA = 8;
+export const ARP_OFF_SPA = 14;
+export const ARP_OFF_THA = 18;
+export const ARP_OFF_TPA = 24;
+export const ARP_HTYPE_ETHERNET = 1;
+export const ARP_OP_REQUEST = 1;
+export const ARP_OP_REPLY = 2;
+
+// IPv4 (RFC 791).
+export const IPV4_MIN_HEADER = 20;
+export const IPV4_OFF_VER_IHL = 0;
+export const IPV4_OFF_TOS = 1;
+export const IPV4_OFF_TOTAL_LEN = 2;
+export const IPV4_OFF_IDENT = 4;
+export const IPV4_OFF_FRAG = 6;
+export const IPV4_OFF_TTL = 8;
+export const IPV4_OFF_PROTOCOL = 9;
+export const IPV4_OFF_CHECKSUM = 10;
+export const IPV4_OFF_SRC = 12;
+export const IPV4_OFF_DST = 16;
+export const IPV4_FLAG_DF = 0x4000;
+export const IPV4_FLAG_MF = 0x2000;
+export const IPV4_FRAG_OFFSET_MASK = 0x1fff;
+
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_ICMPV6 = 58;
+
+// UDP (RFC 768).
+export const UDP_HEADER_LEN = 8;
+export const UDP_OFF_SRC_PORT = 0;
+export const UDP_OFF_DST_PORT = 2;
+export const UDP_OFF_LENGTH = 4;
+export const UDP_OFF_CHECKSUM = 6;
+
+// IPv6 (RFC 8200).
+export const IPV6_HEADER_LEN = 40;
+export const IPV6_OFF_VER_TC_FLOW = 0;
+export const IPV6_OFF_PAYLOAD_LEN = 4;
+export const IPV6_OFF_NEXT_HEADER = 6;
+export const IPV6_OFF_HOP_LIMIT = 7;
+export const IPV6_OFF_SRC = 8;
+export const IPV6_OFF_DST = 24;
+
+// ICMPv6 Neighbor Advertisement (RFC 4861 §4.4) and its options (§4.6).
+export const ICMPV6_TYPE_NA = 136;
+export const ICMPV6_OFF_TYPE = 0;
+export const ICMPV6_OFF_CODE = 1;
+export const ICMPV6_OFF_CHECKSUM = 2;
+export const NA_OFF_FLAGS = 4;
+export const NA_OFF_TARGET = 8;
+export const NA_LEN = 24; // without options
+export const NDP_OPT_TLLA = 2;
+export const NDP_OPT_UNIT = 8; // option lengths count 8-byte units
+export const NDP_HOP_LIMIT = 255;

@@ -1,0 +1,29 @@
+// Layout of the core-private state region (memmap.ts STATE_BASE .. +STATE_SIZE). Core-only:
+// the host never reads these directly, it calls exports. docs/memory-map.md summarises it.
+
+import { STATE_BASE } from "./shared/memmap";
+
+// Diagnostics.
+export const STATE_ABORT_LINE: usize = STATE_BASE + 0x000; // u32, last abort's source line
+export const STATE_INIT_DONE: usize = STATE_BASE + 0x004; // u32, 1 after init()
+export const STATE_SHA_COMPRESSIONS: usize = STATE_BASE + 0x008; // u32, SHA-256 blocks so far
+
+// SHA-256 contexts (crypto/sha256.ts SHA_CTX_SIZE = 128 each).
+export const STATE_SHA_CTX_A: usize = STATE_BASE + 0x100; // HMAC and one-shot digests
+export const STATE_SHA_CTX_B: usize = STATE_BASE + 0x200; // self-test
+export const STATE_SHA_SCRATCH: usize = STATE_BASE + 0x300; // 64 bytes: key block, inner digest
+
+// HMAC-SHA256 key slots (crypto/hmac.ts): HMAC_SLOT_COUNT host slots plus one private
+// self-test slot, HMAC_SLOT_SIZE = 128 bytes each: 0x400 .. 0x880.
+export const STATE_HMAC_SLOTS: usize = STATE_BASE + 0x400;
+
+// Self-test scratch: frames, reprs and digests the self-test builds (4 KiB).
+export const STATE_SELFTEST: usize = STATE_BASE + 0x1000;
+
+// Scratch reprs the high-level encoders (arpAnnounce, naUnsolicited) build into.
+export const STATE_WIRE_ETH: usize = STATE_BASE + 0x2000; // ETH_REPR_SIZE
+export const STATE_WIRE_ARP: usize = STATE_BASE + 0x2040; // ARP_REPR_SIZE
+export const STATE_WIRE_IP6: usize = STATE_BASE + 0x2080; // IPV6_REPR_SIZE
+export const STATE_WIRE_NA: usize = STATE_BASE + 0x20c0; // NA_REPR_SIZE
+
+// 0x2100 .. 0x10000 is free for later subsystems' private state (declare it here).

@@ -1,0 +1,82 @@
+// Ethernet II with an optional 802.1Q tag (IEEE 802.3 §3.1, IEEE 802.1Q §9.3).
+
+import {
+  E_CAP, E_ETHERTYPE, E_SHORT, E_ARG,
+} from "../shared/status";
+import {
+  ETH_ALEN, ETH_HEADER_LEN, VLAN_TAG_LEN, ETH_MIN_FRAME, ETH_OFF_DST, ETH_OFF_SRC, ETH_OFF_TYPE,
+  VLAN_OFF_TCI, ETHERTYPE_VLAN, ETHERTYPE_MIN, VLAN_VID_MASK, VLAN_VID_RESERVED,
+} from "../shared/wire";
+import {
+  ETH_REPR_DST, ETH_REPR_SRC, ETH_REPR_ETHERTYPE, ETH_REPR_TCI, ETH_REPR_TAGGED, ETH_REPR_SIZE,
+} from "../shared/repr";
+import { ld16be, st16be } from "../lib/mem";
+
+/** Header length the repr will produce: 14, or 18 when tagged. */
+export function ethHeaderLen(repr: usize): i32 {
+  return load<u8>(repr + ETH_REPR_TAGGED) ? ETH_HEADER_LEN + VLAN_TAG_LEN : ETH_HEADER_LEN;
+}
+
+/** Writes the header the repr describes; returns its length or a negative status. */
+export function ethEmit(repr: usize, out: usize, cap: i32): i32 {
+  const len = ethHeaderLen(repr);
+  if (cap < len) return E_CAP;
+  memory.copy(out + ETH_OFF_DST, repr + ETH_REPR_DST, ETH_ALEN);
+  memory.copy(out + ETH_OFF_SRC, repr + ETH_REPR_SRC, ETH_ALEN);
+  const ethertype = <u32>load<u16>(repr + ETH_REPR_ETHERTYPE);
+  if (len == ETH_HEADER_LEN) {
+    st16be(out + ETH_OFF_TYPE, ethertype);
+  } else {
+    const tci = <u32>load<u16>(repr + ETH_REPR_TCI);
+    if ((tci & VLAN_VID_MASK) == VLAN_VID_RESERVED) return E_ARG;
+    st16be(out + ETH_OFF_TYPE, ETHERTYPE_VLAN);
+    st16be(out + VLAN_OFF_TCI, tci);
+    st16be(out + VLAN_OFF_TCI + 2, ethertype);
+  }
+  return len;
+}
+
+/** Reads a header into the repr; returns the payload offset or a negative status. */
+export function ethParse(buf: usize, len: i32, repr: usize): i32 {
+  if (len < ETH_HEADER_LEN) return E_SHORT;
+  memory.fill(repr, 0, ETH_REPR_SIZE);
+  memory.copy(repr + ETH_REPR_DST, buf + ETH_OFF_DST, ETH_ALEN);
+  memory.copy(repr + ETH_REPR_SRC, buf + ETH_OFF_SRC, ETH_ALEN);
+  let ethertype = ld16be(buf + ETH_OFF_TYPE);
+  let headerLen = ETH_HEADER_LEN;
+  if (ethertype == ETHERTYPE_VLAN) {
+    if (len < ETH_HEADER_LEN + VLAN_TAG_LEN) return E_SHORT;
+    store<u8>(repr + ETH_REPR_TAGGED, 1);
+    store<u16>(repr + ETH_REPR_TCI, <u16>ld16be(buf + VLAN_OFF_TCI));
+    ethertype = ld16be(buf + VLAN_OFF_TCI + 2);
+    headerLen += VLAN_TAG_LEN;
+  }
+  if (ethertype < ETHERTYPE_MIN) return E_ETHERTYPE;
+  store<u16>(repr + ETH_REPR_ETHERTYPE, <u16>ethertype);
+  return headerLen;
+}
+
+/** Zero-pads a frame to the 60-byte minimum; returns the new length or E_CAP. */
+export function ethPad(buf: usize, len: i32, cap: i32): i32 {
+  if (len >= ETH_MIN_FRAME) return len;
+  if (cap < ETH_MIN_FRAME) return E_CAP;
+  memory.fill(buf + len, 0, ETH_MIN_FRAME - len);
+  return ETH_MIN_FRAME;
+}
+
+/**
+ * Fills an Ethernet repr for the high-level encoders. vlan < 0 means untagged; otherwise it
+ * is the TCI (PCP/DEI/VID). Returns 0 or E_ARG.
+ */
+export function ethReprFill(repr: usize, dst: usize, src: usize, ethertype: u32, vlan: i32): i32 {
+  memory.fill(repr, 0, ETH_REPR_SIZE);
+  memory.copy(repr + ETH_REPR_DST, dst, ETH_ALEN);
+  memory.copy(repr + ETH_REPR_SRC, src, ETH_ALEN);
+  store<u16>(repr + ETH_REPR_ETHERTYPE, <u16>ethertype);
+  if (vlan >= 0) {
+    if (vlan > 0xffff || (vlan & VLAN_VID_MASK) == VLAN_VID_RESERVED) return E_ARG;
+    store<u8>(repr + ETH_REPR_TAGGED, 1);
+    store<u16>(repr + ETH_REPR_TCI, <u16>vlan);
+  }
+  return 0;
+}

@@ -1,0 +1,80 @@
+// UDP (RFC 768) over IPv4, with the pseudo-header checksum.
+
+import { E_CAP, E_CHECKSUM, E_ETHERTYPE, E_LENGTH, E_PROTO, E_SHORT, E_ARG } from "../shared/status";
+import {
+  UDP_HEADER_LEN, UDP_OFF_SRC_PORT, UDP_OFF_DST_PORT, UDP_OFF_LENGTH, UDP_OFF_CHECKSUM,
+  ETHERTYPE_IPV4, IPPROTO_UDP,
+} from "../shared/wire";
+import {
+  UDP_REPR_SRC_PORT, UDP_REPR_DST_PORT, UDP_REPR_LENGTH, UDP_REPR_CHECKSUM, UDP_REPR_SIZE,
+  ETH_REPR_ETHERTYPE, IPV4_REPR_PROTOCOL, IPV4_REPR_PAYLOAD_LEN, IPV4_REPR_FRAG,
+} from "../shared/repr";
+import { ld16be, st16be } from "../lib/mem";
+import { sumWords, finish, verifies } from "./checksum";
+import { ethEmit, ethParse, ethPad } from "./ethernet";
+import { ipv4Emit, ipv4Parse, ipv4PseudoSum } from "./ipv4";
+import { IPV4_FRAG_OFFSET_MASK, IPV4_FLAG_MF } from "../shared/wire";
+
+/**
+ * Writes Ethernet + IPv4 + UDP + payload (payload copied from [payload, payload+plen)),
+ * padded to 60; returns the frame length. The reprs' length/protocol fields are set here.
+ */
+export function udp4Emit(
+  eth: usize, ip: usize, udp: usize, payload: usize, plen: i32, out: usize, cap: i32,
+): i32 {
+  if (plen < 0 || plen > 0xffff - 28) return E_ARG;
+  store<u16>(eth + ETH_REPR_ETHERTYPE, ETHERTYPE_IPV4);
+  const hl = ethEmit(eth, out, cap);
+  if (hl < 0) return hl;
+  const udpLen = UDP_HEADER_LEN + plen;
+  if (cap - hl < 20 + udpLen) return E_CAP;
+  store<u8>(ip + IPV4_REPR_PROTOCOL, IPPROTO_UDP);
+  store<u16>(ip + IPV4_REPR_PAYLOAD_LEN, <u16>udpLen);
+  const ipStart = out + hl;
+  const ihl = ipv4Emit(ip, ipStart, cap - hl);
+  if (ihl < 0) return ihl;
+  const u = ipStart + ihl;
+  st16be(u + UDP_OFF_SRC_PORT, load<u16>(udp + UDP_REPR_SRC_PORT));
+  st16be(u + UDP_OFF_DST_PORT, load<u16>(udp + UDP_REPR_DST_PORT));
+  st16be(u + UDP_OFF_LENGTH, udpLen);
+  st16be(u + UDP_OFF_CHECKSUM, 0);
+  memory.copy(u + UDP_HEADER_LEN, payload, plen);
+  let csum = finish(sumWords(u, udpLen, ipv4PseudoSum(ipStart, IPPROTO_UDP, udpLen)));
+  if (csum == 0) csum = 0xffff; // RFC 768: a computed zero is sent as all ones
+  st16be(u + UDP_OFF_CHECKSUM, csum);
+  store<u16>(udp + UDP_REPR_LENGTH, <u16>udpLen);
+  store<u16>(udp + UDP_REPR_CHECKSUM, <u16>csum);
+  return ethPad(out, hl + ihl + udpLen, cap);
+}
+
+/**
+ * Reads an Ethernet/IPv4/UDP frame, verifying the IPv4 and (non-zero) UDP checksums.
+ * Returns the payload's offset in buf (payload length = UDP length - 8) or a negative status.
+ * Fragments are refused (E_PROTO): a UDP header is only meaningful in a whole datagram.
+ */
+export function udp4Parse(buf: usize, len: i32, eth: usize, ip: usize, udp: usize): i32 {
+  const hl = ethParse(buf, len, eth);
+  if (hl < 0) return hl;
+  if (<u32>load<u16>(eth + ETH_REPR_ETHERTYPE) != ETHERTYPE_IPV4) return E_ETHERTYPE;
+  const ipStart = buf + hl;
+  const ihl = ipv4Parse(ipStart, len - hl, ip);
+  if (ihl < 0) return ihl;
+  if (<u32>load<u8>(ip + IPV4_REPR_PROTOCOL) != IPPROTO_UDP) return E_PROTO;
+  const frag = <u32>load<u16>(ip + IPV4_REPR_FRAG);
+  if ((frag & IPV4_FLAG_MF) != 0 || (frag & IPV4_FRAG_OFFSET_MASK) != 0) return E_PROTO;
+  const ipPayload = <i32>load<u16>(ip + IPV4_REPR_PAYLOAD_LEN);
+  if (ipPayload < UDP_HEADER_LEN) return E_SHORT;
+  const u = ipStart + ihl;
+  const udpLen = <i32>ld16be(u + UDP_OFF_LENGTH);
+  if (udpLen < UDP_HEADER_LEN || udpLen > ipPayload) return E_LENGTH;
+  const csum = ld16be(u + UDP_OFF_CHECKSUM);
+  if (csum != 0 && !verifies(sumWords(u, udpLen, ipv4PseudoSum(ipStart, IPPROTO_UDP, udpLen)))) {
+    return E_CHECKSUM;
+  }
+  memory.fill(udp, 0, UDP_REPR_SIZE);
+  store<u16>(udp + UDP_REPR_SRC_PORT, <u16>ld16be(u + UDP_OFF_SRC_PORT));
+  store<u16>(udp + UDP_REPR_DST_PORT, <u16>ld16be(u + UDP_OFF_DST_PORT));
+  store<u16>(udp + UDP_REPR_LENGTH, <u16>udpLen);
+  store<u16>(udp + UDP_REPR_CHECKSUM, <u16>csum);
+  return hl + ihl + UDP_HEADER_LEN;
+}
