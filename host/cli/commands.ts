@@ -1,0 +1,7 @@
+// The command list, in the order `lastgasp --help` shows it.
+
+import { Command } from "./command";
+import { demoCommand } from "./demo";
+import { encodeCommand } from "./encode";
+
+export const COMMANDS: Command[] = [demoCommand, encodeCommand];
