@@ -26,4 +26,9 @@ export const STATE_WIRE_ARP: usize = STATE_BASE + 0x2040; // ARP_REPR_SIZE
 export const STATE_WIRE_IP6: usize = STATE_BASE + 0x2080; // IPV6_REPR_SIZE
 export const STATE_WIRE_NA: usize = STATE_BASE + 0x20c0; // NA_REPR_SIZE
 
-// 0x2100 .. 0x10000 is free for later subsystems' private state (declare it here).
+// Reserved per subsystem; each declares its own layout inside its range, here.
+export const STATE_NIC_BASE: usize = STATE_BASE + 0x3000; // .. 0x3fff rings and takeover
+export const STATE_GASP_BASE: usize = STATE_BASE + 0x4000; // .. 0x5fff gasp sender/receiver
+export const STATE_SWITCH_BASE: usize = STATE_BASE + 0x6000; // .. 0x7fff switching path
+
+// 0x8000 .. 0x10000 is free.

@@ -1,0 +1,156 @@
+// Intel 8254x (e1000) and i210/igb register offsets, bit fields and legacy descriptor layouts.
+// Portable (asc + tsc): the core's ring code and the host's NIC model both use these.
+//
+// Sources: Intel 8254x Family of Gigabit Ethernet Controllers Software Developer's Manual
+// (SDM) §13 (registers) and §3.2-3.3 (descriptors); Linux drivers/net/ethernet/intel/e1000/
+// e1000_hw.h; QEMU hw/net/e1000_regs.h. i210: Intel Ethernet Controller I210 datasheet §8.
+// All registers are 32-bit, little-endian, at byte offsets in BAR0.
+
+// ---- general (SDM §13.4.1-13.4.2) ----
+export const REG_CTRL = 0x0000;
+export const REG_STATUS = 0x0008;
+export const REG_EECD = 0x0010;
+export const REG_CTRL_EXT = 0x0018;
+
+export const CTRL_FD = 1 << 0;
+export const CTRL_LRST = 1 << 3;
+export const CTRL_ASDE = 1 << 5;
+export const CTRL_SLU = 1 << 6; // set link up
+export const CTRL_RST = 1 << 26; // device reset, self-clearing
+
+export const STATUS_FD = 1 << 0;
+export const STATUS_LU = 1 << 1; // link up
+export const STATUS_TXOFF = 1 << 4;
+export const STATUS_SPEED_1000 = 2 << 6;
+export const STATUS_SPEED_MASK = 3 << 6;
+
+// ---- interrupts (SDM §13.4.17-13.4.21) ----
+export const REG_ICR = 0x00c0; // read clears
+export const REG_ITR = 0x00c4;
+export const REG_ICS = 0x00c8;
+export const REG_IMS = 0x00d0;
+export const REG_IMC = 0x00d8;
+
+export const ICR_TXDW = 1 << 0; // TX descriptor written back
+export const ICR_TXQE = 1 << 1; // TX queue empty
+export const ICR_LSC = 1 << 2; // link status change
+export const ICR_RXDMT0 = 1 << 4; // RX descriptor minimum threshold
+export const ICR_RXO = 1 << 6; // receiver overrun
+export const ICR_RXT0 = 1 << 7; // receiver timer (frame received)
+
+// ---- receive (SDM §13.4.22-13.4.30) ----
+export const REG_RCTL = 0x0100;
+export const RCTL_EN = 1 << 1;
+export const RCTL_SBP = 1 << 2;
+export const RCTL_UPE = 1 << 3; // unicast promiscuous
+export const RCTL_MPE = 1 << 4; // multicast promiscuous
+export const RCTL_LPE = 1 << 5;
+export const RCTL_RDMTS_HALF = 0 << 8;
+export const RCTL_MO_SHIFT = 12;
+export const RCTL_BAM = 1 << 15; // accept broadcast
+export const RCTL_BSIZE_2048 = 0 << 16;
+export const RCTL_SECRC = 1 << 26; // strip CRC
+
+export const REG_RDBAL = 0x2800;
+export const REG_RDBAH = 0x2804;
+export const REG_RDLEN = 0x2808;
+export const REG_RDH = 0x2810;
+export const REG_RDT = 0x2818;
+export const REG_RDTR = 0x2820;
+export const REG_RXDCTL = 0x2828;
+
+// ---- transmit (SDM §13.4.33-13.4.44) ----
+export const REG_TCTL = 0x0400;
+export const TCTL_EN = 1 << 1;
+export const TCTL_PSP = 1 << 3; // pad short packets
+export const TCTL_CT_SHIFT = 4;
+export const TCTL_COLD_SHIFT = 12;
+export const REG_TIPG = 0x0410;
+
+export const REG_TDBAL = 0x3800;
+export const REG_TDBAH = 0x3804;
+export const REG_TDLEN = 0x3808;
+export const REG_TDH = 0x3810;
+export const REG_TDT = 0x3818;
+export const REG_TIDV = 0x3820;
+export const REG_TXDCTL = 0x3828;
+
+// Write masks QEMU applies (hw/net/e1000.c mac_reg write handlers): ring lengths are
+// multiples of 128 bytes (8 descriptors), heads/tails 16 bits, base addresses 16-byte aligned.
+export const RING_LEN_MASK = 0x000fff80;
+export const RING_PTR_MASK = 0x0000ffff;
+export const RING_BASE_LO_MASK = ~0xf;
+
+// ---- address filtering (SDM §13.4.25, 13.5.1) ----
+export const REG_MTA = 0x5200; // 128 x 32-bit multicast table
+export const MTA_WORDS = 128;
+export const REG_RAL0 = 0x5400;
+export const REG_RAH0 = 0x5404;
+export const RAH_AV = 1 << 31; // address valid
+export const RA_ENTRIES = 16;
+
+// ---- statistics, clear on read (SDM §13.7) ----
+export const REG_CRCERRS = 0x4000;
+export const REG_MPC = 0x4010; // missed packets
+export const REG_RNBC = 0x40a0; // receive no buffers
+export const REG_GPRC = 0x4074; // good packets received
+export const REG_GPTC = 0x4080; // good packets transmitted
+export const REG_GORCL = 0x4088;
+export const REG_GOTCL = 0x4090;
+export const REG_TPR = 0x40d0; // total packets received
+export const REG_TPT = 0x40d4; // total packets transmitted
+
+// ---- i210 multi-queue TX (I210 datasheet §8.12.10-8.12.16; igb e1000_regs.h) ----
+// Queue n's registers: n < 4 at 0x3800 + 0x100*n, else 0xE000 + 0x40*n, each register at
+// the same offset from its queue base as on e1000 (TDBAH +4, TDLEN +8, TDH +0x10, ...).
+export const I210_TX_QUEUES = 4;
+export const TXDCTL_QUEUE_ENABLE = 1 << 25; // must read back set before use
+export const TXQ_OFF_TDBAL = 0x00;
+export const TXQ_OFF_TDBAH = 0x04;
+export const TXQ_OFF_TDLEN = 0x08;
+export const TXQ_OFF_TDH = 0x10;
+export const TXQ_OFF_TDT = 0x18;
+export const TXQ_OFF_TXDCTL = 0x28;
+
+/** Base of TX queue n's register block. */
+export function txQueueBase(n: i32): i32 {
+  return n < 4 ? 0x3800 + 0x100 * n : 0xe000 + 0x40 * n;
+}
+
+// ---- legacy descriptors (SDM §3.2.3 RX, §3.3.3 TX): 16 bytes, little-endian ----
+export const DESC_SIZE = 16;
+
+export const TXD_OFF_ADDR = 0; // u64 buffer address
+export const TXD_OFF_LENGTH = 8; // u16
+export const TXD_OFF_CSO = 10; // u8
+export const TXD_OFF_CMD = 11; // u8
+export const TXD_OFF_STA = 12; // u8 (low nibble status, high nibble reserved)
+export const TXD_OFF_CSS = 13; // u8
+export const TXD_OFF_SPECIAL = 14; // u16
+
+export const TXD_CMD_EOP = 1 << 0; // end of packet
+export const TXD_CMD_IFCS = 1 << 1; // insert FCS
+export const TXD_CMD_IC = 1 << 2;
+export const TXD_CMD_RS = 1 << 3; // report status (DD write-back)
+export const TXD_CMD_RPS = 1 << 4; // report packet sent (82544 only)
+export const TXD_CMD_DEXT = 1 << 5; // extended descriptor (not legacy)
+export const TXD_CMD_VLE = 1 << 6;
+export const TXD_CMD_IDE = 1 << 7;
+export const TXD_STA_DD = 1 << 0; // descriptor done
+export const TXD_STA_EC = 1 << 1;
+export const TXD_STA_LC = 1 << 2;
+export const TXD_STA_TU = 1 << 3;
+
+export const RXD_OFF_ADDR = 0; // u64 buffer address
+export const RXD_OFF_LENGTH = 8; // u16
+export const RXD_OFF_CSUM = 10; // u16
+export const RXD_OFF_STATUS = 12; // u8
+export const RXD_OFF_ERRORS = 13; // u8
+export const RXD_OFF_SPECIAL = 14; // u16
+
+export const RXD_STA_DD = 1 << 0;
+export const RXD_STA_EOP = 1 << 1;
+export const RXD_STA_IXSM = 1 << 2;
+export const RXD_STA_VP = 1 << 3;
+export const RXD_ERR_CE = 1 << 0;
+export const RXD_ERR_RXE = 1 << 7;
