@@ -12,7 +12,7 @@ import * as path from "path";
 import { parseIPv4, parseMac } from "../host/util/addr";
 import { freshCodec } from "./helpers/core";
 import { fields, requireTshark, tmpDir } from "./helpers/tshark";
-import { VethNamespace, requireRoot, sleepMs, ip } from "./helpers/netns";
+import { VethNamespace, requireRoot, sleepMs } from "./helpers/netns";
 import { NEIGH_CASES, NeighCase, vipFor, caseFrame, HOST_MAC, HOST_IP4, HOST_PREFIX, HOST_IP6, OLD_MAC, NEW_MAC } from "./helpers/neigh-cases";
 import { RawSocket, loadRawSocket } from "../host/native/rawsock";
 
