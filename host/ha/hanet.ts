@@ -11,7 +11,7 @@
 import { HeartbeatMonitor, HeartbeatOptions, ProbeKind } from "./heartbeat";
 import { LinkMonitor } from "./link-monitor";
 import { PathAction, PathFailover, PathFailoverOptions } from "./path-failover";
-import { TrunkHealth } from "./trunk";
+import { TrunkHealth, trunkFailed } from "./trunk";
 import { TimelineSink, NO_TIMELINE, Timed, checkNs } from "./timeline";
 
 export interface PathMonitorSpec {
@@ -53,7 +53,12 @@ export class HaNet implements Timed {
 
   constructor(readonly opts: HaNetOptions) {
     this.timeline = opts.timeline ?? NO_TIMELINE;
-    this.failover = new PathFailover({ ...opts.failover, name: opts.name, timeline: this.timeline });
+    this.failover = new PathFailover({
+      ...opts.failover,
+      standbyUsable: opts.failover.standbyUsable ?? ((iface) => this.linksUsable(iface)),
+      name: opts.name,
+      timeline: this.timeline,
+    });
     for (const iface of [opts.failover.primary, opts.failover.secondary]) {
       const spec = opts.paths[iface] ?? {};
       const links = (spec.members ?? []).map(
@@ -86,8 +91,9 @@ export class HaNet implements Timed {
   /** A heartbeat (reply) arrived on iface. */
   heard(iface: string, now: number): HaNetOutput {
     const out: HaNetOutput = { actions: [], sends: [] };
-    const c = this.path(iface).heartbeat?.heard(now);
-    if (c && !c.up) this.pathDown(iface, c.tNs, "heartbeat", out);
+    for (const c of this.path(iface).heartbeat?.heard(now) ?? []) {
+      if (!c.up && this.failover.primary === iface) this.pathDown(iface, c.tNs, "heartbeat", out);
+    }
     return out;
   }
 
@@ -107,11 +113,17 @@ export class HaNet implements Timed {
         continue;
       }
       for (const [iface, m] of this.monitors) {
+        let polled = false;
         for (const l of m.links) {
           if (l.nextDeadline() !== t) continue;
+          polled = true;
           for (const c of l.tick(t)) {
             if (m.trunk?.update(c) === "failed" && this.failover.primary === iface) this.pathDown(iface, c.tNs, `trunk ${m.trunk.failedMembers.join(",")}`, out);
           }
+        }
+        // Still failed with nowhere to go: try again at every poll (the standby may be back).
+        if (polled && m.trunk?.state === "failed" && this.failover.primary === iface && this.failover.state === "monitoring") {
+          this.pathDown(iface, t, `trunk ${m.trunk.failedMembers.join(",")} (retry)`, out);
         }
         if (m.heartbeat && m.heartbeat.nextDeadline() === t) {
           const r = m.heartbeat.tick(t);
@@ -121,6 +133,18 @@ export class HaNet implements Timed {
       }
     }
     throw new Error(`${this.opts.name}: tick made no progress`);
+  }
+
+  /**
+   * The default standby check: the standby path's links, read once now (a cold standby's
+   * PHY still reports LU), must not trip its trunk threshold. Paths watched only by a
+   * heartbeat cannot be judged before use: assumed usable.
+   */
+  private linksUsable(iface: string): boolean {
+    const m = this.path(iface);
+    if (!m.trunk) return true;
+    const failed = m.links.filter((l) => l.readNow() === false).length;
+    return !trunkFailed(failed, m.links.length, m.trunk.thresholdPct);
   }
 
   private components(): Timed[] {

@@ -124,20 +124,28 @@ export class HeartbeatMonitor implements Timed {
     this.timeline.push({ tNs: now, source: this.name, name: "monitor.resume" });
   }
 
-  /** A valid heartbeat from the peer arrived at now (authenticated by the caller). */
-  heard(now: number): HeartbeatChange | null {
-    if (!this.watching) return null;
+  /**
+   * A valid heartbeat from the peer arrived at now (authenticated by the caller). Returns
+   * the changes it causes: a heartbeat arriving at (or after) the detection time is late,
+   * so "lost" is reported first, then "up" when no up-delay applies.
+   */
+  heard(now: number): HeartbeatChange[] {
+    if (!this.watching) return [];
     this.received++;
-    // A heartbeat arriving exactly at the detection time is too late: expire first.
-    this.expire(now);
+    const out: HeartbeatChange[] = [];
+    const lost = this.expire(now);
+    if (lost) out.push(lost);
     this.lastRxNs = now;
-    if (this.st !== "down") return null;
+    if (this.st !== "down") return out;
     const upDelay = this.opts.upDelayNs ?? 0;
-    if (upDelay === 0) return this.change(now, true);
+    if (upDelay === 0) {
+      out.push(this.change(now, true));
+      return out;
+    }
     this.st = "back";
     this.upAtNs = now + upDelay;
     this.timeline.push({ tNs: now, source: this.name, name: "heartbeat.back" });
-    return null;
+    return out;
   }
 
   nextDeadline(): number | null {

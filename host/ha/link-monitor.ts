@@ -69,6 +69,11 @@ export class LinkMonitor implements Timed {
     return this.nextPollNs !== null;
   }
 
+  /** One raw read of LU now, outside the poll schedule (null without a readStatus callback). */
+  readNow(): boolean | null {
+    return this.opts.readStatus ? (this.opts.readStatus() & STATUS_LU) !== 0 : null;
+  }
+
   /** Starts polling; the first poll happens at now. */
   start(now: number): void {
     this.nextPollNs = checkNs("now", now);

@@ -91,6 +91,7 @@ export class PathFailover implements Timed {
   private steps: Step[] = [];
   private nextStepNs: number | null = null;
   private current: Partial<FailoverRecord> = {};
+  private noPath = false;
   private readonly timeline: TimelineSink;
   readonly history: FailoverRecord[] = [];
   ignored = 0;
@@ -155,9 +156,12 @@ export class PathFailover implements Timed {
     const from = this.primaryIface;
     const to = this.secondaryIface;
     if (this.opts.standbyUsable && !this.opts.standbyUsable(to)) {
-      this.event(now, "failover.no-path", { from, to, reason });
+      // Reported once; the caller may retry (HaNet does at every poll of a failed path).
+      if (!this.noPath) this.event(now, "failover.no-path", { from, to, reason });
+      this.noPath = true;
       return [];
     }
+    this.noPath = false;
     this.st = "failing-over";
     this.current = { detectNs: now, from, to, reason };
     this.event(now, "failover.detect", { from, to, reason });

@@ -101,7 +101,7 @@ export class HaUnit implements Timed {
   peerHello(advert: Advert, now: number): UnitOutput {
     const out = empty();
     if (!this.role.mayTransmit) return out;
-    this.heartbeat.heard(now);
+    for (const c of this.heartbeat.heard(now)) if (!c.up) this.apply(this.role.handle({ type: "heartbeat-lost" }, c.tNs), c.tNs, out);
     this.apply(this.role.handle({ type: "peer-advert", peer: advert }, now), now, out);
     this.collect(now, out);
     return out;
