@@ -5,8 +5,9 @@
 //   INIT ──start──▶ BACKUP (or ACTIVE when configured to start active)
 //   BACKUP ──gasp accepted / heartbeat lost / operator promote──▶ ACTIVE
 //   BACKUP ──peer advert, peer not active (backup, fault, resigned) and we win──▶ ACTIVE
-//   ACTIVE ──peer seen active, peer wins the arbitration──▶ BACKUP     (split brain, loser)
+//   ACTIVE ──peer seen active, peer wins the arbitration──▶ BACKUP + resign (split brain, loser)
 //   ACTIVE ──peer seen active, we win──▶ ACTIVE + announce again      (split brain, winner)
+//   ACTIVE ──peer resigns, or its heartbeats come back after a loss──▶ ACTIVE + announce again
 //   ACTIVE ──operator demote──▶ BACKUP, priority 0 until promote/restart (+ resign advert)
 //   BACKUP/ACTIVE ──link lost──▶ FAULT (+ resign advert when it was active)
 //   FAULT ──link restored──▶ BACKUP
@@ -22,8 +23,8 @@
 // at the backup, or both staying master until a restart).
 //
 // Timeline events (source = the unit): role.start, role.takeover, role.split-brain,
-// role.split-brain-won, role.step-down, role.demote, role.fault, role.recover, role.fenced,
-// role.restart, role.peer-gasp, role.ignored.
+// role.split-brain-won, role.step-down, role.peer-resigned, role.demote, role.fault,
+// role.recover, role.fenced, role.restart, role.peer-gasp, role.ignored.
 
 import { Arbitrate, Claim } from "./arbiter";
 import { Detail, TimelineSink, NO_TIMELINE, checkNs } from "./timeline";
@@ -40,6 +41,8 @@ export type RoleEvent =
   /** An authenticated gasp from the peer was accepted (the gasp receiver's verdict). */
   | { type: "gasp-accepted"; peer: { unit: number; priority?: number }; selfFenced: boolean }
   | { type: "heartbeat-lost" }
+  /** The peer's heartbeats are back after a loss (it may have been active meanwhile). */
+  | { type: "heartbeat-restored" }
   | { type: "link-lost" }
   | { type: "link-restored" }
   /** A heartbeat from the peer with its advert. */
@@ -80,6 +83,8 @@ export class RoleMachine {
   private ep: number;
   private highestSeen: number;
   private readonly timeline: TimelineSink;
+  /** The peer claim (unit/epoch) we last won against: one re-announcement per claim. */
+  private wonAgainst: string | null = null;
   /** Set by operator demote, cleared by promote or restart: not eligible meanwhile. */
   private demoted = false;
   /** Times this unit became active. */
@@ -148,6 +153,11 @@ export class RoleMachine {
       case "heartbeat-lost":
         if (this.r === "backup") return this.takeover(now, "heartbeat lost");
         return this.ignored(now, ev.type);
+      case "heartbeat-restored":
+        // While we could not hear the peer it may have taken over and announced itself;
+        // hosts may hold its MAC even if it steps down before we ever see it active.
+        if (this.r === "active") return [{ type: "announce-again", reason: "peer back" }];
+        return [];
       case "link-lost":
         if (this.r !== "backup" && this.r !== "active") return this.ignored(now, ev.type);
         return this.fault(now);
@@ -185,14 +195,24 @@ export class RoleMachine {
       if (this.opts.arbitrate(this.advert(), peer) === "local") return this.takeover(now, peer.role === "active" ? "peer resigned" : `peer is ${peer.role}`);
       return [];
     }
-    if (this.r !== "active" || !peerActive) return [];
+    if (this.r !== "active") return [];
+    if (peer.role === "active" && peer.priority === 0) {
+      // The peer gives the VIPs up (it lost to us, or resigns): its last GARPs or ARP
+      // replies may still be in hosts' caches.
+      this.event(now, "role.peer-resigned", { peer: peer.unit });
+      return [{ type: "announce-again", reason: "peer resigned" }];
+    }
+    if (!peerActive) return [];
     const verdict = this.opts.arbitrate(this.advert(), peer);
+    const key = `${peer.unit}/${peer.epoch}`;
+    if (verdict === "local" && this.wonAgainst === key) return []; // announced already for this claim
     this.event(now, "role.split-brain", { peer: peer.unit, peerEpoch: peer.epoch, peerPriority: peer.priority, verdict });
     if (verdict === "peer") {
       this.r = "backup";
       this.event(now, "role.step-down", { winner: peer.unit });
-      return [{ type: "release", reason: "split brain lost" }];
+      return [{ type: "release", reason: "split brain lost" }, { type: "resign" }];
     }
+    this.wonAgainst = key;
     this.event(now, "role.split-brain-won", { loser: peer.unit });
     return [{ type: "announce-again", reason: "split brain won" }];
   }
@@ -201,6 +221,7 @@ export class RoleMachine {
     this.ep = Math.min(Math.max(this.ep, this.highestSeen) + 1, 0xffffffff);
     this.highestSeen = this.ep;
     this.r = "active";
+    this.wonAgainst = null;
     this.takeovers++;
     this.event(now, "role.takeover", { reason, epoch: this.ep });
     return [{ type: "claim", epoch: this.ep, reason }];

@@ -101,7 +101,7 @@ export class HaUnit implements Timed {
   peerHello(advert: Advert, now: number): UnitOutput {
     const out = empty();
     if (!this.role.mayTransmit) return out;
-    for (const c of this.heartbeat.heard(now)) if (!c.up) this.apply(this.role.handle({ type: "heartbeat-lost" }, c.tNs), c.tNs, out);
+    for (const c of this.heartbeat.heard(now)) this.apply(this.role.handle({ type: c.up ? "heartbeat-restored" : "heartbeat-lost" }, c.tNs), c.tNs, out);
     this.apply(this.role.handle({ type: "peer-advert", peer: advert }, now), now, out);
     this.collect(now, out);
     return out;
@@ -133,7 +133,7 @@ export class HaUnit implements Timed {
     if (!this.role.mayTransmit) return;
     const hb = this.heartbeat.tick(now);
     for (const s of hb.sends) out.hellos.push({ tNs: s.tNs, advert: this.role.advert() });
-    for (const c of hb.changes) if (!c.up) this.apply(this.role.handle({ type: "heartbeat-lost" }, c.tNs), c.tNs, out);
+    for (const c of hb.changes) this.apply(this.role.handle({ type: c.up ? "heartbeat-restored" : "heartbeat-lost" }, c.tNs), c.tNs, out);
     for (const a of this.announcer.tick(now)) out.frames.push({ tNs: a.tNs, frame: a.frame, what: a.kind });
   }
 
