@@ -30,8 +30,8 @@ const osDataOffset = /export const OS_OFF_DATA = (0x[0-9a-fA-F_]+);/.exec(fs.rea
 execFileSync(process.execPath, [asc, "sim-os/os.ts", "--config", "sim-os/asconfig.json",
   "--memoryBase", String(Number(simosBase[1].replace(/_/g, "")) + Number(osDataOffset[1]))], { cwd: root, stdio: "inherit" });
 
-for (const f of ["core.wasm", "core.debug.wasm", "os.wasm"]) {
+for (const f of ["core.wasm", "core.debug.wasm", "sim/os.wasm"]) {
   const size = fs.statSync(path.join(root, "build", f)).size;
-  const memory = f === "os.wasm" ? "imports its unit's core memory" : `memory ${pages} pages fixed`;
+  const memory = f === "sim/os.wasm" ? "imports its unit's core memory" : `memory ${pages} pages fixed`;
   console.log(`build/${f}: ${size} bytes (${(size / 1024).toFixed(1)} KiB), ${memory}`);
 }

@@ -45,7 +45,7 @@ export const REGOP_SIZE = 0x0001_0000;
 export const GASP_BASE = 0x0005_0000;
 export const GASP_SIZE = 0x0001_0000;
 
-// Simulation only: the guest OS image (build/os.wasm) that shares an OS-side core
+// Simulation only: the guest OS image (build/sim/os.wasm) that shares an OS-side core
 // instance's memory on the virtual chassis, so its wild writes really land in the driver's
 // rings. Unused on a board.
 export const SIMOS_BASE = 0x0006_0000;

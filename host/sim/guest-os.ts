@@ -1,4 +1,4 @@
-// The simulated unit's operating system (build/os.wasm from sim-os/os.ts), bound to the
+// The simulated unit's operating system (build/sim/os.wasm from sim-os/os.ts), bound to the
 // memory of its unit's OS-side core instance. Its failures are real: calls into it throw
 // WebAssembly.RuntimeError on a trap, or GuestPanic when it panics; a hang shows as a
 // watchdog that stops being kicked.
@@ -8,7 +8,8 @@ import * as path from "path";
 import { BUILD_DIR, Core } from "../core/core";
 import * as F from "../../sim-os/faults";
 
-export const OS_WASM = path.join(BUILD_DIR, "os.wasm");
+// Outside build/*.wasm on purpose: that glob is "the core", which must have no imports.
+export const OS_WASM = path.join(BUILD_DIR, "sim", "os.wasm");
 
 /** The guest's panic hook fired: an uncaught exception in the OS. */
 export class GuestPanic extends Error {
