@@ -234,7 +234,7 @@ export class RxRing {
       const d = this.desc(this.next);
       if (d.addr !== 0) parts.push(this.data(this.next));
       if (d.status & R.RXD_STA_EOP) {
-        frames.push(Uint8Array.from(parts.flatMap((p) => [...p])));
+        frames.push(Buffer.concat(parts));
         parts = [];
       }
       this.arm(this.next);
