@@ -214,4 +214,14 @@ test("arming rebuilds the whole GASP region: nothing of an earlier arming surviv
   assert.is(tx.core.view.getUint32(GASP_BASE + G.GASP_REG_RESULT, true), 0, "no stale result table");
 });
 
+test("init() disarms the sender, unconfigures the receiver and wipes the GASP region", () => {
+  const tx = armedSender();
+  const ex = tx.core.exports;
+  tx.fire({ cause: 1 });
+  assert.is(ex.init(), S.OK);
+  assert.is(ex.gasp_fire(1, 0, 0, 0, 0, 0, 0, 0), S.E_GASP_NOT_ARMED);
+  assert.is(ex.gasp_receive(Core.frame(12), 60, Core.slot(42)), S.E_GASP_NOT_ARMED);
+  assert.ok(tx.core.read(GASP_BASE, G.GASP_REG_END).every((b) => b === 0));
+});
+
 test.run();
