@@ -119,7 +119,12 @@ test("restore is raise-only, per chassis, and a missing file is a first boot", (
   assert.equal(rx.highest(4), { boot: 10, seq: 0xffff_ffff_ffff_fff0n });
   assert.is(rx.highest(5), null);
   assert.throws(() => rx.restoreState({ version: 1, chassis: CHASSIS + 1, senders: [] }), /chassis/);
-  assert.is(loadReplayState(path.join(tmpDir("gasp-none"), "absent.json"), rx), 0);
+  const dir = tmpDir("gasp-none");
+  try {
+    assert.is(loadReplayState(path.join(dir, "absent.json"), rx), 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   assert.is(rx.core.exports.gasp_rx_restore(256, 0, 0, 0) < 0, true);
 });
 
