@@ -5,4 +5,5 @@
 import "./abort"; // the custom abort (asconfig "use"); imported so the compiler sees it
 
 export * from "./exports/wire";
+export * from "./exports/gasp";
 export * from "./exports/ha";
