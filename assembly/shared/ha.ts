@@ -9,9 +9,11 @@
 //   4. the lower unit id wins (slot 0 before slot 1), so the order is total.
 // Epochs compare as unsigned 32-bit integers.
 
+import { GASP_UNITS } from "./gasp";
+
 export const HA_PRIORITY_RESIGN = 0; // never active
 export const HA_PRIORITY_MAX = 255; // VRRP's range: 1..254 backups, 255 address owner
-export const HA_UNIT_MAX = 0xffff;
+export const HA_UNIT_MAX = GASP_UNITS - 1; // unit ids are one byte in the gasp protocol
 
 // ha_arbitrate results (values the host interprets; errors are E_ARG).
 export const HA_LOCAL_LOSES = 0;

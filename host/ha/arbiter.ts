@@ -11,7 +11,7 @@ export interface Claim {
   epoch: number;
   /** 0 (resigning, never active) .. 255. */
   priority: number;
-  /** Unit id, 0..65535, unique in the chassis. */
+  /** Unit id, 0..255 (one byte in the gasp protocol), unique in the chassis. */
   unit: number;
 }
 

@@ -39,7 +39,7 @@ export interface Advert extends Claim {
 export type RoleEvent =
   | { type: "start" }
   /** An authenticated gasp from the peer was accepted (the gasp receiver's verdict). */
-  | { type: "gasp-accepted"; peer: { unit: number; priority?: number }; selfFenced: boolean }
+  | { type: "gasp-accepted"; peer: { unit: number; priority?: number; epoch?: number }; selfFenced: boolean }
   | { type: "heartbeat-lost" }
   /** The peer's heartbeats are back after a loss (it may have been active meanwhile). */
   | { type: "heartbeat-restored" }
@@ -143,6 +143,7 @@ export class RoleMachine {
       case "gasp-sent":
         return this.fence(now);
       case "gasp-accepted":
+        if (ev.peer.epoch !== undefined) this.highestSeen = Math.max(this.highestSeen, ev.peer.epoch);
         if (this.r === "backup") return this.takeover(now, ev.selfFenced ? "gasp" : "gasp (peer not fenced)");
         if (this.r === "active") {
           // The peer believed it was active too and has now died: hosts may hold its MAC.

@@ -5,14 +5,15 @@
 // once fenced.
 //
 // What the integration supplies:
-//   - gasp accepted by the core's receiver  → handle({ type: "gasp-accepted", ... }, now)
+//   - a GASP or HELLO the gasp receiver accepted from the peer → onPeerMessage(message, now)
+//     (or, by hand: gasp accepted → handle({ type: "gasp-accepted", ... }, now))
 //   - this unit's fault path sent a gasp    → handle({ type: "gasp-sent" }, now)
-//   - an authenticated HELLO from the peer  → peerHello(advert, now)
+//   - an authenticated HELLO from the peer  → peerHello(advert, now) (onPeerMessage does it)
 //   - any frame from the service segment    → receive(frame, now)   (ARP for the VIPs)
 //   - link monitor verdicts, operator       → handle({ type: "link-lost" | ... }, now)
 //   - tick(now) at nextDeadline()
-// What it gets back (UnitOutput): frames (announcements, ARP replies) and hellos (adverts
-// to encode with the gasp protocol's HELLO and send to the peer).
+// What it gets back (UnitOutput): frames (announcements, ARP replies) and hellos (adverts:
+// GaspSender.update(...helloFields(advert)) then GaspSender.hello(), see hello.ts).
 
 import { Announcer, AnnounceEncoder, AnnounceKnobs } from "./announcer";
 import { Arbitrate } from "./arbiter";
@@ -20,6 +21,7 @@ import { HeartbeatMonitor, HeartbeatOptions } from "./heartbeat";
 import { ArpCodec, ArpResponder } from "./responder";
 import { Advert, Role, RoleAction, RoleEvent, RoleMachine } from "./role";
 import { parseMac } from "../util/addr";
+import { roleEventFrom } from "./hello";
 import { TimelineSink, NO_TIMELINE, Timed, earliest } from "./timeline";
 
 export interface HaUnitOptions {
@@ -105,6 +107,16 @@ export class HaUnit implements Timed {
     this.apply(this.role.handle({ type: "peer-advert", peer: advert }, now), now, out);
     this.collect(now, out);
     return out;
+  }
+
+  /**
+   * A message the gasp receiver accepted from the peer (GASP or HELLO, see hello.ts):
+   * routed to handle() or peerHello().
+   */
+  onPeerMessage(m: Parameters<typeof roleEventFrom>[0], now: number): UnitOutput {
+    const ev = roleEventFrom(m);
+    if (!ev) return empty();
+    return ev.type === "peer-advert" ? this.peerHello(ev.peer, now) : this.handle(ev, now);
   }
 
   /** A frame from the service segment: ARP requests for held VIPs are answered. */
