@@ -6,3 +6,4 @@ import "./abort"; // the custom abort (asconfig "use"); imported so the compiler
 
 export * from "./exports/wire";
 export * from "./exports/gasp";
+export * from "./exports/ha";

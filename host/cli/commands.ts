@@ -3,5 +3,6 @@
 import { Command } from "./command";
 import { demoCommand } from "./demo";
 import { encodeCommand } from "./encode";
+import { sendCommand } from "./send";
 
-export const COMMANDS: Command[] = [demoCommand, encodeCommand];
+export const COMMANDS: Command[] = [demoCommand, encodeCommand, sendCommand];
