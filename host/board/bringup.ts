@@ -14,6 +14,7 @@
 //
 // The first failing step ends the run; the rest are reported as skipped.
 
+import * as fs from "fs";
 import * as R from "../../assembly/shared/e1000";
 import * as RINGS from "../../assembly/shared/rings";
 import { STEP_DONE } from "../../assembly/shared/regop";
@@ -437,7 +438,10 @@ export function bringup(file: string, opts: { pcapDir?: string } = {}): BringupR
       break;
     }
   }
-  if (opts.pcapDir) b.wire.savePcaps(opts.pcapDir);
+  if (opts.pcapDir) {
+    fs.mkdirSync(opts.pcapDir, { recursive: true });
+    b.wire.savePcaps(opts.pcapDir);
+  }
   report.ok = report.failedStep === null;
   return report;
 }

@@ -8,12 +8,11 @@
 
 import { Core } from "../core/core";
 import { SimClock } from "../sim/clock";
-import { DmaSpace } from "../nic/dma";
+import { DmaSpace, mapCoreDma } from "../nic/dma";
 import { E1000 } from "../nic/e1000";
 import { I210 } from "../nic/i210";
 import { CoreRings } from "../nic/rings";
 import type { DelayFn } from "../nic/device";
-import { DMA_BASE, DMA_SIZE } from "../../assembly/shared/memmap";
 
 export type NicModelName = "e1000" | "i210";
 
@@ -59,8 +58,8 @@ export class SimBoard {
   constructor(readonly spec: SimBoardSpec, cores: { os?: Core; fault?: Core } = {}) {
     this.os = cores.os ?? Core.load();
     this.fault = cores.fault ?? Core.load();
-    this.dma.map(spec.osDmaPhys, this.os.bytes, DMA_BASE, DMA_SIZE, OS_WINDOW);
-    this.dma.map(spec.faultDmaPhys, this.fault.bytes, DMA_BASE, DMA_SIZE, FAULT_WINDOW);
+    mapCoreDma(this.dma, this.os.bytes, spec.osDmaPhys, OS_WINDOW);
+    mapCoreDma(this.dma, this.fault.bytes, spec.faultDmaPhys, FAULT_WINDOW);
     this.nics = spec.ports.map((p, i) => {
       const opts = { name: p.name, mac: p.mac, dma: this.dma, clock: this.clock, queueEnableLatencyNs: p.queueEnableLatencyNs, seed: p.seed ?? i + 1 };
       return p.model === "i210" ? new I210({ ...opts, txQueues: p.txQueues }) : new E1000(opts);
