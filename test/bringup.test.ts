@@ -97,21 +97,25 @@ test("flaky-doorbell.json (3 lost TDT writes, link up 4 ms late) passes: the cor
 test("CLI: bringup BOARD --json exits 0 with every step passed (linecard-a; linecard-b also with --pcap, read back by tshark)", () => {
   requireTshark();
   const dir = tmpDir("bringup");
-  for (const [board, extra] of [["linecard-a", []], ["linecard-b", ["--pcap", dir]]] as const) {
-    const r = cli("bringup", `boards/${board}.json`, "--json", ...extra);
-    assert.is(r.code, 0, r.err);
-    const report = JSON.parse(r.out);
-    assert.is(report.ok, true);
-    assert.is(report.failedStep, null);
-    assert.equal(report.steps.map((s: { step: string; status: string }) => [s.step, s.status]), STEPS.map((s) => [s, "pass"]));
+  try {
+    for (const [board, extra] of [["linecard-a", []], ["linecard-b", ["--pcap", dir]]] as const) {
+      const r = cli("bringup", `boards/${board}.json`, "--json", ...extra);
+      assert.is(r.code, 0, r.err);
+      const report = JSON.parse(r.out);
+      assert.is(report.ok, true);
+      assert.is(report.failedStep, null);
+      assert.equal(report.steps.map((s: { step: string; status: string }) => [s.step, s.status]), STEPS.map((s) => [s, "pass"]));
+    }
+    // One capture per port; tshark reads the test frames and the fault path's ARP announcement.
+    assert.equal(fs.readdirSync(dir).sort(), ["linecard-b.bp0.pcap", "linecard-b.fp0.pcap"]);
+    const rows = fields(path.join(dir, "linecard-b.fp0.pcap"), ["eth.type", "arp.isannouncement", "arp.src.proto_ipv4"]);
+    const arp = rows.filter((x) => x["eth.type"] === "0x0806");
+    assert.is(arp.length, 4, "2 copies, each seen going out to the plug and coming back");
+    for (const a of arp) assert.equal([a["arp.isannouncement"], a["arp.src.proto_ipv4"]], ["1", "192.0.2.1"]);
+    assert.is(rows.filter((x) => x["eth.type"] === "0x88b5").length, 2 * (9 + 384));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  // One capture per port; tshark reads the test frames and the fault path's ARP announcement.
-  assert.equal(fs.readdirSync(dir).sort(), ["linecard-b.bp0.pcap", "linecard-b.fp0.pcap"]);
-  const rows = fields(path.join(dir, "linecard-b.fp0.pcap"), ["eth.type", "arp.isannouncement", "arp.src.proto_ipv4"]);
-  const arp = rows.filter((x) => x["eth.type"] === "0x0806");
-  assert.is(arp.length, 4, "2 copies, each seen going out to the plug and coming back");
-  for (const a of arp) assert.equal([a["arp.isannouncement"], a["arp.src.proto_ipv4"]], ["1", "192.0.2.1"]);
-  assert.is(rows.filter((x) => x["eth.type"] === "0x88b5").length, 2 * (9 + 384));
 });
 
 test("CLI: a wrong field type exits 1 naming the JSON path and the failed step; no argument exits 2", () => {
