@@ -5,5 +5,6 @@
 import "./abort"; // the custom abort (asconfig "use"); imported so the compiler sees it
 
 export * from "./exports/wire";
+export * from "./exports/nic";
 export * from "./exports/gasp";
 export * from "./exports/ha";

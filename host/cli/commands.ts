@@ -1,8 +1,9 @@
 // The command list, in the order `lastgasp --help` shows it.
 
 import { Command } from "./command";
+import { bringupCommand } from "./bringup";
 import { demoCommand } from "./demo";
 import { encodeCommand } from "./encode";
 import { sendCommand } from "./send";
 
-export const COMMANDS: Command[] = [demoCommand, encodeCommand, sendCommand];
+export const COMMANDS: Command[] = [demoCommand, bringupCommand, encodeCommand, sendCommand];
