@@ -10,7 +10,7 @@ import { Compatibility, checkLists, diffLists } from "./diff";
 import { Fate, StageCache, convert, fateLines, route } from "./engine";
 import { Command } from "./grammar";
 import { Image } from "./image";
-import { ConfigSummary, Message, RemoteEvent, decodeMessage, encodeMessage } from "./messages";
+import { ConfigSummary, FateKind, Message, RemoteEvent, decodeMessage, encodeMessage } from "./messages";
 import { Pair, Registry, UnknownVersionError } from "./pair";
 import { Mode, PolicyHandler, PolicyRules } from "./policy";
 import { PRC_OK, PRC_REFUSED, prcName } from "./prc";
@@ -34,7 +34,8 @@ export interface CommandRecord {
   fate: CommandFate;
   /** The lines sent to the standby (wire version). */
   sent: string[];
-  ack?: { prc: number; detail: string; applied: string[] };
+  /** The standby's answer: its PRC, what its own walk made of the lines, what it applied. */
+  ack?: { prc: number; fate: FateKind; detail: string; applied: string[] };
 }
 
 export interface Verification {
@@ -312,7 +313,7 @@ export class ActiveUnit {
   private onCmdAck(m: Extract<Message, { type: "cmd-ack" }>): void {
     const rec = this.commands.find((c) => c.id === m.id);
     if (!rec) return this.protocolError(`CMD_ACK for unknown command ${m.id}`);
-    rec.ack = { prc: m.prc, detail: m.detail, applied: m.applied };
+    rec.ack = { prc: m.prc, fate: m.fate, detail: m.detail, applied: m.applied };
     if (m.prc !== PRC_OK && m.prc !== PRC_REFUSED) {
       this.handler.record({ where: `command ${m.id}`, text: rec.text, action: "out-of-sync", cause: "standby-rejected", reason: `PRC ${prcName(m.prc)}: ${m.detail}`, by: "standby" });
     }
@@ -329,6 +330,13 @@ export class ActiveUnit {
     for (const q of this.queued) q.rec.fate = { kind: "not-synced", why: "the standby is held in reset" };
     this.queued = [];
   }
+}
+
+/** What became of a command in the end: the standby's walk when it does the upgrading,
+ * otherwise the active's. */
+export function outcomeOf(rec: CommandRecord, pair: Pair | undefined): CommandFate["kind"] | FateKind {
+  if (pair?.direction === "upgrade" && rec.ack && rec.fate.kind === "unchanged") return rec.ack.fate;
+  return rec.fate.kind;
 }
 
 export function countFates(fates: CommandFate[]): string {

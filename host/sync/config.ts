@@ -17,6 +17,8 @@ export interface ConfigView {
 
 export class RunningConfig implements ConfigView {
   private slots = new Map<string, Command>();
+  // The listing order, computed on demand and dropped on every change.
+  private sorted: Command[] | undefined;
 
   constructor(readonly grammar: Grammar) {}
 
@@ -33,9 +35,11 @@ export class RunningConfig implements ConfigView {
     if (cmd.spec.version !== this.version) throw new Error(`a ${cmd.spec.version} command applied to a ${this.version} config`);
     const previous = this.slots.get(cmd.slot);
     if (cmd.negated) {
+      if (previous) this.sorted = undefined;
       this.slots.delete(cmd.slot);
       return { changed: previous !== undefined, previous };
     }
+    if (previous !== cmd) this.sorted = undefined;
     this.slots.set(cmd.slot, cmd);
     return { changed: previous?.text !== cmd.text, previous };
   }
@@ -52,8 +56,10 @@ export class RunningConfig implements ConfigView {
     return this.find(id)[0];
   }
 
+  /** In listing order. The array is shared: do not modify it. */
   commands(): Command[] {
-    return [...this.slots.values()].sort((a, b) => this.grammar.rankOf(a.spec) - this.grammar.rankOf(b.spec) || naturalCompare(a.slot, b.slot));
+    this.sorted ??= [...this.slots.values()].sort((a, b) => this.grammar.rankOf(a.spec) - this.grammar.rankOf(b.spec) || naturalCompare(a.slot, b.slot));
+    return this.sorted;
   }
 
   lines(): string[] {
@@ -72,6 +78,7 @@ export class RunningConfig implements ConfigView {
   clone(): RunningConfig {
     const c = new RunningConfig(this.grammar);
     c.slots = new Map(this.slots);
+    c.sorted = this.sorted;
     return c;
   }
 
@@ -87,10 +94,21 @@ export class RunningConfig implements ConfigView {
   }
 }
 
+const runsMemo = new Map<string, string[]>();
+function runs(s: string): string[] {
+  let r = runsMemo.get(s);
+  if (!r) {
+    if (runsMemo.size >= 100_000) runsMemo.clear();
+    r = s.match(/\d+|\D+/g) ?? [];
+    runsMemo.set(s, r);
+  }
+  return r;
+}
+
 /** "eth2" < "eth10", "192.0.2.9" < "192.0.2.10": digit runs compare as numbers. */
 export function naturalCompare(a: string, b: string): number {
-  const ra = a.match(/\d+|\D+/g) ?? [];
-  const rb = b.match(/\d+|\D+/g) ?? [];
+  const ra = runs(a);
+  const rb = runs(b);
   for (let i = 0; i < Math.min(ra.length, rb.length); i++) {
     const x = ra[i];
     const y = rb[i];

@@ -68,17 +68,23 @@ export interface RouteOptions {
 
 /** Where one command ends up at the end of `path` (path[0] is the command's version). */
 export function route(table: Image, path: Grammar[], cmd: Command, ctxAt: ContextAt, opts: RouteOptions = {}): Fate {
-  const fate = walk(table, path, cmd, ctxAt);
+  const fate = walk(table, path, cmd, ctxAt).fate;
   if (fate.kind !== "policy" || !opts.removeStale || cmd.negated) return fate;
   const had = ctxAt(path[0].version).before.get(cmd.slot);
   if (!had) return fate;
   const removal = path[0].make(cmd.spec.id, cmd.args, true);
-  const r = walk(table, path, removal, ctxAt);
+  const r = walk(table, path, removal, ctxAt).fate;
   if (r.kind === "transformed" || r.kind === "unchanged") fate.lines = r.lines;
   return fate;
 }
 
-function walk(table: Image, path: Grammar[], cmd: Command, ctxAt: ContextAt): Fate {
+/** The fate, and the commands it leaves at the end of the path (for fates that sync). */
+function walk(table: Image, path: Grammar[], cmd: Command, ctxAt: ContextAt): { fate: Fate; out: Command[] } {
+  const r = walkFate(table, path, cmd, ctxAt);
+  return { fate: r.fate, out: r.out ?? [] };
+}
+
+function walkFate(table: Image, path: Grammar[], cmd: Command, ctxAt: ContextAt): { fate: Fate; out?: Command[] } {
   let current: Command[] = [cmd];
   const trace: TraceStep[] = [];
   const notes: string[] = [];
@@ -90,8 +96,8 @@ function walk(table: Image, path: Grammar[], cmd: Command, ctxAt: ContextAt): Fa
     const next: Command[] = [];
     for (const c of current) {
       const t = table.tft.find(from.version, to.version, c.spec.id);
-      const stop = (action: PolicyAction, cause: PolicyCause, reason: string): Fate => ({
-        kind: "policy", action, cause, reason, step, id: c.spec.id, lines: [], trace,
+      const stop = (action: PolicyAction, cause: PolicyCause, reason: string) => ({
+        fate: { kind: "policy", action, cause, reason, step, id: c.spec.id, lines: [], trace } as Fate,
       });
       if (t) {
         let res;
@@ -123,7 +129,7 @@ function walk(table: Image, path: Grammar[], cmd: Command, ctxAt: ContextAt): Fa
       }
       const dcl = table.dclEntry(from.version, c.spec.id);
       if (dcl) {
-        if (!transformed && current.length === 1) return { kind: "dcl", version: from.version, id: c.spec.id, why: dcl.why, trace };
+        if (!transformed && current.length === 1) return { fate: { kind: "dcl", version: from.version, id: c.spec.id, why: dcl.why, trace } };
         notes.push(`"${c.text}" dropped: don't-care (${dcl.why})`);
         transformed = true;
         continue;
@@ -132,8 +138,9 @@ function walk(table: Image, path: Grammar[], cmd: Command, ctxAt: ContextAt): Fa
     }
     current = dedupe(next);
   }
-  if (!transformed) return { kind: "unchanged", lines: current.map((c) => c.text) };
-  return { kind: "transformed", lines: current.map((c) => c.text), trace, notes };
+  const lines = current.map((c) => c.text);
+  if (!transformed) return { fate: { kind: "unchanged", lines }, out: current };
+  return { fate: { kind: "transformed", lines, trace, notes }, out: current };
 }
 
 function dedupe(cmds: Command[]): Command[] {
@@ -168,8 +175,13 @@ export function convert(table: Image, path: Grammar[], source: RunningConfig): C
     const s = stages[path.findIndex((g) => g.version === v)];
     return { before: s, after: s };
   };
-  const rows = source.commands().map((cmd) => ({ cmd, fate: route(table, path, cmd, ctxAt) }));
-  return { config: applyAll(path[path.length - 1], rows.flatMap((r) => fateLines(r.fate))), rows, stages };
+  const config = new RunningConfig(path[path.length - 1]);
+  const rows = source.commands().map((cmd) => {
+    const r = walk(table, path, cmd, ctxAt);
+    for (const c of r.out) config.apply(c);
+    return { cmd, fate: r.fate };
+  });
+  return { config, rows, stages };
 }
 
 /** The config at each version of the path, each built from the previous one. */
@@ -182,11 +194,9 @@ export function stagesOf(table: Image, path: Grammar[], source: RunningConfig): 
 
 function convertStep(table: Image, from: Grammar, to: Grammar, cfg: RunningConfig): RunningConfig {
   const ctxAt: ContextAt = () => ({ before: cfg, after: cfg });
-  return applyAll(to, cfg.commands().flatMap((c) => fateLines(route(table, [from, to], c, ctxAt))));
-}
-
-function applyAll(g: Grammar, lines: string[]): RunningConfig {
-  return RunningConfig.of(g, lines);
+  const out = new RunningConfig(to);
+  for (const c of cfg.commands()) for (const o of walk(table, [from, to], c, ctxAt).out) out.apply(o);
+  return out;
 }
 
 /** Caches the conversion of config snapshots along a path, so that line-by-line sync can

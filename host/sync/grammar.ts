@@ -168,8 +168,23 @@ export class Grammar {
     return this.firstRank.get(spec.first)!;
   }
 
+  // Parses are memoised by text: conversions parse the same lines again and again, and a
+  // Command is immutable (frozen), so sharing one is safe.
+  private memo = new Map<string, ParseResult>();
+
   /** Parses one line (no comments, no line number: config.ts handles files). */
   parse(line: string): ParseResult {
+    let r = this.memo.get(line);
+    if (!r) {
+      if (this.memo.size >= 100_000) this.memo.clear();
+      r = this.parseUncached(line);
+      if (r.ok) Object.freeze(r.cmd.args), Object.freeze(r.cmd);
+      this.memo.set(line, r);
+    }
+    return r;
+  }
+
+  private parseUncached(line: string): ParseResult {
     const words = line.trim().split(/\s+/).filter((w) => w.length > 0);
     if (words.length === 0) return { ok: false, error: "empty line", failure: "syntax" };
     const negated = words[0] === "no";

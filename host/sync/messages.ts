@@ -58,6 +58,9 @@ export interface ConfigSummary {
 }
 
 export type Verdict = "none" | "compatible" | "incompatible";
+/** What the standby's own walk (upgrades) made of a command: engine.ts Fate kinds. */
+export const FATE_KINDS = ["unchanged", "transformed", "dcl", "policy", "noop", "rejected"] as const;
+export type FateKind = (typeof FATE_KINDS)[number];
 export type SelfCheck = "none" | "match" | "mismatch";
 
 export type Message =
@@ -70,7 +73,7 @@ export type Message =
   | { type: "verify"; received: ConfigSummary; running: ConfigSummary; selfCheck: SelfCheck; prcs: PrcRecord[]; events: RemoteEvent[] }
   | { type: "result"; mode: Mode; inSync: boolean; reasons: string[] }
   | { type: "cmd"; id: number; source: string; lines: string[] }
-  | { type: "cmd-ack"; id: number; prc: number; detail: string; applied: string[]; events: RemoteEvent[] }
+  | { type: "cmd-ack"; id: number; prc: number; fate: FateKind; detail: string; applied: string[]; events: RemoteEvent[] }
   | { type: "verify-req"; expected: ConfigSummary }
   | { type: "abort"; reason: string };
 
@@ -210,7 +213,7 @@ export function encodeMessage(m: Message): Uint8Array {
     case "cmd":
       return w.u8(MSG_CMD).u32(m.id).str(m.source).list(m.lines, (s) => w.str(s)).done();
     case "cmd-ack":
-      w.u8(MSG_CMD_ACK).u32(m.id).u8(m.prc).str(m.detail).list(m.applied, (s) => w.str(s));
+      w.u8(MSG_CMD_ACK).u32(m.id).u8(m.prc).u8(FATE_KINDS.indexOf(m.fate)).str(m.detail).list(m.applied, (s) => w.str(s));
       writeEvents(w, m.events);
       return w.done();
     case "verify-req":
@@ -268,7 +271,7 @@ function read(r: Reader): Message {
     case MSG_CMD:
       return { type: "cmd", id: r.u32(), source: r.str(), lines: r.list(() => r.str()) };
     case MSG_CMD_ACK:
-      return { type: "cmd-ack", id: r.u32(), prc: r.u8(), detail: r.str(), applied: r.list(() => r.str()), events: readEvents(r) };
+      return { type: "cmd-ack", id: r.u32(), prc: r.u8(), fate: r.pick(FATE_KINDS, "fate"), detail: r.str(), applied: r.list(() => r.str()), events: readEvents(r) };
     case MSG_VERIFY_REQ:
       return { type: "verify-req", expected: { lines: r.u32(), digest: r.digest() } };
     case MSG_ABORT:

@@ -64,7 +64,9 @@ export function planBulkSync(pair: Pair, file: string, text: string, rules: Poli
     if (l.cmd.negated) return { ...base, fate: { kind: "noop" } };
     if (last !== l.lineNo) return { ...base, fate: { kind: "superseded", byLine: last } };
     const fate = fateBySlot.get(l.cmd.slot)!.fate;
-    if (fate.kind === "policy") {
+    // A line with no path at all is the incompatibility itself (no sync happens), not an
+    // event for the policy handler.
+    if (fate.kind === "policy" && fate.cause !== "no-transform") {
       fate.action = handler.decide(fate);
       handler.record({ where: `line ${l.lineNo}`, text: l.cmd.text, action: fate.action, cause: fate.cause, reason: fate.reason, by: pair.direction === "upgrade" ? "standby" : "active" });
     }

@@ -8,7 +8,7 @@
 // lost ACK is repaired by the next one or by the sender's retransmission.
 
 import { Clock, Timer } from "./clock";
-import { SEG_ACK, SEG_DATA, SEG_FLAG_MORE, SEG_MAX_PAYLOAD, Segment, emitSegment, parseSegment } from "./segment";
+import { SEG_ACK, SEG_DATA, SEG_FLAG_FIRST, SEG_FLAG_MORE, SEG_MAX_PAYLOAD, Segment, emitSegment, parseSegment } from "./segment";
 
 /** What the channel sends segments through: UdpCarrier (udp.ts) over a FrameLink. */
 export interface DatagramPort {
@@ -103,8 +103,9 @@ export class ReliableChannel {
     let off = 0;
     do {
       const piece = msg.subarray(off, off + SEG_MAX_PAYLOAD);
+      const first = off === 0 ? SEG_FLAG_FIRST : 0;
       off += piece.length;
-      this.queue.push({ flags: off < msg.length ? SEG_FLAG_MORE : 0, payload: piece });
+      this.queue.push({ flags: first | (off < msg.length ? SEG_FLAG_MORE : 0), payload: piece });
     } while (off < msg.length);
     this.pump();
   }

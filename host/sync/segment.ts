@@ -4,7 +4,8 @@
 //   0  u16  magic 0x4C53 ("LS", lastgasp sync)
 //   2  u8   version (1)
 //   3  u8   type: 1 DATA, 2 ACK
-//   4  u8   flags: DATA bit 0 MORE (the message continues in the next segment)
+//   4  u8   flags (DATA): bit 0 MORE, the message continues in the next segment; bit 1 FIRST,
+//           the payload starts a message (its first byte is the message type, messages.ts)
 //   5  u8   reserved, 0
 //   6  u16  session: a standby reset starts a new one; segments of an old one are dropped
 //   8  u32  DATA: sequence number. ACK: cumulative ack, the next sequence number expected
@@ -21,6 +22,7 @@ export const SEG_VERSION = 1;
 export const SEG_DATA = 1;
 export const SEG_ACK = 2;
 export const SEG_FLAG_MORE = 0x01;
+export const SEG_FLAG_FIRST = 0x02;
 
 export const SEG_OFF_MAGIC = 0;
 export const SEG_OFF_VERSION = 2;

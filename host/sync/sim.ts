@@ -10,7 +10,7 @@ import { WireCodec } from "../wire/codec";
 import { Rng } from "../util/rng";
 import { SimClock } from "./clock";
 import { LinkPair, LossyLinkOptions, lossyLinkPair } from "./link";
-import { ReliableChannel, ReliableOptions } from "./reliable";
+import { DatagramPort, ReliableChannel, ReliableOptions } from "./reliable";
 import { SYNC_UDP_PORT, UdpCarrier, UdpEndpoint } from "./udp";
 import { ActiveUnit, CommandRecord, Logger } from "./active";
 import { StandbyUnit } from "./standby";
@@ -42,13 +42,26 @@ export interface SimOptions {
   channel?: Partial<ReliableOptions>;
   policy?: PolicyRules;
   capture?: boolean;
+  /** "udp" (default): frames built by the core on the lossy link. "direct": segments handed
+   * over in memory after `link.delayNs`, lossless (fast, for property tests of the units). */
+  carrier?: "udp" | "direct";
   log?: Logger;
+}
+
+/** Two DatagramPorts joined in memory: each datagram arrives after a fixed delay. */
+export function directPorts(clock: SimClock, delayNs: number): [DatagramPort, DatagramPort] {
+  const rx: ((d: Uint8Array) => void)[] = [() => {}, () => {}];
+  const port = (me: 0 | 1): DatagramPort => ({
+    send: (d) => void clock.after(delayNs, () => rx[1 - me](d)),
+    onDatagram: (cb) => void (rx[me] = cb),
+  });
+  return [port(0), port(1)];
 }
 
 export class SimulatedPair {
   readonly clock = new SimClock();
   readonly link: LinkPair;
-  readonly carriers: [UdpCarrier, UdpCarrier];
+  readonly carriers: [UdpCarrier, UdpCarrier] | undefined;
   readonly channels: [ReliableChannel, ReliableChannel];
   readonly active: ActiveUnit;
   readonly standby: StandbyUnit;
@@ -56,10 +69,16 @@ export class SimulatedPair {
   constructor(opts: SimOptions) {
     const rng = new Rng(opts.seed ?? 1);
     this.link = lossyLinkPair(this.clock, rng, opts.link ?? {}, opts.capture ?? false);
-    const c = codec();
-    this.carriers = [new UdpCarrier(c, this.link.a, ACTIVE_END, STANDBY_END), new UdpCarrier(c, this.link.b, STANDBY_END, ACTIVE_END)];
+    let ports: [DatagramPort, DatagramPort];
+    if (opts.carrier === "direct") {
+      ports = directPorts(this.clock, opts.link?.delayNs ?? 50_000);
+    } else {
+      const c = codec();
+      this.carriers = [new UdpCarrier(c, this.link.a, ACTIVE_END, STANDBY_END), new UdpCarrier(c, this.link.b, STANDBY_END, ACTIVE_END)];
+      ports = this.carriers;
+    }
     const chan = { session: 1, ...opts.channel };
-    this.channels = [new ReliableChannel(this.carriers[0], this.clock, chan), new ReliableChannel(this.carriers[1], this.clock, chan)];
+    this.channels = [new ReliableChannel(ports[0], this.clock, chan), new ReliableChannel(ports[1], this.clock, chan)];
     const pair = opts.registry.pair(opts.active, opts.standby);
     const { config } = readActiveConfig(pair, opts.configName ?? "config", opts.config);
     this.active = new ActiveUnit({ image: pair.active, registry: opts.registry, config, channel: this.channels[0], clock: this.clock, policy: opts.policy, log: opts.log });

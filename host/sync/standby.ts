@@ -14,7 +14,7 @@ import { checkLists, diffLists } from "./diff";
 import { StageCache, convert, fateLines, route } from "./engine";
 import { Command } from "./grammar";
 import { Image } from "./image";
-import { ConfigSummary, Message, PrcRecord, RemoteEvent, SelfCheck, decodeMessage, encodeMessage } from "./messages";
+import { ConfigSummary, FateKind, Message, PrcRecord, RemoteEvent, SelfCheck, decodeMessage, encodeMessage } from "./messages";
 import { Pair, Registry, UnknownVersionError } from "./pair";
 import { Mode } from "./policy";
 import { PRC_OK, PRC_REFUSED, PRC_TRANSFORM_ERROR, prcOfParse } from "./prc";
@@ -197,8 +197,10 @@ export class StandbyUnit {
     const events: RemoteEvent[] = [];
     let running = new RunningConfig(this.image.grammar);
     const ctxAt = (v: string) => ({ before: this.stages!.at(received, v), after: this.stages!.at(received, v) });
+    const kinds = new Map<string, number>();
     for (const { n, cmd } of parsed) {
       const r = this.applyOne(cmd, ctxAt, running, `RCSF line ${n}`, events, false);
+      kinds.set(r.fate, (kinds.get(r.fate) ?? 0) + 1);
       running = r.running;
       this.prcs.push({ line: n, prc: r.prc, text: cmd.text, detail: r.detail });
     }
@@ -206,7 +208,8 @@ export class StandbyUnit {
     this.running = running;
     this.state = "hot";
     const bad = this.prcs.filter((p) => p.prc !== PRC_OK).length;
-    this.log("standby", `applied ${parsed.length} lines (${bad} with a PRC other than ok); running config ${running.size} lines`);
+    const what = [...kinds].map(([k, v]) => `${v} ${k}`).join(", ");
+    this.log("standby", `applied ${parsed.length} lines (${what}; ${bad} with a PRC other than ok); running config ${running.size} lines`);
     this.sendVerify(this.prcs, events);
   }
 
@@ -218,7 +221,7 @@ export class StandbyUnit {
     where: string,
     events: RemoteEvent[],
     removeStale: boolean,
-  ): { running: RunningConfig; prc: number; detail: string; applied: string[] } {
+  ): { running: RunningConfig; prc: number; fate: FateKind; detail: string; applied: string[] } {
     const pair = this.pair!;
     const fate = route(pair.table, pair.standbyPath, cmd, ctxAt, { removeStale });
     if (fate.kind === "policy") {
@@ -228,13 +231,13 @@ export class StandbyUnit {
     const applied: string[] = [];
     for (const l of fateLines(fate)) {
       const p = this.image.grammar.parse(l);
-      if (!p.ok) return { running, prc: PRC_TRANSFORM_ERROR, detail: `"${l}": ${p.error}`, applied: [] };
+      if (!p.ok) return { running, prc: PRC_TRANSFORM_ERROR, fate: "rejected", detail: `"${l}": ${p.error}`, applied: [] };
       next.apply(p.cmd);
       applied.push(p.cmd.text);
     }
-    if (fate.kind === "policy") return { running: next, prc: PRC_REFUSED, detail: fate.reason, applied };
+    if (fate.kind === "policy") return { running: next, prc: PRC_REFUSED, fate: "policy", detail: fate.reason, applied };
     const detail = fate.kind === "transformed" ? `upgraded: ${fate.trace.map((t) => `${t.from}→${t.to}`).join(", ")}` : fate.kind === "dcl" ? "don't care" : "";
-    return { running: next, prc: PRC_OK, detail, applied };
+    return { running: next, prc: PRC_OK, fate: fate.kind, detail, applied };
   }
 
   private onCmd(m: Extract<Message, { type: "cmd" }>): void {
@@ -250,7 +253,7 @@ export class StandbyUnit {
       const p = wire.parse(l);
       if (!p.ok) {
         // All of a command or none of it: one bad line rejects the lot.
-        this.send({ type: "cmd-ack", id: m.id, prc: prcOfParse(p.failure), detail: `"${l}": ${p.error}`, applied: [], events: [] });
+        this.send({ type: "cmd-ack", id: m.id, prc: prcOfParse(p.failure), fate: "rejected", detail: `"${l}": ${p.error}`, applied: [], events: [] });
         return;
       }
       cmds.push(p.cmd);
@@ -261,19 +264,21 @@ export class StandbyUnit {
     const applied: string[] = [];
     let prc = PRC_OK;
     let detail = "";
+    const kinds = new Set<FateKind>();
     for (const cmd of cmds) {
       const before = received;
       const after = received.clone();
       after.apply(cmd);
       const r = this.applyOne(cmd, this.stages!.contexts(before, after), running, `command ${m.id}`, events, true);
       if (r.prc === PRC_TRANSFORM_ERROR) {
-        this.send({ type: "cmd-ack", id: m.id, prc: r.prc, detail: r.detail, applied: [], events });
+        this.send({ type: "cmd-ack", id: m.id, prc: r.prc, fate: "rejected", detail: r.detail, applied: [], events });
         return;
       }
       if (r.prc !== PRC_OK) {
         prc = r.prc;
         detail = r.detail;
       }
+      kinds.add(r.fate);
       received = after;
       running = r.running;
       applied.push(...r.applied);
@@ -281,7 +286,9 @@ export class StandbyUnit {
     this.received = received;
     this.running = running;
     this.appliedIds.push(m.id);
-    this.send({ type: "cmd-ack", id: m.id, prc, detail, applied, events });
+    // One kind for the command: the worst of its lines.
+    const fate = (["policy", "transformed", "dcl", "unchanged"] as FateKind[]).find((k) => kinds.has(k)) ?? "noop";
+    this.send({ type: "cmd-ack", id: m.id, prc, fate, detail, applied, events });
   }
 
   private summary(c: RunningConfig): ConfigSummary {
