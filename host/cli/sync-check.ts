@@ -70,7 +70,7 @@ function printText(plan: SyncPlan, file: string): void {
   out.push("", `Configuration (${plan.rows.length} commands):`);
   const w = Math.max(...plan.rows.map((r) => r.text.length), 10);
   for (const r of plan.rows) out.push(`  ${String(r.lineNo).padStart(4)}  ${r.text.padEnd(Math.min(w, 60))}  ${fateText(r)}`);
-  out.push("", `Lines: ${Object.entries(counts(plan)).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+  out.push("", `Lines: ${Object.entries(counts(plan)).map(([k, v]) => `${v} ${k}`).join(", ") || "none"}`);
   if (plan.handler.events.length) {
     out.push(`Policy events: ${plan.handler.events.length}`);
     for (const e of plan.handler.events) out.push(`  ${e.where}: ${e.action} (${e.cause}) — ${e.text}`);
