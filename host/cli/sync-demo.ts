@@ -173,7 +173,8 @@ example:
     fs.mkdirSync(path.dirname(pcapFile), { recursive: true });
     const w = sim.pcap();
     w.save(pcapFile);
-    console.log(`\nwrote ${w.count} frames to ${pcapFile} (tshark -r ${pcapFile} -d udp.port==50613,data)`);
+    const lua = path.relative(process.cwd(), path.join(__dirname, "..", "..", "tools", "wireshark", "lastgasp-sync.lua"));
+    console.log(`\nwrote ${w.count} frames to ${pcapFile} (tshark -X lua_script:${lua} -r ${pcapFile})`);
 
     // A standby that differs from the expected config while the pair claims to be hot is the
     // one outcome that must never happen.
