@@ -5,5 +5,7 @@ import { bringupCommand } from "./bringup";
 import { demoCommand } from "./demo";
 import { encodeCommand } from "./encode";
 import { sendCommand } from "./send";
+import { syncCheckCommand } from "./sync-check";
+import { syncDemoCommand } from "./sync-demo";
 
-export const COMMANDS: Command[] = [demoCommand, bringupCommand, encodeCommand, sendCommand];
+export const COMMANDS: Command[] = [demoCommand, bringupCommand, encodeCommand, sendCommand, syncCheckCommand, syncDemoCommand];
