@@ -1,10 +1,21 @@
 #!/bin/sh
 # Installs the system tools the tests need when they are missing (Debian, as root):
-#   tshark — the independent judge of every frame format.
+#   tshark                — the independent judge of every frame format;
+#   qemu-system-x86       — QEMU's e1000 as a real NIC model (test/qemu-e1000.test.ts);
+#   wabt                  — wasm2c: the release core translated to C for the QEMU guest;
+#   busybox-static, gcc   — the guest's initramfs userland and the harness compiler.
 # Without root, it says what is missing and fails: a test that cannot run is a failure.
+# (The guest kernel is not installed here: scripts/qemu-rig/kernel.sh downloads the Debian
+# package into build/qemu/cache and extracts vmlinuz from it, leaving this machine alone.)
 set -e
 missing=""
 command -v tshark >/dev/null 2>&1 || missing="$missing tshark"
+command -v qemu-system-x86_64 >/dev/null 2>&1 || missing="$missing qemu-system-x86"
+command -v wasm2c >/dev/null 2>&1 || missing="$missing wabt"
+[ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" \
+  || missing="$missing busybox-static"
+command -v gcc >/dev/null 2>&1 || missing="$missing gcc libc6-dev"
+command -v cpio >/dev/null 2>&1 || missing="$missing cpio"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps: missing:$missing — install them (apt-get install$missing) or run as root" >&2
