@@ -31,4 +31,12 @@ export const STATE_NIC_BASE: usize = STATE_BASE + 0x3000; // .. 0x3fff rings and
 export const STATE_GASP_BASE: usize = STATE_BASE + 0x4000; // .. 0x5fff gasp sender/receiver
 export const STATE_SWITCH_BASE: usize = STATE_BASE + 0x6000; // .. 0x7fff switching path
 
+// NIC rings and takeover (assembly/nic/): the register operation in progress, tunable
+// bounds, per-port configuration and per-ring soft state. Layouts in nic/op.ts, nic/port.ts,
+// nic/ring.ts.
+export const STATE_NIC_OP: usize = STATE_NIC_BASE + 0x000; // 256 bytes
+export const STATE_NIC_TUNE: usize = STATE_NIC_BASE + 0x100; // TUNE_FIELDS u32 (shared/rings.ts)
+export const STATE_NIC_PORTS: usize = STATE_NIC_BASE + 0x200; // NIC_MAX_PORTS x 64 bytes
+export const STATE_NIC_RINGS: usize = STATE_NIC_BASE + 0x400; // NIC_MAX_PORTS x 3 x 64 bytes (.. 0x700)
+
 // 0x8000 .. 0x10000 is free.

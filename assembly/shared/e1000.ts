@@ -238,3 +238,26 @@ export const REG_RA_END = REG_RAL0 + 8 * RA_ENTRIES;
 export const I210_TXQ_ALT_BASE = 0xe000;
 export const I210_TXQ_ALT_STRIDE = 0x40;
 export const TXDCTL_SWFLSH = 1 << 26;
+
+// ---- values the core's ring code programs (SDM §14.5 transmit / §14.4 receive initialisation) ----
+// TCTL.CT (collision threshold) 0x0F and TCTL.COLD 0x40 (full duplex): SDM §14.5 recommended
+// values, as Linux e1000_configure_tx (E1000_COLLISION_THRESHOLD, E1000_COLLISION_DISTANCE).
+export const TCTL_CT_DEFAULT = 0x0f << TCTL_CT_SHIFT;
+export const TCTL_COLD_FD = 0x40 << TCTL_COLD_SHIFT;
+// TIPG for copper (SDM §13.4.34, table 13-77): IPGT 10, IPGR1 8, IPGR2 6.
+export const TIPG_COPPER = 10 | (8 << 10) | (6 << 20);
+// RXDCTL.QUEUE_ENABLE on i210 (datasheet §8.10.11), the same bit as TXDCTL's.
+export const RXDCTL_QUEUE_ENABLE = 1 << 25;
+
+// Receive address n (SDM §13.4.28): RAL(n) = 0x5400 + 8n, RAH(n) = 0x5404 + 8n.
+export const REG_RAL1 = 0x5408;
+export const REG_RAH1 = 0x540c;
+
+// RX descriptor error bits (SDM §3.2.3.2) that mean "this frame is bad". TCPE/IPE only report
+// checksum-offload results (RXCSUM), which the core does not enable.
+export const RXD_ERR_SE = 1 << 1; // symbol error
+export const RXD_ERR_SEQ = 1 << 2; // sequence error
+export const RXD_ERR_CXE = 1 << 4; // carrier extension error
+export const RXD_ERR_TCPE = 1 << 5;
+export const RXD_ERR_IPE = 1 << 6;
+export const RXD_ERR_FRAME = RXD_ERR_CE | RXD_ERR_SE | RXD_ERR_SEQ | RXD_ERR_CXE | RXD_ERR_RXE;

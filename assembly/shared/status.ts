@@ -22,3 +22,19 @@ export const E_PROTO = -10; // unexpected upper-layer protocol
 export const E_STATE = -11; // called in the wrong state (not initialised, no key...)
 export const E_LAYOUT = -12; // static data overflows its region: the build is broken
 export const E_MEMSIZE = -13; // linear memory is not the size the map declares
+
+// NIC rings and registers (-32 .. -63): assembly/nic/, docs/rings.md.
+export const E_LINK_DOWN = -32; // STATUS.LU stayed clear for the whole poll bound
+export const E_TX_HUNG = -33; // TDH did not reach TDT within the poll bound (after a reset, if one was tried)
+export const E_RING_FULL = -34; // no free TX descriptor: one slot always stays empty
+export const E_QUEUE_ENABLE_TIMEOUT = -35; // TXDCTL.QUEUE_ENABLE never read back set
+export const E_QUEUE_DISABLE_TIMEOUT = -36; // TXDCTL.QUEUE_ENABLE never read back clear
+export const E_NO_PORT = -37; // port number out of range, or the port was never configured
+export const E_RING_INIT = -38; // the ring was never initialised by this core
+export const E_RX_ERROR = -39; // a frame arrived with error bits or without EOP: dropped, descriptor recycled
+export const E_FRAME_LEN = -40; // frame length outside FRAME_MIN_LEN .. NIC_BUF_SIZE
+export const E_NO_OP = -41; // nic_step called with no register operation in progress
+export const E_REG_RESET = -42; // register self-test: a register's reset value is wrong
+export const E_REG_READBACK = -43; // register self-test: a written value did not read back
+export const E_RING_SIZE = -44; // ring size not a multiple of 8 within 8 .. the kind's maximum
+export const E_DMA_BASE = -45; // DMA physical base not 4 KiB aligned
