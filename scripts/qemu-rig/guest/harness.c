@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,7 +49,10 @@ static int script_line; /* every record names the script line it answers */
 #define OUT(fmt, ...) printf("LG {\"line\":%d," fmt "}\n", script_line, ##__VA_ARGS__)
 
 static u32 mem32(u32 a) { u32 v; memcpy(&v, core.w2c_memory.data + a, 4); return v; }
-static void die(const char *what) { printf("LG {\"op\":\"fatal\",\"what\":\"%s\"}\n", what); fflush(stdout); exit(1); }
+/* The console is a serial line: wait until everything printed has left the UART, or a
+ * power-off right after exit cuts the last records. */
+static void drain(void) { fflush(stdout); tcdrain(STDOUT_FILENO); }
+static void die(const char *what) { printf("LG {\"op\":\"fatal\",\"what\":\"%s\"}\n", what); drain(); exit(1); }
 
 static u64 now_us(void) {
   struct timespec t;
@@ -227,7 +231,7 @@ static void run_line(char *line) {
     usleep(a[0] * 1000);
     OUT("\"op\":\"sleep\",\"ms\":%u", a[0]);
   } else if (!strcmp(op, "trace") && n == 2) {
-    trace_regops = atoi(tok[1]);
+    trace_regops = (int)strtoul(tok[1], 0, 0);
     OUT("\"op\":\"trace\",\"on\":%d", trace_regops);
   } else if (!strcmp(op, "mark") && n == 2) {
     OUT("\"op\":\"mark\",\"text\":\"%s\"", tok[1]);
@@ -238,6 +242,7 @@ static void run_line(char *line) {
 
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
+  if (argc == 2 && !strcmp(argv[1], "--drain")) { drain(); return 0; } /* for /init */
   const char *physs = getenv("lgphys");
   if (argc != 2 || !physs) die("usage: lgphys=PHYS harness SCRIPT");
   unsigned long phys = strtoul(physs, 0, 0);
@@ -257,5 +262,6 @@ int main(int argc, char **argv) {
   while (fgets(line, sizeof line, f)) { script_line++; run_line(line); }
   fclose(f);
   printf("LG {\"op\":\"end\"}\n");
+  drain();
   return 0;
 }
