@@ -3,7 +3,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DmaSpace, physAddress } from "../host/nic/dma";
+import { DmaSpace, mapCoreDma, physAddress } from "../host/nic/dma";
 import { Core } from "../host/core/core";
 import * as MAP from "../assembly/shared/memmap";
 
@@ -51,8 +51,8 @@ test("two core instances' DMA regions map at two physical bases (the board's lay
   const os = Core.load();
   const fault = Core.load();
   const dma = new DmaSpace();
-  dma.map(0x8000_0000, os.bytes, MAP.DMA_BASE, MAP.DMA_SIZE, "os");
-  dma.map(0xc000_0000, fault.bytes, MAP.DMA_BASE, MAP.DMA_SIZE, "fault");
+  mapCoreDma(dma, os.bytes, 0x8000_0000, "os");
+  mapCoreDma(dma, fault.bytes, 0xc000_0000, "fault");
   assert.ok(dma.write(0xc000_0000 + 16, Uint8Array.of(0xab)));
   assert.is(fault.bytes[MAP.DMA_BASE + 16], 0xab);
   assert.is(os.bytes[MAP.DMA_BASE + 16], 0);

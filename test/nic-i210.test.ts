@@ -5,7 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as R from "../assembly/shared/e1000";
-import { NicRig, ethFrame } from "./helpers/nic";
+import { NicRig, RIG_MAC, ethFrame } from "./helpers/nic";
 import { I210 } from "../host/nic/i210";
 import { SimClock } from "../host/sim/clock";
 import { DmaSpace } from "../host/nic/dma";
@@ -141,6 +141,26 @@ test("advanced data descriptors (DTYP 0011) transmit, DD at bit 0 of byte 12", (
   tx.ring();
   assert.is(hex(rig.sent[0].frame), hex(f));
   assert.ok(tx.dd(0));
+});
+
+test("RX queue: receives only with RXDCTL.ENABLE; RDT writes are ignored while it is clear; 0xC000 aliases", () => {
+  const rig = new NicRig({ txQueues: 2 });
+  assert.is(rig.rd(R.REG_RXDCTL), R.I210_RXDCTL_RESET);
+  const rx = rig.rxRing({ slots: 8 }); // enables the queue before RDT
+  assert.is(rig.rd(R.REG_RDT), 7);
+  assert.ok(rig.nic.receive(ethFrame(RIG_MAC, 50)));
+  assert.is(rig.rd(R.I210_RXQ_ALT_BASE + (R.REG_RDH - R.REG_RDBAL)), 1, "RDH via its 0xC010 alias");
+  rig.wr(R.REG_RDH, 5);
+  assert.is(rig.rd(R.REG_RDH), 1, "RDH is read-only");
+  rig.wr(R.REG_RXDCTL, R.I210_RXDCTL_RESET); // disable
+  assert.not.ok(rig.nic.receive(ethFrame(RIG_MAC, 50)));
+  rig.wr(R.REG_RDT, 3);
+  assert.is(rig.rd(R.REG_RDT), 7, "RDT write ignored while disabled");
+  rig.wr(R.I210_RXQ_ALT_BASE + (R.REG_RXDCTL - R.REG_RDBAL), R.I210_RXDCTL_RESET | R.TXDCTL_QUEUE_ENABLE);
+  rig.wr(R.I210_RXQ_ALT_BASE + (R.REG_RDT - R.REG_RDBAL), 3);
+  assert.is(rig.rd(R.REG_RDT), 3);
+  assert.ok(rig.nic.receive(ethFrame(RIG_MAC, 50)));
+  assert.is(rx.harvest().length, 2);
 });
 
 test.run();

@@ -231,6 +231,12 @@ export const REG_BPTC = 0x40f4;
 export const REG_VFTA = 0x5600; // 128 x 32-bit VLAN filter table
 export const REG_RA_END = REG_RAL0 + 8 * RA_ENTRIES;
 
+// i210 RX queue 0 (I210 datasheet §8.10.4-8.10.9): RDBAL..RXDCTL also live at 0xC000 +
+// 0x40*n, aliased at the classic 0x2800 offsets; RDH is read-only, RDT writes are ignored
+// while RXDCTL.ENABLE (bit 25, as TXDCTL's) is clear, and the queue receives only with it set.
+export const I210_RXQ_ALT_BASE = 0xc000;
+export const I210_RXDCTL_RESET = 0x00010a0c; // PTHRESH 0xC, HTHRESH 0xA, WTHRESH 1
+
 // i210: each TX queue's registers also live at 0xE000 + 0x40*n (I210 datasheet §8.12.10:
 // "for queues 0-3, these registers are aliased to 0x3800 + 0x100*n"). On the i210, TDH is
 // read-only, and setting TXDCTL.ENABLE zeroes the queue's TDH and TDT (§8.12.15); the

@@ -9,6 +9,8 @@
 // Physical addresses are JavaScript numbers: exact up to 2^53, which every window must lie
 // below. A descriptor's 64-bit address above that can only miss every window.
 
+import { DMA_BASE, DMA_SIZE } from "../../assembly/shared/memmap";
+
 export interface DmaWindow {
   readonly name: string;
   readonly physBase: number;
@@ -99,4 +101,13 @@ export class DmaSpace {
 /** Joins a descriptor's two little-endian 32-bit address halves; NaN-free, may exceed 2^53 (then it hits no window). */
 export function physAddress(lo: number, hi: number): number {
   return (hi >>> 0) * 0x1_0000_0000 + (lo >>> 0);
+}
+
+/**
+ * Maps a core instance's DMA region (memmap.ts DMA_BASE..DMA_BASE+DMA_SIZE of its linear
+ * memory) at the physical base a board declares: what a board does for the OS core and the
+ * fault core.
+ */
+export function mapCoreDma(dma: DmaSpace, coreMemory: Uint8Array, physBase: number, name: string): DmaWindow {
+  return dma.map(physBase, coreMemory, DMA_BASE, DMA_SIZE, name);
 }

@@ -124,6 +124,27 @@ function txQueue(n: number, model: NicModel): RegDef[] {
   return regs;
 }
 
+/** The receive ring's registers (one RX queue on both models; the i210's also at 0xC000). */
+function rxQueue(model: NicModel): RegDef[] {
+  const i210 = model === "i210";
+  const alias = (reg: number) => (i210 ? { aliases: [R.I210_RXQ_ALT_BASE + (reg - R.REG_RDBAL)] } : {});
+  return [
+    rw("RDBAL", R.REG_RDBAL, 0, R.RING_BASE_LO_MASK, "SDM §13.4 RDBAL: bits 3:0 ignored on write, read 0 (QEMU keeps them, ignores them in rx_desc_base)", alias(R.REG_RDBAL)),
+    rw("RDBAH", R.REG_RDBAH, 0, ALL, "SDM §13.4 RDBAH", alias(R.REG_RDBAH)),
+    rw("RDLEN", R.REG_RDLEN, 0, R.RING_LEN_MASK, "SDM §13.4 RDLEN; QEMU set_dlen", alias(R.REG_RDLEN)),
+    i210
+      ? { name: "RDH", offset: R.REG_RDH, access: "RO", reset: 0, writeMask: 0, ref: "I210 §8.10.7: RO", ...alias(R.REG_RDH) }
+      : rw("RDH", R.REG_RDH, 0, LOW16, "SDM §13.4 RDH; QEMU set_16bit"),
+    rw("RDT", R.REG_RDT, 0, LOW16, i210 ? "I210 §8.10.8: writes ignored while the queue is disabled" : "SDM §13.4 RDT; QEMU set_rdt", { effect: "rdt", ...alias(R.REG_RDT) }),
+    rw("RDTR", R.REG_RDTR, 0, LOW16, "SDM §13.4 RDTR; QEMU set_16bit"),
+    i210
+      ? rw("RXDCTL", R.REG_RXDCTL, R.I210_RXDCTL_RESET, ALL, "I210 §8.10.9: ENABLE (bit 25) gates reception", alias(R.REG_RXDCTL))
+      : rw("RXDCTL", R.REG_RXDCTL, 0, ALL, "SDM §13.4 RXDCTL (SDM only)"),
+    rw("RADV", R.REG_RADV, 0, LOW16, "SDM §13.4 RADV; QEMU set_16bit"),
+    rw("RXCSUM", R.REG_RXCSUM, 0, ALL, "SDM §13.4 RXCSUM (SDM only; no checksum offload modelled)"),
+  ];
+}
+
 /** The register table of a model. `mac` fills RAL0/RAH0 (and the EEPROM behind EERD). */
 export function registerTable(model: NicModel, mac: Uint8Array): RegDef[] {
   if (mac.length !== 6) throw new RangeError("registerTable: MAC must be 6 bytes");
@@ -147,15 +168,7 @@ export function registerTable(model: NicModel, mac: Uint8Array): RegDef[] {
     rw("LEDCTL", R.REG_LEDCTL, 0x602, ALL, "SDM §13.4; QEMU mac_reg_init"),
     rw("PBA", R.REG_PBA, 0x00100030, ALL, "SDM §13.4; QEMU mac_reg_init"),
     // receive ring
-    rw("RDBAL", R.REG_RDBAL, 0, R.RING_BASE_LO_MASK, "SDM §13.4: bits 3:0 ignored on write, read 0 (QEMU keeps them, ignores them in rx_desc_base)"),
-    rw("RDBAH", R.REG_RDBAH, 0, ALL, "SDM §13.4"),
-    rw("RDLEN", R.REG_RDLEN, 0, R.RING_LEN_MASK, "SDM §13.4; QEMU set_dlen"),
-    rw("RDH", R.REG_RDH, 0, LOW16, "SDM §13.4; QEMU set_16bit"),
-    rw("RDT", R.REG_RDT, 0, LOW16, "SDM §13.4; QEMU set_rdt", { effect: "rdt" }),
-    rw("RDTR", R.REG_RDTR, 0, LOW16, "SDM §13.4; QEMU set_16bit"),
-    rw("RXDCTL", R.REG_RXDCTL, 0, ALL, "SDM §13.4 (SDM only)"),
-    rw("RADV", R.REG_RADV, 0, LOW16, "SDM §13.4; QEMU set_16bit"),
-    rw("RXCSUM", R.REG_RXCSUM, 0, ALL, "SDM §13.4 (SDM only; no checksum offload modelled)"),
+    ...rxQueue(model),
     // transmit rings
     ...Array.from({ length: model === "i210" ? R.I210_TX_QUEUES : 1 }, (_, n) => txQueue(n, model)).flat(),
     // statistics

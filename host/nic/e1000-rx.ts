@@ -77,8 +77,8 @@ function overrun(nic: E1000): false {
 /** Delivers a frame (without FCS) from the wire. Returns whether it reached host memory. */
 export function receiveFrame(nic: E1000, input: Uint8Array): boolean {
   const rctl = nic.reg(R.REG_RCTL);
-  // e1000x_hw_rx_enabled: link up and receiver enabled.
-  if (!nic.link || !(rctl & R.RCTL_EN)) return (nic.counters.rxDropped++, false);
+  // e1000x_hw_rx_enabled: link up and receiver enabled (and, i210, the queue enabled).
+  if (!nic.link || !(rctl & R.RCTL_EN) || !nic.rxEnabled) return (nic.counters.rxDropped++, false);
   let frame = input;
   if (frame.length < ETH_ZLEN) {
     frame = new Uint8Array(ETH_ZLEN); // pad to the minimum Ethernet frame, as a real MAC receives it

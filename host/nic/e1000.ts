@@ -61,6 +61,9 @@ export type TxSink = (frame: Uint8Array) => void;
 
 export const DEFAULT_QUEUE_ENABLE_LATENCY_NS = 5_000;
 
+/** RXDCTL.ENABLE is bit 25, as TXDCTL's (I210 §8.10.9). */
+const RXDCTL_ENABLE = R.TXDCTL_QUEUE_ENABLE;
+
 export class E1000 implements NicDevice {
   readonly name: string;
   readonly mac: Uint8Array;
@@ -168,6 +171,12 @@ export class E1000 implements NicDevice {
       }
       case "txdctl":
         return this.txQueues[def.queue ?? 0].writeTxdctl(v & def.writeMask);
+      case "rdt":
+        if (!this.rxEnabled) {
+          this.counters.ignoredWrites++; // I210 §8.10.8: "ignored ... while the queue is disabled"
+          return;
+        }
+        return this.store(def, v);
       default:
         return this.store(def, v);
     }
@@ -192,6 +201,11 @@ export class E1000 implements NicDevice {
 
   get link(): boolean {
     return this.linkUp;
+  }
+
+  /** The RX queue may receive: always on the e1000; RXDCTL.ENABLE on the i210 (I210 §8.10.9). */
+  get rxEnabled(): boolean {
+    return this.model === "e1000" || (this.reg(R.REG_RXDCTL) & RXDCTL_ENABLE) !== 0;
   }
 
   /**

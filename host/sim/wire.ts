@@ -74,16 +74,21 @@ class Direction {
   readonly stats: DirectionStats = { sent: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0, dropped: 0 };
   /** When the wire is free again (end of the last frame's inter-frame gap). */
   freeAt = 0;
-  /** Frames waiting for or on the wire (their transmission has not ended). */
+  /** End times of frames waiting for or on the wire, oldest first (they only grow). */
   private ends: number[] = [];
+  private endsHead = 0;
 
   constructor(readonly link: Link, readonly to: WireEndpoint) {}
 
   transmit(frame: Uint8Array): void {
     const { clock, opts, rng } = this.link;
     const now = clock.now();
-    this.ends = this.ends.filter((t) => t > now);
-    if (!this.link.up || this.ends.length >= (opts.queueLimit ?? Infinity)) {
+    while (this.endsHead < this.ends.length && this.ends[this.endsHead] <= now) this.endsHead++;
+    if (this.endsHead > 1024) {
+      this.ends = this.ends.slice(this.endsHead);
+      this.endsHead = 0;
+    }
+    if (!this.link.up || this.ends.length - this.endsHead >= (opts.queueLimit ?? Infinity)) {
       this.stats.dropped++;
       return;
     }

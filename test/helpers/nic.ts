@@ -78,7 +78,9 @@ export class NicRig {
     this.wr(R.REG_RDBAL, this.phys(ring.ringOff) % 0x1_0000_0000);
     this.wr(R.REG_RDBAH, Math.floor(this.phys(ring.ringOff) / 0x1_0000_0000));
     this.wr(R.REG_RDLEN, ring.slots * R.DESC_SIZE);
-    this.wr(R.REG_RDH, 0);
+    this.wr(R.REG_RDH, 0); // read-only on the i210 (0 after reset anyway)
+    // i210: the queue must be enabled before RDT writes count (I210 §8.10.8)
+    if (this.nic.model === "i210") this.wr(R.REG_RXDCTL, this.rd(R.REG_RXDCTL) | R.TXDCTL_QUEUE_ENABLE);
     this.wr(R.REG_RDT, ring.slots - 1);
     this.wr(R.REG_RCTL, opts.rctl ?? R.RCTL_EN | R.RCTL_BAM | R.RCTL_SECRC);
     return ring;
@@ -234,7 +236,7 @@ export class RxRing {
       const d = this.desc(this.next);
       if (d.addr !== 0) parts.push(this.data(this.next));
       if (d.status & R.RXD_STA_EOP) {
-        frames.push(Uint8Array.from(parts.flatMap((p) => [...p])));
+        frames.push(Buffer.concat(parts));
         parts = [];
       }
       this.arm(this.next);
