@@ -16,10 +16,11 @@ import {
   OP_TX_RECLAIM_HEAD, OP_TX_CONFIRM, OP_TAKEOVER, OP_FAULT_SEND, OP_REGTEST, ringMax,
 } from "../shared/rings";
 import { hostRange } from "../lib/mem";
-import { portInRange, portConfigured, portSet, portActiveTx } from "./port";
+import { portInRange, portConfigured, portSet, portActiveTx, portMultiQueue } from "./port";
+import { TK_Q_START } from "./takeover";
 import { ringConfigure, ringSized, ringLive } from "./ring";
 import { txEnqueueCopies } from "./tx";
-import { opBegin, opSetArgs, opSetFrame, opSetThen, THEN_DONE, THEN_SEND } from "./opstate";
+import { opBegin, opSetArgs, opSetFrame, opSetThen, opSetQueue, opSetPhase, THEN_DONE, THEN_SEND } from "./opstate";
 
 /** Port p's NIC sees this core's DMA_BASE at physical phys_hi:phys_lo (4 KiB aligned). */
 export function portConfig(port: i32, physLo: i32, physHi: i32, txQueues: i32, faultQueue: i32): i32 {
@@ -56,8 +57,14 @@ export function frameCheck(src: i32, len: i32): i32 {
 
 export function txInitBegin(port: i32): i32 {
   const rc = needRing(port, RING_TX);
-  if (rc == OK) opBegin(OP_TX_INIT, port, RING_TX);
-  return rc;
+  if (rc != OK) return rc;
+  opBegin(OP_TX_INIT, port, RING_TX);
+  if (portMultiQueue(port)) {
+    // i210: queue 0 is disabled, programmed and enabled like any other queue.
+    opSetQueue(0);
+    opSetPhase(TK_Q_START);
+  }
+  return OK;
 }
 
 export function rxInitBegin(port: i32): i32 {

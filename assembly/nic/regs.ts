@@ -7,7 +7,7 @@ import {
 } from "../shared/e1000";
 import { TUNE_POLL_US, OPINFO_POLLS } from "../shared/rings";
 import { opWrite, opRead, opDelay } from "./ops";
-import { physOf } from "./port";
+import { physOf, portMultiQueue } from "./port";
 import { ringSize, ringQueue, descAddr } from "./ring";
 import { opSetIdx, tune, infoAdd } from "./opstate";
 
@@ -23,12 +23,15 @@ export function txReg(q: i32, off: i32): i32 {
 /**
  * Points TX queue q at ring (port, kind): base, length, head 0, tail 0 (SDM §14.5). The NIC
  * must not be transmitting from q while this runs (TCTL.EN or TXDCTL.QUEUE_ENABLE clear).
+ * On the i210 TDH is read-only and setting QUEUE_ENABLE zeroes head and tail (I210 §8.12.13,
+ * §8.12.15), so only base and length are written there.
  */
 export function emitProgramTx(port: i32, kind: i32, q: i32): void {
   const phys = physOf(port, descAddr(port, kind, 0));
   opWrite(port, txReg(q, TXQ_OFF_TDBAL), <u32>phys);
   opWrite(port, txReg(q, TXQ_OFF_TDBAH), <u32>(phys >> 32));
   opWrite(port, txReg(q, TXQ_OFF_TDLEN), <u32>(ringSize(port, kind) * DESC_SIZE));
+  if (portMultiQueue(port)) return;
   opWrite(port, txReg(q, TXQ_OFF_TDH), 0);
   opWrite(port, txReg(q, TXQ_OFF_TDT), 0);
 }

@@ -13,12 +13,14 @@ import { STEP_IO, STEP_DONE } from "../shared/regop";
 import { E_REG_RESET, E_REG_READBACK } from "../shared/status";
 import { OPINFO_REG, OPINFO_WROTE, OPINFO_READ, OPINFO_EXPECT, OPINFO_MASK, OPINFO_CHECKS } from "../shared/rings";
 import { opWrite, opRead, opValue } from "./ops";
-import { portHasMac, portRal, portRah, portHasFaultQueue, portFaultQueue } from "./port";
+import { portHasMac, portRal, portRah, portHasFaultQueue, portFaultQueue, portMultiQueue } from "./port";
 import { opPort, opPhase, opSetPhase, opIdx, opSetIdx, infoSet, infoAdd } from "./opstate";
 
 // A row's register is either absolute or, with ROW_QUEUE, an offset inside the fault path's
 // TX queue block (tested only on boards that give the fault path a queue).
 const ROW_QUEUE: u32 = 1;
+// Rows for registers software may write only on the e1000: the i210's TDH is read-only.
+const ROW_E1000: u32 = 2;
 
 // Reset values (SDM §13 register tables; QEMU mac_reg_init): register, mask, expected, flags.
 const RESET_ROWS = 10;
@@ -50,7 +52,7 @@ const PATTERN_TABLE = memory.data<u32>([
   REG_TDBAL, 0xffffffff, 0xffffffff, 0xfffffff0, 0,
   REG_TDBAH, 0xffffffff, 0xffffffff, 0xffffffff, 0,
   REG_TDLEN, 0xffffffff, 0x000fff80, 0xffffffff, 0,
-  REG_TDH, 0xffffffff, 0x0000ffff, 0xffffffff, 0,
+  REG_TDH, 0xffffffff, 0x0000ffff, 0xffffffff, ROW_E1000,
   REG_TDT, 0xffffffff, 0x0000ffff, 0xffffffff, 0,
   REG_MTA, 0xffffffff, 0xffffffff, 0xffffffff, 0,
   REG_RAL1, 0xffffffff, 0xffffffff, 0xffffffff, 0,
@@ -75,6 +77,7 @@ function cell(table: usize, cols: i32, row: i32, col: i32): u32 {
 
 /** The register a row names on this port, or -1 when the row does not apply. */
 function rowReg(port: i32, reg: u32, flags: u32): i32 {
+  if ((flags & ROW_E1000) != 0 && portMultiQueue(port)) return -1;
   if ((flags & ROW_QUEUE) == 0) return <i32>reg;
   if (!portHasFaultQueue(port)) return -1;
   return txQueueBase(portFaultQueue(port)) + <i32>reg;

@@ -41,38 +41,23 @@ function pollBit(port: i32, reg: i32, bit: u32, want: bool, maxPolls: i32, us: i
   return STEP_IO;
 }
 
-// ---- TX init (SDM §14.5): queue 0 gets the port's TX ring ----
+// ---- TX init (SDM §14.5): queue 0 gets the port's TX ring (e1000; the i210-like NIC goes
+// through the queue-enable sub-machine in takeover.ts, see api.ts txInitBegin) ----
 export function txInitPhase(): i32 {
   const port = opPort();
-  const q0dctl = txReg(0, TXQ_OFF_TXDCTL);
-  if (opPhase() == 0) {
-    opWrite(port, REG_TCTL, 0);
-    txResetSoft(port, RING_TX, 0);
-    emitProgramTx(port, RING_TX, 0);
-    opWrite(port, REG_TIPG, TIPG_COPPER);
-    // Queue 0 no longer points at the fault ring if a takeover had put it there.
-    if (ringLive(port, RING_FAULT) && ringQueue(port, RING_FAULT) == 0) ringSetFlag(port, RING_FAULT, RF_LIVE, false);
-    ringSetFlag(port, RING_TX, RF_LIVE | RF_LEAD, false);
-    ringSetFlag(port, RING_TX, RF_LIVE, true);
-    portSetActiveTx(port, RING_TX);
-    if (portMultiQueue(port)) {
-      // i210 §7.2.1.2.1: a queue transmits only once TXDCTL.QUEUE_ENABLE reads back set.
-      opWrite(port, q0dctl, <u32>TXDCTL_QUEUE_ENABLE);
-      opWrite(port, REG_TCTL, TCTL_RUN);
-      opLoopStart(0);
-      opSetIdx(opRead(port, q0dctl));
-      opSetPhase(1);
-      return STEP_IO;
-    }
-    opWrite(port, REG_TCTL, TCTL_RUN);
-    opSetPhase(2);
-    return STEP_IO;
-  }
-  if (opPhase() == 1) {
-    const rc = pollBit(port, q0dctl, TXDCTL_QUEUE_ENABLE, true, tune(TUNE_QUEUE_POLLS), tune(TUNE_POLL_US));
-    return rc < 0 ? E_QUEUE_ENABLE_TIMEOUT : rc;
-  }
-  return STEP_DONE;
+  if (opPhase() != 0) return STEP_DONE;
+  opWrite(port, REG_TCTL, 0);
+  txResetSoft(port, RING_TX, 0);
+  emitProgramTx(port, RING_TX, 0);
+  opWrite(port, REG_TIPG, TIPG_COPPER);
+  opWrite(port, REG_TCTL, TCTL_RUN);
+  // Queue 0 no longer points at the fault ring if a takeover had put it there.
+  if (ringLive(port, RING_FAULT) && ringQueue(port, RING_FAULT) == 0) ringSetFlag(port, RING_FAULT, RF_LIVE, false);
+  ringSetFlag(port, RING_TX, RF_LEAD, false);
+  ringSetFlag(port, RING_TX, RF_LIVE, true);
+  portSetActiveTx(port, RING_TX);
+  opSetPhase(1);
+  return STEP_IO;
 }
 
 // ---- RX init (SDM §14.4) ----

@@ -11,7 +11,8 @@ import {
   OP_TX_RECLAIM_HEAD, OP_TX_CONFIRM, OP_TAKEOVER, OP_FAULT_SEND, OP_REGTEST, OPINFO_ROUNDS,
 } from "../shared/rings";
 import { opsClear } from "./ops";
-import { opKind, opEnd, infoAdd, CONTINUE } from "./opstate";
+import { opKind, opPort, opEnd, infoAdd, CONTINUE } from "./opstate";
+import { portMultiQueue } from "./port";
 import {
   txInitPhase, rxInitPhase, linkWaitPhase, txDoorbellPhase, rxDoorbellPhase, txReclaimHeadPhase,
   txConfirmPhase,
@@ -24,7 +25,7 @@ const MAX_CHAIN = 32;
 
 function runPhase(op: i32): i32 {
   switch (op) {
-    case OP_TX_INIT: return txInitPhase();
+    case OP_TX_INIT: return portMultiQueue(opPort()) ? takeoverPhase() : txInitPhase();
     case OP_RX_INIT: return rxInitPhase();
     case OP_LINK_WAIT: return linkWaitPhase();
     case OP_TX_DOORBELL: return txDoorbellPhase();

@@ -7,7 +7,8 @@
 
 import {
   DESC_SIZE, TXD_OFF_ADDR, TXD_OFF_LENGTH, TXD_OFF_CSO, TXD_OFF_CMD, TXD_OFF_STA,
-  TXD_OFF_CSS, TXD_OFF_SPECIAL, TXD_CMD_EOP, TXD_CMD_IFCS, TXD_CMD_RS, TXD_STA_DD,
+  TXD_OFF_CSS, TXD_OFF_SPECIAL, TXD_CMD_EOP, TXD_CMD_IFCS, TXD_CMD_RS, TXD_CMD_DEXT, TXD_STA_DD,
+  TXD_OFF_DTYP, TXD_DTYP_DATA,
 } from "../shared/e1000";
 import { E_RING_FULL } from "../shared/status";
 import { physOf } from "./port";
@@ -132,10 +133,14 @@ export function txReclaimToHead(port: i32, kind: i32, head: i32): i32 {
 }
 
 /**
- * After a takeover by head: does the descriptor the NIC processed last (head - 1) end a
- * packet? If not, and it carried data, the NIC is holding a half-gathered packet.
+ * After a takeover by head: did the descriptor the NIC processed last (head - 1) close a
+ * packet? Only a data descriptor with EOP does (a context descriptor carries no EOP meaning,
+ * SDM §3.3.6): otherwise the NIC may hold a half-gathered packet and the next frame would
+ * be appended to it. Conservative on purpose: a needless lead copy costs one frame.
  */
 export function txHalfGathered(port: i32, kind: i32, head: i32): bool {
   const d = descAddr(port, kind, ringPrev(head, ringSize(port, kind)));
-  return (load<u8>(d + TXD_OFF_CMD) & TXD_CMD_EOP) == 0 && load<u16>(d + TXD_OFF_LENGTH) != 0;
+  const cmd = <i32>load<u8>(d + TXD_OFF_CMD);
+  const data = (cmd & TXD_CMD_DEXT) == 0 || (<i32>load<u8>(d + TXD_OFF_DTYP) & TXD_DTYP_DATA) != 0;
+  return !(data && (cmd & TXD_CMD_EOP) != 0);
 }

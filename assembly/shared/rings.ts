@@ -63,6 +63,8 @@ export const PATH_NONE = 0;
 export const PATH_OWN_QUEUE = 1; // the board gives the fault path a TX queue of its own
 export const PATH_RECLAIM = 2; // queue 0's ring is in this core's memory: reclaimed by TDH
 export const PATH_RESET = 3; // queue 0 reprogrammed to the fault ring (TX disabled first)
+// A takeover whose transmit hangs after its path escalates once to a device reset (CTRL.RST,
+// as Linux e1000_reset_task does for a TX hang) and takes the path again: OPINFO_DEVICE_RESETS.
 
 // ---- what an operation leaves behind: nic_op_info(field) ----
 export const OPINFO_OP = 0; // which operation ran (OP_*)
@@ -83,7 +85,8 @@ export const OPINFO_HEAD = 14; // last head (TDH) read
 export const OPINFO_TAIL = 15; // last tail written (TDT)
 export const OPINFO_RECLAIMED = 16; // descriptors reclaimed
 export const OPINFO_CHECKS = 17; // register self-test: comparisons made
-export const OPINFO_FIELDS = 18;
+export const OPINFO_DEVICE_RESETS = 18; // device resets (CTRL.RST) done by this operation
+export const OPINFO_FIELDS = 19;
 
 // ---- operations (OPINFO_OP) ----
 export const OP_NONE = 0;
@@ -104,13 +107,15 @@ export const TUNE_TX_POLLS = 1; // most polls while waiting for TDH to reach TDT
 export const TUNE_STALL_POLLS = 2; // polls without TDH moving that mean "engine hung"
 export const TUNE_LINK_POLLS = 3; // most polls of STATUS.LU in a takeover
 export const TUNE_QUEUE_POLLS = 4; // most polls of TXDCTL.QUEUE_ENABLE
-export const TUNE_FIELDS = 5;
+export const TUNE_RESET_US = 5; // wait after CTRL.RST before touching the NIC again
+export const TUNE_FIELDS = 6;
 
 export const DEFAULT_POLL_US = 10;
-export const DEFAULT_TX_POLLS = 200; // 2 ms at 10 us
-export const DEFAULT_STALL_POLLS = 20; // 200 us with TDH frozen while work is pending
+export const DEFAULT_TX_POLLS = 500; // 5 ms at 10 us
+export const DEFAULT_STALL_POLLS = 50; // 500 us with TDH frozen while work is pending
 export const DEFAULT_LINK_POLLS = 10; // 100 us: a takeover does not wait for autonegotiation
 export const DEFAULT_QUEUE_POLLS = 100; // 1 ms
+export const DEFAULT_RESET_US = 1000; // SDM §14.9 / Linux e1000_reset_hw wait after RST
 
 // Largest frame count one nic_fault_send / nic_tx_enqueue_copies may ask for.
 export const MAX_COPIES = FAULT_RING_MAX - 2;
