@@ -2,6 +2,7 @@
 // fast the wasm2c-translated core runs under TCG next to the same core.wasm under Node (V8),
 // measured in the same run. Medians of a few boots; figures only, no assertions.
 
+import * as fs from "fs";
 import { performance } from "perf_hooks";
 import { Core } from "../host/core/core";
 import { buildRig, runGuest } from "../test/helpers/qemu";
@@ -23,6 +24,7 @@ async function main() {
   const setupUs: number[] = [];
   for (let i = 0; i < BOOTS; i++) {
     const run = await runGuest(s.text(), { mac: "02:00:5e:10:00:01" });
+    fs.rmSync(run.dir, { recursive: true, force: true });
     ready.push(run.readyMs);
     total.push(run.totalMs);
     setupUs.push(Number(run.records.find((r) => r.op === "ready")?.us));

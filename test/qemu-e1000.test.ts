@@ -16,15 +16,15 @@ import * as RG from "../assembly/shared/rings";
 import { DMA_BASE, FRAME_SLOT_SIZE, MEM_END, SWITCH_BASE } from "../assembly/shared/memmap";
 import { VLAN_NONE } from "../assembly/shared/repr";
 import { STEP_DONE } from "../assembly/shared/regop";
-import { E_RING_FULL } from "../assembly/shared/status";
+import { E_LINK_DOWN, E_RING_FULL } from "../assembly/shared/status";
 import { Core } from "../host/core/core";
 import { parseIPv4, parseIPv6, parseMac } from "../host/util/addr";
 import { Rng } from "../host/util/rng";
 import { freshCodec, hex } from "./helpers/core";
-import { buildRig, runGuest, GUEST_MEM_PHYS, type GuestRun, type RigRecord } from "./helpers/qemu";
+import { buildRig, runGuest, GUEST_MEM_PHYS, type GuestRun, type RigIo, type RigRecord } from "./helpers/qemu";
 import { RigScript, answer, readValue, dumped } from "./helpers/rig-script";
 import { runOnModel, type ModelRun } from "./helpers/rig-model";
-import { requireTshark, tmpDir, writePcap, fields, expertItems } from "./helpers/tshark";
+import { requireTshark, writePcap, fields, expertItems } from "./helpers/tshark";
 
 requireTshark();
 buildRig();
@@ -187,6 +187,7 @@ const L_RX2_LATE_WAIT = s.waitrd(E.REG_RDH, 0xffff, (RX_SET1_ACCEPTED.length + R
 const RX2_LATE = harvest(RX_SET2.length - RX_FREE);
 const L_MPC = s.rd(E.REG_MPC);
 const L_GPRC = s.rd(E.REG_GPRC);
+const L_RX_ICR = s.rd(E.REG_ICR); // RX causes so far (and clears them)
 
 // ---- (5) fault-time takeover on rings left in a bad state ---------------------------------
 const GARBAGE = Core.frame(27);
@@ -257,6 +258,23 @@ s.wr(E.REG_TDT, 3);
 const L_D_TDH = s.rd(E.REG_TDH);
 const TK_D = faultSend("D: TX on, TDH out of range", frame(garp("gasp-d", 29, "198.51.100.4")));
 
+// ---- (6) link loss: QEMU's monitor takes the link partner away, then gives it back ---------
+s.mark("link-down");
+const L_LD_WAIT = s.waitrd(E.REG_STATUS, E.STATUS_LU, 0, 20_000);
+const L_LD_ICR = s.rd(E.REG_ICR);
+// The OS path rings a doorbell while the link is down: QEMU consumes the descriptor and its
+// net layer drops the frame.
+const F_LD = frame(garp("while-link-down", 30, "198.51.100.5"));
+const L_LD_ENQ = s.call("nic_tx_enqueue", PORT, Core.frame(F_LD.slot), F_LD.bytes.length);
+const LD_BELL = op("nic_tx_doorbell", PORT);
+const L_LD_TDH = s.rd(E.REG_TDH);
+const L_LD_TDT = s.rd(E.REG_TDT);
+const F_LINK_GASP = frame(garp("gasp-f", 31, "198.51.100.6"));
+const TK_E = faultSend("E: link down", F_LINK_GASP);
+s.mark("link-up");
+const L_LU_WAIT = s.waitrd(E.REG_STATUS, E.STATUS_LU, E.STATUS_LU, 20_000);
+const TK_F = faultSend("F: link back", F_LINK_GASP);
+
 // ---- (1) write semantics, last: they leave registers in states no driver would -------------
 const MASKED = [
   { name: "TDLEN", off: E.REG_TDLEN, mask: E.RING_LEN_MASK },
@@ -272,7 +290,7 @@ const masked = MASKED.map((r) => ({ ...r, ones: (s.wr(r.off, 0xffffffff), s.rd(r
 const L_TDBAL = (s.wr(E.REG_TDBAL, 0x1234_567f), s.rd(E.REG_TDBAL));
 s.wr(E.REG_TDBAL, 0);
 const L_STATUS_RO = (s.wr(E.REG_STATUS, 0), s.rd(E.REG_STATUS));
-const L_ICR_RUN = s.rd(E.REG_ICR); // what the run raised (and clears it)
+s.rd(E.REG_ICR); // clears what the run raised, so that ICS alone is seen below
 const L_ICR_SET = (s.wr(E.REG_ICS, E.ICR_TXDW | E.ICR_LSC), s.rd(E.REG_ICR));
 const L_ICR_CLEARED = s.rd(E.REG_ICR);
 const L_IMS = (s.wr(E.REG_IMS, E.ICR_TXDW | E.ICR_RXT0), s.rd(E.REG_IMS));
@@ -284,14 +302,18 @@ const L_RST_TDLEN = s.rd(E.REG_TDLEN);
 const L_RST_STATUS = s.rd(E.REG_STATUS);
 
 // ---- run it: QEMU, and the same script on our model ---------------------------------------
-const inject = (rec: RigRecord, send: (f: Uint8Array) => void) => {
+/** The test's side of each `mark`: frames from the wire, the link partner going away and back. */
+const react = (rec: RigRecord, io: RigIo) => {
   if (rec.op !== "mark") return;
-  for (const f of rec.text === "rx-set1" ? RX_SET1 : rec.text === "rx-set2" ? RX_SET2 : []) send(f);
+  if (rec.text === "rx-set1") RX_SET1.forEach((f) => io.inject(f));
+  if (rec.text === "rx-set2") RX_SET2.forEach((f) => io.inject(f));
+  if (rec.text === "link-down") io.setLink(false);
+  if (rec.text === "link-up") io.setLink(true);
 };
 let run: GuestRun;
-const booted = runGuest(s.text(), { mac: MAC, onRecord: inject }).then((r) => (run = r));
+const booted = runGuest(s.text(), { mac: MAC, onRecord: react }).then((r) => (run = r));
 let modelRun: ModelRun | undefined;
-const model = () => (modelRun ??= runOnModel(s.text(), mac, inject));
+const model = () => (modelRun ??= runOnModel(s.text(), mac, react));
 
 const u32 = (line: number) => readValue(run.records, line);
 const rc = (line: number) => Number(answer(run.records, line).rc);
@@ -319,6 +341,8 @@ function expectedWire(): { name: string; bytes: Uint8Array }[] {
   out.push({ name: TK_B.gasp.name, bytes: TK_B.gasp.bytes });
   // C, D: after a reset the lead copy is sent whole, then the gasp.
   for (const t of [TK_C, TK_D]) out.push({ name: `${t.gasp.name}-lead`, bytes: t.gasp.bytes }, { name: t.gasp.name, bytes: t.gasp.bytes });
+  // The frame rung while the link was down never reaches the wire; E sends nothing; F one copy.
+  out.push({ name: TK_F.gasp.name, bytes: TK_F.gasp.bytes });
   return out;
 }
 
@@ -456,7 +480,7 @@ test("(2) every frame on the wire is byte-identical to what the core built, in o
 test("(2) tshark dissects the clean frames QEMU sent: GARP, NA, no warnings", async () => {
   await booted;
   const clean = transmitted().filter((f) => !(f[0] === 0xab && f[1] === 0xab)); // B's gathered garbage is not a frame format
-  const file = path.join(tmpDir("qemu-tshark"), "tx.pcap");
+  const file = path.join(run.dir, "tx.pcap");
   writePcap(file, clean);
   const rows = fields(file, ["eth.src", "eth.type", "arp.isannouncement", "icmpv6.type", "icmpv6.checksum.status"]);
   assert.is(rows.length, clean.length);
@@ -527,6 +551,20 @@ test("(5) fault-time takeover gets the frame out from rings left in a bad state"
   assert.is(garbage.length, 1, "only B's half-gathered packet, completed by the lead copy");
 });
 
+test("(6) link down: STATUS.LU clears with LSC, TX drops, the takeover says E_LINK_DOWN; link back: the gasp goes out", async () => {
+  await booted;
+  assert.ok(answer(run.records, L_LD_WAIT).ok, "STATUS.LU cleared after set_link off");
+  assert.ok(u32(L_LD_ICR) & E.ICR_LSC, "ICR.LSC");
+  assert.is(rc(L_LD_ENQ), 1);
+  assert.equal(stepped(LD_BELL), [0, STEP_DONE]);
+  assert.is(u32(L_LD_TDH), u32(L_LD_TDT), "QEMU consumed the descriptor without link (and dropped the frame)");
+  assert.equal(stepped(TK_E.send), [0, E_LINK_DOWN], "takeover without link: E_LINK_DOWN");
+  assert.ok(answer(run.records, L_LU_WAIT).ok, "STATUS.LU set after set_link on");
+  assert.equal(stepped(TK_F.send), [0, STEP_DONE]);
+  assert.equal([rc(TK_F.path), rc(TK_F.lead), rc(TK_F.queued)], [RG.PATH_RECLAIM, 0, 1]);
+  assert.ok(!transmitted().some((f) => hex(f) === hex(F_LD.bytes)), "the frame rung without link is not on the wire");
+});
+
 // ---- the same script on our TypeScript model (host/nic/e1000.ts) and the Node core --------
 
 /** What a record says about the device and the core (timings left out). */
@@ -561,7 +599,7 @@ const KNOWN_DIVERGENCES: Divergence[] = [
     why:
       "RX with no free descriptor: QEMU holds the frames back (e1000_can_receive is false, the net layer queues them) and delivers them when RDT moves; " +
       "the model drops them at once (RXO, MPC). A real 8254x keeps them in its RX packet buffer (PBA: 48 KiB) and misses only when that overflows",
-    explains: onLines([L_RX2_LATE_WAIT, ...RX2_LATE.flatMap((h) => [h.call, h.dump]), L_MPC, L_GPRC, L_ICR_RUN]),
+    explains: onLines([L_RX2_LATE_WAIT, ...RX2_LATE.flatMap((h) => [h.call, h.dump]), L_MPC, L_GPRC, L_RX_ICR]),
   },
 ];
 
@@ -588,6 +626,10 @@ test("differential: QEMU's e1000 and host/nic/e1000.ts answer the same script al
 test("differential: the model puts the same frames on the wire as QEMU", async () => {
   await booted;
   assert.equal(model().sent.map(hex), transmitted().map(hex));
+});
+
+test.after(() => {
+  if (run) fs.rmSync(run.dir, { recursive: true, force: true });
 });
 
 test.run();

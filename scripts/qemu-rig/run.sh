@@ -11,12 +11,13 @@
 #                    127.0.0.1:A; datagrams sent to 127.0.0.1:B arrive at the e1000
 #                    (default: no network backend; the NIC still transmits into a hub)
 #   --pcap FILE      QEMU's filter-dump: every frame the e1000 sends or receives
+#   --monitor PATH   QEMU's human monitor on a unix socket (e.g. "set_link n0 off")
 #   --smp N, --mem M QEMU's -smp and -m (defaults 1, 512M)
 set -e
-dir=build/qemu phys=0x10000000 mac=02:00:5e:10:00:01 udp= pcap= smp=1 mem=512M
+dir=build/qemu phys=0x10000000 mac=02:00:5e:10:00:01 udp= pcap= monitor= smp=1 mem=512M
 while [ $# -gt 1 ]; do
   case "$1" in
-    --dir) dir=$2 ;; --phys) phys=$2 ;; --mac) mac=$2 ;; --udp) udp=$2 ;; --pcap) pcap=$2 ;;
+    --dir) dir=$2 ;; --phys) phys=$2 ;; --mac) mac=$2 ;; --udp) udp=$2 ;; --pcap) pcap=$2 ;; --monitor) monitor=$2 ;;
     --smp) smp=$2 ;; --mem) mem=$2 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -44,12 +45,14 @@ net="-netdev hubport,id=n0,hubid=0"
 [ -n "$udp" ] && net="-netdev socket,id=n0,udp=127.0.0.1:${udp%%:*},localaddr=127.0.0.1:${udp##*:}"
 dump=
 [ -n "$pcap" ] && dump="-object filter-dump,id=f0,netdev=n0,file=$pcap"
+mon=
+[ -n "$monitor" ] && mon="-monitor unix:$monitor,server=on,wait=off"
 # romfile= : no iPXE option ROM (we boot with -kernel; the ROM would only cost time).
 # QEMU runs in the background so that a TERM to this script stops it too.
 qemu-system-x86_64 -nodefaults -display none -serial stdio -no-reboot \
   -machine pc -smp "$smp" -m "$mem" \
   -kernel "$dir/vmlinuz" -initrd "$tmp/initrd" -append "$append" \
-  $net -device "e1000,netdev=n0,mac=$mac,romfile=" $dump </dev/null &
+  $net -device "e1000,netdev=n0,mac=$mac,romfile=" $dump $mon </dev/null &
 qemu=$!
 trap 'kill $qemu 2>/dev/null; wait $qemu; rm -rf "$tmp"; exit 143' INT TERM
 wait $qemu

@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from "child_process";
 import * as dgram from "dgram";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { readPcap } from "../../host/pcap";
 import { tmpDir } from "./tshark";
@@ -38,6 +39,8 @@ export interface GuestRun {
   dumped: Uint8Array[];
   /** QEMU's filter-dump capture file (kept for tshark). */
   pcapFile: string;
+  /** The run's temporary directory (holds pcapFile); the caller removes it when done. */
+  dir: string;
   /** Frames the e1000 transmitted, as the UDP socket on the far side received them. */
   received: Uint8Array[];
   /** Frames the test injected towards the e1000. */
@@ -50,10 +53,18 @@ export interface GuestRun {
   totalMs: number;
 }
 
+/** What a test may do to the NIC's surroundings while the script runs. */
+export interface RigIo {
+  /** Sends a frame to the e1000 from the wire. */
+  inject(frame: Uint8Array): void;
+  /** Link partner up or down (QEMU's monitor: set_link; the model: setLink). */
+  setLink(up: boolean): void;
+}
+
 export interface GuestOptions {
   mac: string;
-  /** Called for every record as it arrives; inject() sends a frame to the e1000. */
-  onRecord?: (rec: RigRecord, inject: (frame: Uint8Array) => void) => void;
+  /** Called for every record as it arrives (e.g. on a `mark`). */
+  onRecord?: (rec: RigRecord, io: RigIo) => void;
   timeoutMs?: number;
 }
 
@@ -73,6 +84,7 @@ export async function runGuest(script: string, opts: GuestOptions): Promise<Gues
   const dir = tmpDir("qemu");
   const scriptFile = path.join(dir, "script");
   const pcapFile = path.join(dir, "e1000.pcap");
+  const monitorPath = path.join(dir, "monitor.sock");
   fs.writeFileSync(scriptFile, script);
 
   const far = dgram.createSocket("udp4");
@@ -86,16 +98,24 @@ export async function runGuest(script: string, opts: GuestOptions): Promise<Gues
   const received: Uint8Array[] = [];
   const injected: Uint8Array[] = [];
   far.on("message", (msg) => received.push(new Uint8Array(msg)));
-  const inject = (frame: Uint8Array) => {
-    injected.push(frame);
-    far.send(frame, qemuPort, "127.0.0.1");
+  let monitor: net.Socket | undefined;
+  const io: RigIo = {
+    inject(frame) {
+      injected.push(frame);
+      far.send(frame, qemuPort, "127.0.0.1");
+    },
+    setLink(up) {
+      // The monitor socket exists from QEMU's start; records only come after the guest booted.
+      monitor ??= net.createConnection(monitorPath).on("error", (e) => (err += `monitor: ${e.message}\n`));
+      monitor.write(`set_link n0 ${up ? "on" : "off"}\n`);
+    },
   };
 
   const t0 = Date.now();
   let readyMs = NaN;
   const child = spawn(
     RUN_SH,
-    ["--phys", `0x${GUEST_MEM_PHYS.toString(16)}`, "--mac", opts.mac, "--udp", `${farPort}:${qemuPort}`, "--pcap", pcapFile, scriptFile],
+    ["--phys", `0x${GUEST_MEM_PHYS.toString(16)}`, "--mac", opts.mac, "--udp", `${farPort}:${qemuPort}`, "--pcap", pcapFile, "--monitor", monitorPath, scriptFile],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
   const records: RigRecord[] = [];
@@ -117,7 +137,7 @@ export async function runGuest(script: string, opts: GuestOptions): Promise<Gues
       const rec = JSON.parse(m[1]) as RigRecord;
       records.push(rec);
       if (rec.op === "ready") readyMs = Date.now() - t0;
-      opts.onRecord?.(rec, inject);
+      opts.onRecord?.(rec, io);
     }
   });
   const timeoutMs = opts.timeoutMs ?? 120_000;
@@ -128,10 +148,14 @@ export async function runGuest(script: string, opts: GuestOptions): Promise<Gues
   // Datagrams QEMU sent just before exiting may still be in the socket's queue.
   await new Promise((r) => setTimeout(r, 50));
   far.close();
+  monitor?.destroy();
+  // QEMU_RIG_LOG=FILE keeps the serial console of the run (every record, with timings).
+  if (process.env.QEMU_RIG_LOG) fs.writeFileSync(process.env.QEMU_RIG_LOG, out + (err ? `\n--- stderr\n${err}` : ""));
   const dumped = fs.existsSync(pcapFile) ? readPcap(fs.readFileSync(pcapFile)).map((r) => r.data) : [];
   if (records.length === 0 || records[records.length - 1].op !== "exit") {
+    fs.rmSync(dir, { recursive: true, force: true });
     throw new Error(`the guest did not finish (exit ${exitCode}, ${totalMs} ms${totalMs >= timeoutMs ? ", timed out" : ""}):\n${out}\n${err}`);
   }
   fs.rmSync(scriptFile, { force: true });
-  return { records, dumped, pcapFile, received, injected, console: out, stderr: err, exitCode, readyMs, totalMs };
+  return { records, dumped, pcapFile, dir, received, injected, console: out, stderr: err, exitCode, readyMs, totalMs };
 }

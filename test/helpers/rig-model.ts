@@ -12,7 +12,7 @@ import { performRegops } from "../../host/nic/regops";
 import { SimClock } from "../../host/sim/clock";
 import { STEP_IO } from "../../assembly/shared/regop";
 import { MEM_END } from "../../assembly/shared/memmap";
-import { GUEST_MEM_PHYS, type RigRecord } from "./qemu";
+import { GUEST_MEM_PHYS, type RigIo, type RigRecord } from "./qemu";
 
 export interface ModelRun {
   records: RigRecord[];
@@ -28,13 +28,17 @@ const STEP_MAX_ROUNDS = 10_000; // as the harness
 export function runOnModel(
   script: string,
   mac: Uint8Array,
-  onRecord?: (rec: RigRecord, inject: (frame: Uint8Array) => void) => void,
+  onRecord?: (rec: RigRecord, io: RigIo) => void,
 ): ModelRun {
   const core = Core.load();
   const clock = new SimClock();
   const dma = new DmaSpace();
   dma.map(GUEST_MEM_PHYS, core.bytes, 0, MEM_END, "core");
   const nic = new E1000({ name: "model0", mac, dma, clock });
+  // QEMU's e1000 consumes TX descriptors while the link is down and the net layer drops the
+  // frames; the model's default is to stall (docs/nic-model.md). Compare like with like.
+  nic.faults.linkDownTx = "drop";
+  const io: RigIo = { inject: (frame) => void nic.receive(frame), setLink: (up) => nic.setLink(up) };
   const sent: Uint8Array[] = [];
   nic.attach((f) => sent.push(Uint8Array.from(f)));
   const records: RigRecord[] = [];
@@ -43,7 +47,7 @@ export function runOnModel(
   const out = (rec: Omit<RigRecord, "line">) => {
     const r = { line, ...rec } as RigRecord;
     records.push(r);
-    onRecord?.(r, (frame) => nic.receive(frame));
+    onRecord?.(r, io);
   };
   // The harness's trace prints each operation after performing it: wrap the NIC and delay.
   const traced: NicDevice = {
