@@ -11,8 +11,10 @@ mkdir -p "$cache"
 deb=$(ls "$cache"/linux-image-6.1*-amd64_*.deb 2>/dev/null | grep -v -- -dbg | tail -1)
 if [ -z "$deb" ]; then
   # linux-image-amd64 is a metapackage; its dependency names the current 6.1 ABI package.
-  pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -1)
-  [ -n "$pkg" ] || { echo "qemu-rig: apt-cache does not know linux-image-amd64 (run apt-get update)" >&2; exit 1; }
+  kpkg() { apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -1; }
+  pkg=$(kpkg)
+  if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then apt-get update -qq && pkg=$(kpkg); fi
+  [ -n "$pkg" ] || { echo "qemu-rig: apt-cache does not know linux-image-amd64 (run apt-get update as root)" >&2; exit 1; }
   echo "qemu-rig: downloading $pkg into $cache"
   # apt-get download runs as the _apt user when it can; the cache dir is ours, so let it
   # write there when we are root (otherwise apt warns and falls back to unsandboxed).
