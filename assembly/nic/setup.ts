@@ -11,7 +11,7 @@ import {
 import { STEP_IO, STEP_DONE } from "../shared/regop";
 import { E_LINK_DOWN, E_QUEUE_ENABLE_TIMEOUT, E_TX_HUNG } from "../shared/status";
 import {
-  RING_TX, RING_RX, RING_FAULT, TUNE_POLL_US, TUNE_QUEUE_POLLS, OPINFO_RECLAIMED, OPINFO_POLLS,
+  RING_TX, RING_RX, RING_FAULT, OPINFO_RECLAIMED, OPINFO_POLLS, OPINFO_TAIL,
 } from "../shared/rings";
 import { opWrite, opRead, opDelay, opValue } from "./ops";
 import { physOf, portMultiQueue, portHasMac, portRal, portRah, portSetActiveTx, portActiveTx } from "./port";
@@ -144,6 +144,7 @@ export function txConfirmPhase(): i32 {
     const use = ringUse(port, kind);
     if (use != ringTail(port, kind)) opWrite(port, txReg(ringQueue(port, kind), TXQ_OFF_TDT), <u32>use);
     ringSetTail(port, kind, use);
+    infoSet(OPINFO_TAIL, use);
     opLoopStart(-1);
     emitTxPoll(port, kind, false);
     opSetPhase(1);
