@@ -11,6 +11,8 @@ import * as S from "../assembly/shared/status";
 import { DMA_BASE, REGOP_BASE } from "../assembly/shared/memmap";
 import { STEP_DONE } from "../assembly/shared/regop";
 import { TX_STAGE } from "../host/nic/rings";
+import { performRegops } from "../host/nic/regops";
+import { Rng } from "../host/util/rng";
 import { rig, frame, padded, hexOf, MAC_A, OS_PHYS } from "./helpers/board";
 
 const BCAST = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
@@ -271,6 +273,26 @@ test("argument checks: every export refuses bad input with a status, never a tra
   let rc = 1;
   for (let i = 0; i < 4 && rc === 1; i++) rc = x.nic_step();
   assert.ok(rc === STEP_DONE || rc < 0);
+});
+
+test("no trap: 50,000 random calls of every nic_* export, interleaved with nic_step rounds against the model", () => {
+  const r = rig({ model: "i210", txQueues: 4, faultQueue: 1 });
+  const x = r.board.os.exports;
+  const names = Object.keys(x).filter((k) => k.startsWith("nic_") && typeof x[k] === "function");
+  assert.ok(names.length >= 20, names.join(", "));
+  const rng = new Rng(5);
+  const arg = () => rng.pick([0, 1, 2, 3, 4, -1, 16, 64, 2048, 0x7fffffff, -0x80000000, TX_STAGE, DMA_BASE, rng.u32() | 0, rng.int(300)]);
+  let statuses = 0;
+  for (let i = 0; i < 50_000; i++) {
+    const name = rng.pick(names);
+    const rc = x[name](arg(), arg(), arg(), arg(), arg());
+    assert.type(rc, "number", name);
+    if (rc < 0) statuses++;
+    // Random calls configure ports 0..3: one model stands behind all four.
+    if (rc === 1 && name === "nic_step") performRegops(r.board.os.view, [0, 1, 2, 3].map(() => r.board.nics[0]), r.board.delay);
+  }
+  assert.ok(statuses > 10_000, "most random calls are refused with a status");
+  assert.is(x.last_abort_line(), 0, "no abort fired");
 });
 
 test.run();

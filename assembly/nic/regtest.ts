@@ -6,7 +6,7 @@
 import {
   REG_RCTL, REG_TCTL, REG_IMS, REG_RDBAL, REG_RDBAH, REG_RDLEN, REG_RDH, REG_RDT, REG_MTA,
   REG_RAL0, REG_RAH0, REG_RAL1, REG_RAH1, RAH_AV, TCTL_EN, TXDCTL_QUEUE_ENABLE,
-  REG_TDBAL, REG_TDBAH, REG_TDLEN, REG_TDH, REG_TDT,
+  REG_TDBAL, REG_TDBAH, REG_TDLEN, REG_TDH, REG_TDT, REG_RXDCTL, RXDCTL_QUEUE_ENABLE, I210_RXDCTL_RESET,
   TXQ_OFF_TDBAL, TXQ_OFF_TDLEN, TXQ_OFF_TDT, TXQ_OFF_TXDCTL, txQueueBase,
 } from "../shared/e1000";
 import { STEP_IO, STEP_DONE } from "../shared/regop";
@@ -19,8 +19,11 @@ import { opPort, opPhase, opSetPhase, opIdx, opSetIdx, infoSet, infoAdd } from "
 // A row's register is either absolute or, with ROW_QUEUE, an offset inside the fault path's
 // TX queue block (tested only on boards that give the fault path a queue).
 const ROW_QUEUE: u32 = 1;
-// Rows for registers software may write only on the e1000: the i210's TDH is read-only.
+// Rows for registers software may write only on the e1000: the i210's TDH and RDH are read-only.
 const ROW_E1000: u32 = 2;
+// On the i210 RDT writes are ignored while the RX queue is disabled (I210 §8.10.8): the row is
+// tested with RXDCTL.ENABLE set and RDT and RXDCTL restored after it (as igb_reg_test does).
+const ROW_RX_ENABLED: u32 = 4;
 
 // Reset values (SDM §13 register tables; QEMU mac_reg_init): register, mask, expected, flags.
 const RESET_ROWS = 10;
@@ -47,8 +50,8 @@ const PATTERN_TABLE = memory.data<u32>([
   REG_RDBAL, 0xffffffff, 0xffffffff, 0xfffffff0, 0,
   REG_RDBAH, 0xffffffff, 0xffffffff, 0xffffffff, 0,
   REG_RDLEN, 0xffffffff, 0x000fff80, 0xffffffff, 0,
-  REG_RDH, 0xffffffff, 0x0000ffff, 0xffffffff, 0,
-  REG_RDT, 0xffffffff, 0x0000ffff, 0xffffffff, 0,
+  REG_RDH, 0xffffffff, 0x0000ffff, 0xffffffff, ROW_E1000,
+  REG_RDT, 0xffffffff, 0x0000ffff, 0xffffffff, ROW_RX_ENABLED,
   REG_TDBAL, 0xffffffff, 0xffffffff, 0xfffffff0, 0,
   REG_TDBAH, 0xffffffff, 0xffffffff, 0xffffffff, 0,
   REG_TDLEN, 0xffffffff, 0x000fff80, 0xffffffff, 0,
@@ -73,6 +76,11 @@ const RT_FINISH = 3;
 @inline
 function cell(table: usize, cols: i32, row: i32, col: i32): u32 {
   return load<u32>(table + <usize>(row * cols + col) * 4);
+}
+
+/** True when a row is tested with the i210's RX queue enabled around it. */
+function rxEnabledRow(port: i32, flags: u32): bool {
+  return (flags & ROW_RX_ENABLED) != 0 && portMultiQueue(port);
 }
 
 /** The register a row names on this port, or -1 when the row does not apply. */
@@ -139,10 +147,16 @@ export function regtestPhase(): i32 {
       const reg = rowReg(port, cell(PATTERN_TABLE, 5, r, 0), cell(PATTERN_TABLE, 5, r, 4));
       if (reg < 0) continue;
       const write = cell(PATTERN_TABLE, 5, r, 1);
+      const rxOn = rxEnabledRow(port, cell(PATTERN_TABLE, 5, r, 4));
+      if (rxOn) opWrite(port, REG_RXDCTL, <u32>(I210_RXDCTL_RESET | RXDCTL_QUEUE_ENABLE));
       for (let p = 0; p < PATTERN_COUNT; p++) {
         opWrite(port, reg, load<u32>(PATTERNS + <usize>p * 4) & write);
         const idx = opRead(port, reg);
         if (first < 0) first = idx;
+      }
+      if (rxOn) {
+        opWrite(port, reg, 0);
+        opWrite(port, REG_RXDCTL, <u32>I210_RXDCTL_RESET);
       }
     }
     opSetIdx(first);
@@ -160,6 +174,8 @@ export function regtestPhase(): i32 {
       const write = cell(PATTERN_TABLE, 5, r, 1);
       const value = cell(PATTERN_TABLE, 5, r, 2);
       const cmp = cell(PATTERN_TABLE, 5, r, 3);
+      const rxOn = rxEnabledRow(port, cell(PATTERN_TABLE, 5, r, 4));
+      if (rxOn) i += 1; // the RXDCTL write before the row
       for (let p = 0; p < PATTERN_COUNT; p++) {
         const wrote = load<u32>(PATTERNS + <usize>p * 4) & write;
         const v = opValue(i);
@@ -171,6 +187,7 @@ export function regtestPhase(): i32 {
           break;
         }
       }
+      if (rxOn) i += 2; // the restore writes after it
     }
     if (failed != 0) return failed;
     // Leave every tested register as reset left it.

@@ -6,7 +6,7 @@ import {
   REG_TCTL, REG_TIPG, REG_RCTL, REG_STATUS, REG_RDBAL, REG_RDBAH, REG_RDLEN, REG_RDH, REG_RDT,
   REG_RXDCTL, REG_RAL0, REG_RAH0, RAH_AV, STATUS_LU, TIPG_COPPER, DESC_SIZE, RCTL_EN, RCTL_BAM,
   RCTL_SECRC, RCTL_BSIZE_2048, RCTL_RDMTS_HALF, TXQ_OFF_TXDCTL, TXQ_OFF_TDH, TXQ_OFF_TDT, TXDCTL_QUEUE_ENABLE,
-  RXDCTL_QUEUE_ENABLE,
+  RXDCTL_QUEUE_ENABLE, I210_RXDCTL_RESET,
 } from "../shared/e1000";
 import { STEP_IO, STEP_DONE } from "../shared/regop";
 import { E_LINK_DOWN, E_QUEUE_ENABLE_TIMEOUT, E_TX_HUNG } from "../shared/status";
@@ -60,23 +60,29 @@ export function txInitPhase(): i32 {
   return STEP_IO;
 }
 
-// ---- RX init (SDM §14.4) ----
+// ---- RX init (SDM §14.4; i210 §4.7.5): the RX ring, RA0 = the MAC, RDT one behind ----
 export function rxInitPhase(): i32 {
   const port = opPort();
   if (opPhase() != 0) return STEP_DONE;
+  const i210 = portMultiQueue(port);
   opWrite(port, REG_RCTL, 0);
+  // i210: the queue is disabled while it is programmed, and must be enabled before RDT
+  // writes count (I210 §8.10.8); RDH is read-only there.
+  if (i210) opWrite(port, REG_RXDCTL, <u32>I210_RXDCTL_RESET);
   const phys = physOf(port, descAddr(port, RING_RX, 0));
   opWrite(port, REG_RDBAL, <u32>phys);
   opWrite(port, REG_RDBAH, <u32>(phys >> 32));
   opWrite(port, REG_RDLEN, <u32>(ringSize(port, RING_RX) * DESC_SIZE));
-  opWrite(port, REG_RDH, 0);
-  opWrite(port, REG_RDT, 0);
+  if (!i210) {
+    opWrite(port, REG_RDH, 0);
+    opWrite(port, REG_RDT, 0);
+  }
   if (portHasMac(port)) {
     opWrite(port, REG_RAL0, portRal(port));
     opWrite(port, REG_RAH0, portRah(port) | <u32>RAH_AV);
   }
   rxArmAll(port);
-  if (portMultiQueue(port)) opWrite(port, REG_RXDCTL, <u32>RXDCTL_QUEUE_ENABLE);
+  if (i210) opWrite(port, REG_RXDCTL, <u32>(I210_RXDCTL_RESET | RXDCTL_QUEUE_ENABLE));
   // All descriptors but one belong to the NIC: RDT one behind the next to check (0).
   opWrite(port, REG_RDT, <u32>ringTail(port, RING_RX));
   opWrite(port, REG_RCTL, RCTL_RUN);
