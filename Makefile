@@ -3,7 +3,7 @@
 
 NPM_STAMP := node_modules/.installed
 
-.PHONY: all build native test demo bench deps clean
+.PHONY: all build native test demo bench deps clean qemu-rig qemu-rig-files
 
 all: build native
 
@@ -34,6 +34,25 @@ demo: build
 
 bench: build
 	node bench/run.js
+
+# QEMU's e1000 as a real NIC model (docs/qemu-rig.md): the guest kernel (downloaded, not
+# installed), the wasm2c-translated core linked with the guest harness, the initramfs.
+# test/qemu-e1000.test.ts runs `make qemu-rig-files` itself; everything lands in build/qemu.
+QEMU_RIG := build/qemu
+
+qemu-rig: deps build qemu-rig-files
+
+qemu-rig-files: $(QEMU_RIG)/vmlinuz $(QEMU_RIG)/initramfs.cpio
+
+$(QEMU_RIG)/vmlinuz: scripts/qemu-rig/kernel.sh
+	scripts/qemu-rig/kernel.sh $(QEMU_RIG)
+
+$(QEMU_RIG)/harness: build/core.wasm scripts/qemu-rig/harness.sh scripts/qemu-rig/guest/harness.c \
+		assembly/shared/regop.ts assembly/shared/memmap.ts
+	scripts/qemu-rig/harness.sh $(QEMU_RIG)
+
+$(QEMU_RIG)/initramfs.cpio: $(QEMU_RIG)/harness scripts/qemu-rig/initramfs.sh scripts/qemu-rig/guest/init
+	scripts/qemu-rig/initramfs.sh $(QEMU_RIG)
 
 clean:
 	rm -rf build out host/native/build
