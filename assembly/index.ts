@@ -5,3 +5,4 @@
 import "./abort"; // the custom abort (asconfig "use"); imported so the compiler sees it
 
 export * from "./exports/wire";
+export * from "./exports/switch";

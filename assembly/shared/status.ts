@@ -22,3 +22,14 @@ export const E_PROTO = -10; // unexpected upper-layer protocol
 export const E_STATE = -11; // called in the wrong state (not initialised, no key...)
 export const E_LAYOUT = -12; // static data overflows its region: the build is broken
 export const E_MEMSIZE = -13; // linear memory is not the size the map declares
+
+// Switching path (-96 .. -127).
+export const E_SW_STATE = -96; // switching path not initialised (sw_init)
+export const E_SW_CAPACITY = -97; // connection-table capacity not a power of two in range
+export const E_SW_INDEX = -98; // port, CP-address, service or back-end index out of range
+export const E_SW_CONFIG = -99; // a configuration record holds an invalid value
+export const E_SW_CONFLICT = -100; // a VIP equals a CP address, or a service is configured twice
+export const E_SW_TABLE = -101; // a load-distribution table names an unknown back end or overflows
+export const E_SW_ACTIVE = -102; // refused: that load-distribution table is the active one
+export const E_SW_NOT_FOUND = -103; // no such connection
+export const E_SW_RING = -104; // punt-ring slot holds an invalid length or kind
