@@ -218,7 +218,7 @@ export interface Parsed {
   recomputedIpChecksum: number;
 }
 
-/** Reads a frame back and recomputes every checksum from scratch (no fragments, no IPv6 extensions). */
+/** Reads a frame back and recomputes every checksum from scratch (no fragments; IPv6 options headers skipped). */
 export function parse(f: Uint8Array): Parsed {
   const l3 = u16(f, 12) === 0x8100 ? 18 : 14;
   const family = (f[l3] >> 4) as 4 | 6;
@@ -242,6 +242,10 @@ export function parse(f: Uint8Array): Parsed {
     dst = f.slice(l3 + 24, l3 + 40);
     l4 = l3 + 40;
     end = l4 + u16(f, l3 + 4);
+    while (proto === 0 || proto === 43 || proto === 60) {
+      proto = f[l4];
+      l4 += (f[l4 + 1] + 1) * 8;
+    }
   }
   const seg = f.slice(l4, end);
   let csumAt = proto === 6 ? 16 : proto === 17 ? 6 : 2;

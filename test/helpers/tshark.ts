@@ -32,9 +32,12 @@ function tshark(args: string[]): string {
   return execFileSync("tshark", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 << 20 });
 }
 
-/** Selected fields per packet (checksum validation on). Multiple occurrences join with ",". */
-export function fields(file: string, names: string[]): Record<string, string>[] {
-  const out = tshark(["-r", file, ...CHECKSUM_PREFS, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", ...names.flatMap((n) => ["-e", n])]);
+/**
+ * Selected fields per packet (checksum validation on). Multiple occurrences join with ",".
+ * extraPrefs: more "-o name:value" pairs (e.g. NO_TCP_ANALYSIS).
+ */
+export function fields(file: string, names: string[], extraPrefs: string[] = []): Record<string, string>[] {
+  const out = tshark(["-r", file, ...CHECKSUM_PREFS, ...extraPrefs, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", ...names.flatMap((n) => ["-e", n])]);
   return out
     .split("\n")
     .filter((l) => l.length > 0)
@@ -58,9 +61,15 @@ const SEVERITY: Record<string, string> = {
   "8388608": "error",
 };
 
+/**
+ * Turns off TCP sequence analysis: a capture of one side of rewritten traffic (SYN to a back
+ * end, its SYN-ACK from the VIP) is not one conversation, and the analysis would say so.
+ */
+export const NO_TCP_ANALYSIS = ["-o", "tcp.analyze_sequence_numbers:FALSE"];
+
 /** Every expert-info item and malformed-packet marker tshark reports, per frame. */
-export function expertItems(file: string): ExpertItem[] {
-  const packets = JSON.parse(tshark(["-r", file, ...CHECKSUM_PREFS, "-T", "json"])) as any[];
+export function expertItems(file: string, extraPrefs: string[] = []): ExpertItem[] {
+  const packets = JSON.parse(tshark(["-r", file, ...CHECKSUM_PREFS, ...extraPrefs, "-T", "json"])) as any[];
   const items: ExpertItem[] = [];
   packets.forEach((pkt, i) => {
     const walk = (node: any) => {
