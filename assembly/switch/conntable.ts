@@ -222,11 +222,12 @@ export function connRemove(e: usize): void {
 }
 
 /**
- * Visits `buckets` buckets from the sweep cursor, freeing expired entries. Returns how many
- * it freed. The host calls it periodically (docs/switching-path.md "Ageing").
+ * Visits `buckets` buckets (at most one pass over the table) from the sweep cursor, freeing
+ * expired entries. Returns how many it freed. The host calls it periodically (docs/switching-path.md "Ageing").
  */
 export function connSweep(now: u32, buckets: i32): i32 {
   const mask = load<u32>(SW_ST_CONN_MASK);
+  if (<u32>buckets > mask + 1) buckets = <i32>(mask + 1); // one full pass at most
   let cursor = load<u32>(SW_ST_SWEEP) & mask;
   let freed = 0;
   for (let i = 0; i < buckets; i++) {
