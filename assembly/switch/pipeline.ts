@@ -124,16 +124,13 @@ function toBackend(buf: usize, len: i32, svc: i32, sport: i32, dport: i32, now: 
   const h = clientHash(family, pSrc, sport, proto);
   connKey(h);
   let e = connFindForward(svc, family, pSrc, sport);
-  let be = -1;
-  let fresh = false;
+  let be = -1; // stays -1 when the entry is to be (re)initialised as a new connection
   if (e != 0) {
     const ef = <i32>load<u8>(e + CE_FLAGS);
     if (entryExpired(e, now)) {
-      count(C_CONN_EXPIRED);
-      fresh = true;
+      count(C_CONN_EXPIRED); // reused in place
     } else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && (ef & (CF_FIN_CLIENT | CF_FIN_SERVER | CF_RST))) {
       count(C_CONN_REOPENED); // the client reuses the port for a new connection
-      fresh = true;
     } else {
       be = <i32>load<u16>(e + CE_BACKEND);
       if (!backendUp(be)) {
