@@ -4,6 +4,9 @@
 // the same hashes; the same RFC 1624 updates), in the form that is fast in JavaScript:
 // typed arrays, structure-of-arrays for the table, Math.imul, no allocation per packet.
 //
+// Header offsets are written as literals, as a hand-optimised JavaScript forwarder would;
+// test/switch-reference.test.ts holds this file to the core's behaviour byte for byte.
+//
 // Scope: what the benchmark exercises — Ethernet/802.1Q, IPv4 (options, fragment test),
 // IPv6 (fixed header), TCP/UDP, the CP-address and service checks, the connection table
 // (find, insert, expiry, eviction), the load-distribution pick and the MAC/NAT rewrite.
