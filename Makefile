@@ -3,9 +3,9 @@
 
 NPM_STAMP := node_modules/.installed
 
-.PHONY: all build test demo bench deps clean
+.PHONY: all build native test demo bench deps clean
 
-all: build
+all: build native
 
 # npm install, not npm ci: the wasmtime binding lists optional per-platform packages that
 # were never published, which npm ci refuses as "missing from lock file".
@@ -17,11 +17,16 @@ $(NPM_STAMP): package.json package-lock.json
 build: $(NPM_STAMP)
 	node scripts/build-core.js
 
+# The raw-socket addon behind `lastgasp send` (host/native/rawsock.c): node-gyp with the
+# local Node headers, never a download. Linux only.
+native: $(NPM_STAMP)
+	node scripts/build-native.js
+
 # System tools the tests use as independent judges.
 deps:
 	@scripts/install-deps.sh
 
-test: deps build
+test: deps build native
 	node test/run.js
 
 demo: build
@@ -31,4 +36,4 @@ bench: build
 	node bench/run.js
 
 clean:
-	rm -rf build out
+	rm -rf build out host/native/build

@@ -5,4 +5,7 @@
 import "./abort"; // the custom abort (asconfig "use"); imported so the compiler sees it
 
 export * from "./exports/wire";
+export * from "./exports/nic";
+export * from "./exports/gasp";
+export * from "./exports/ha";
 export * from "./exports/switch";

@@ -31,6 +31,27 @@ export const STATE_NIC_BASE: usize = STATE_BASE + 0x3000; // .. 0x3fff rings and
 export const STATE_GASP_BASE: usize = STATE_BASE + 0x4000; // .. 0x5fff gasp sender/receiver
 export const STATE_SWITCH_BASE: usize = STATE_BASE + 0x6000; // .. 0x7fff switching path
 
+// NIC rings and takeover (assembly/nic/): the register operation in progress, tunable
+// bounds, per-port configuration and per-ring soft state. Layouts in nic/op.ts, nic/port.ts,
+// nic/ring.ts.
+export const STATE_NIC_OP: usize = STATE_NIC_BASE + 0x000; // 256 bytes
+export const STATE_NIC_TUNE: usize = STATE_NIC_BASE + 0x100; // TUNE_FIELDS u32 (shared/rings.ts)
+export const STATE_NIC_PORTS: usize = STATE_NIC_BASE + 0x200; // NIC_MAX_PORTS x 64 bytes
+export const STATE_NIC_RINGS: usize = STATE_NIC_BASE + 0x400; // NIC_MAX_PORTS x 3 x 64 bytes (.. 0x700)
+// Gasp sender and receiver (assembly/gasp/), inside STATE_GASP_BASE .. +0x2000. The fault
+// path touches only the sender's part: its own copy of the key states, its own SHA-256
+// context, nothing shared with code that was running when the fault hit.
+export const STATE_GASP_TX: usize = STATE_GASP_BASE + 0x000; // 64: armed, fenced, seq, counts
+export const STATE_GASP_TX_KEY: usize = STATE_GASP_BASE + 0x040; // 64: inner + outer key state
+export const STATE_GASP_TX_CTX: usize = STATE_GASP_BASE + 0x080; // 128: SHA-256 context
+export const STATE_GASP_TX_DIGEST: usize = STATE_GASP_BASE + 0x100; // 32: inner/outer digest
+export const STATE_GASP_TX_CONFIG: usize = STATE_GASP_BASE + 0x200; // 256: copy of the arm config
+export const STATE_GASP_TX_FRAMES: usize = STATE_GASP_BASE + 0x300; // 2 x 8 x 32: frame metadata
+export const STATE_GASP_RX: usize = STATE_GASP_BASE + 0x500; // 64: receiver config
+export const STATE_GASP_RX_COUNTERS: usize = STATE_GASP_BASE + 0x540; // 33 x u32: accepted + reasons
+export const STATE_GASP_RX_DIGEST: usize = STATE_GASP_BASE + 0x600; // 32: the recomputed MAC
+export const STATE_GASP_RX_REPLAY: usize = STATE_GASP_BASE + 0x1000; // 256 x 16: highest (boot, seq)
+
 // 0x8000 .. 0x10000 is free.
 
 // Switching path state (STATE_SWITCH_BASE .. +0x2000), see docs/switching-path.md.

@@ -203,7 +203,7 @@ function measure(mode: "nat" | "dsr", flows: number, core: Core) {
   const netRatios = wasm.map((w, i) => (ts[i] - gen[i]) / (w - gen[i]));
 
   // sw_conn_find through the export (includes the JS -> wasm call and writing the key)
-  const key = Core.slot(43);
+  const key = Core.slot(51);
   const findNs = (() => {
     const n = 200_000;
     const t0 = performance.now();

@@ -23,7 +23,15 @@ for (const target of ["release", "debug"]) {
   execFileSync(process.execPath, [asc, "assembly/index.ts", "--target", target,
     "--initialMemory", pages, "--maximumMemory", pages], { cwd: root, stdio: "inherit" });
 }
-for (const f of ["core.wasm", "core.debug.wasm"]) {
+// The simulated guest OS (sim-os/): not the core, so it may import (its memory and a panic
+// hook) and trap. Its own options only: --config points away from ./asconfig.json.
+const simosBase = /export const SIMOS_BASE = (0x[0-9a-fA-F_]+);/.exec(memmap);
+const osDataOffset = /export const OS_OFF_DATA = (0x[0-9a-fA-F_]+);/.exec(fs.readFileSync(path.join(root, "sim-os/faults.ts"), "utf8"));
+execFileSync(process.execPath, [asc, "sim-os/os.ts", "--config", "sim-os/asconfig.json",
+  "--memoryBase", String(Number(simosBase[1].replace(/_/g, "")) + Number(osDataOffset[1]))], { cwd: root, stdio: "inherit" });
+
+for (const f of ["core.wasm", "core.debug.wasm", "sim/os.wasm"]) {
   const size = fs.statSync(path.join(root, "build", f)).size;
-  console.log(`build/${f}: ${size} bytes (${(size / 1024).toFixed(1)} KiB), memory ${pages} pages fixed`);
+  const memory = f === "sim/os.wasm" ? "imports its unit's core memory" : `memory ${pages} pages fixed`;
+  console.log(`build/${f}: ${size} bytes (${(size / 1024).toFixed(1)} KiB), ${memory}`);
 }

@@ -1,10 +1,18 @@
 #!/bin/sh
 # Installs the system tools the tests need when they are missing (Debian, as root):
-#   tshark — the independent judge of every frame format.
+#   tshark — the independent judge of every frame format (dumpcap comes with it);
+#   iproute2 — network namespaces and veth pairs for the real-Linux neighbour test;
+#   gcc, g++, make, python3 — node-gyp's build of the raw-socket addon (host/native).
 # Without root, it says what is missing and fails: a test that cannot run is a failure.
 set -e
 missing=""
 command -v tshark >/dev/null 2>&1 || missing="$missing tshark"
+command -v dumpcap >/dev/null 2>&1 || missing="$missing wireshark-common"
+command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
+command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+command -v c++ >/dev/null 2>&1 || missing="$missing g++"
+command -v make >/dev/null 2>&1 || missing="$missing make"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps: missing:$missing — install them (apt-get install$missing) or run as root" >&2

@@ -13,8 +13,8 @@ import { H0, compress, sha256, shaResume, shaUpdate, shaFinal } from "./sha256";
 
 export const HMAC_SLOT_SIZE: usize = 128;
 export const HMAC_SLOT_COUNT: i32 = 8;
-const SLOT_INNER: usize = 0;
-const SLOT_OUTER: usize = 32;
+export const SLOT_INNER: usize = 0; // exported: the gasp sender copies both states at arm time
+export const SLOT_OUTER: usize = 32;
 const SLOT_KEY_ID: usize = 64;
 const SLOT_VALID: usize = 68;
 

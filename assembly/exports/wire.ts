@@ -25,6 +25,7 @@ import { naEmit, naParse, naUnsolicited } from "../wire/ndp";
 import { sha256 as sha256Oneshot } from "../crypto/sha256";
 import { hmacSetKey, hmacCompute, hmacClearKey, slotValid, HMAC_SLOT_COUNT } from "../crypto/hmac";
 import { runSelftest } from "../selftest/selftest";
+import { gaspReset } from "../gasp/reset";
 
 
 // ---- lifecycle and diagnostics -------------------------------------------------------------
@@ -41,6 +42,7 @@ export function init(): i32 {
   if (<i32>__heap_base > STATIC_BASE + STATIC_SIZE) return E_LAYOUT;
   if (memory.size() != MEM_PAGES) return E_MEMSIZE;
   for (let slot = 0; slot < HMAC_SLOT_COUNT; slot++) hmacClearKey(slot);
+  gaspReset();
   store<u32>(STATE_SHA_COMPRESSIONS, 0);
   store<u32>(STATE_INIT_DONE, 1);
   return OK;

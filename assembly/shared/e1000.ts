@@ -154,3 +154,116 @@ export const RXD_STA_IXSM = 1 << 2;
 export const RXD_STA_VP = 1 << 3;
 export const RXD_ERR_CE = 1 << 0;
 export const RXD_ERR_RXE = 1 << 7;
+
+// ---- added for the NIC model (issue 3); the core may use them too ----
+
+// Reset values QEMU loads (hw/net/e1000.c mac_reg_init): CTRL = SWDPIN2 | SWDPIN0 |
+// SPD_1000 | SLU; STATUS = 0x80000000 | GIO_MASTER_ENABLE | ASDV | MTXCKOK | SPEED_1000 |
+// FD | LU, which a real 82540EM under QEMU 7.2 reads back as 0x80080783.
+export const CTRL_SPD_1000 = 1 << 9;
+export const CTRL_SWDPIN0 = 1 << 18;
+export const CTRL_SWDPIN2 = 1 << 20;
+export const CTRL_VME = 1 << 30;
+export const STATUS_ASDV = 3 << 8; // auto-speed detect value field; QEMU sets both bits
+export const STATUS_MTXCKOK = 1 << 10;
+export const STATUS_GIO_MASTER_ENABLE = 1 << 19;
+export const CTRL_RESET_VALUE = CTRL_SWDPIN2 | CTRL_SWDPIN0 | CTRL_SPD_1000 | CTRL_SLU;
+export const STATUS_RESET_VALUE = (1 << 31) | STATUS_GIO_MASTER_ENABLE | STATUS_ASDV | STATUS_MTXCKOK | STATUS_SPEED_1000 | STATUS_FD | STATUS_LU;
+
+// EEPROM read register (SDM §13.4.4): write START | word << 8, poll DONE, data in 31:16.
+export const REG_EERD = 0x0014;
+export const EERD_START = 1 << 0;
+export const EERD_DONE = 1 << 4;
+export const EERD_ADDR_SHIFT = 8;
+export const EERD_DATA_SHIFT = 16;
+export const REG_VET = 0x0038; // VLAN EtherType, QEMU resets it to 0x8100
+export const REG_LEDCTL = 0x0e00;
+export const REG_PBA = 0x1000; // packet buffer allocation, reset 0x00100030
+
+// More interrupt causes (SDM §13.4.17).
+export const ICR_RXSEQ = 1 << 3;
+export const ICR_MDAC = 1 << 9;
+
+// Receive control fields (SDM §13.4.22).
+export const RCTL_RDMTS_SHIFT = 8; // free-descriptor threshold: 0 = 1/2, 1 = 1/4, 2 = 1/8 of the ring
+export const RCTL_RDMTS_MASK = 3 << 8;
+export const RCTL_MO_MASK = 3 << 12; // multicast offset: which 12 address bits index the MTA
+export const RCTL_BSIZE_SHIFT = 16;
+export const RCTL_BSIZE_MASK = 3 << 16;
+export const RCTL_BSEX = 1 << 25; // buffer size x16
+export const REG_RADV = 0x282c;
+export const REG_RXCSUM = 0x5000;
+export const REG_TADV = 0x382c;
+
+// Extended/advanced TX descriptors (SDM §3.3.4-3.3.7; I210 §7.2.2.2): with CMD.DEXT set,
+// bit 20 of the command dword (bit 4 of byte 10) selects data (1) or context (0). The igb
+// advanced data descriptor (DTYP 0011) has that bit set too, and keeps EOP/IFCS/RS/DEXT and
+// the 16-bit length where the legacy descriptor has them, and DD at bit 0 of byte 12.
+export const TXD_OFF_DTYP = 10;
+export const TXD_DTYP_DATA = 1 << 4; // in byte 10
+
+// Statistics (SDM §13.7), all clear on read; 64-bit pairs clear when the high half is read.
+export const REG_PRC64 = 0x405c;
+export const REG_PRC127 = 0x4060;
+export const REG_PRC255 = 0x4064;
+export const REG_PRC511 = 0x4068;
+export const REG_PRC1023 = 0x406c;
+export const REG_PRC1522 = 0x4070;
+export const REG_BPRC = 0x4078;
+export const REG_MPRC = 0x407c;
+export const REG_GORCH = 0x408c;
+export const REG_GOTCH = 0x4094;
+export const REG_RUC = 0x40a4;
+export const REG_ROC = 0x40ac;
+export const REG_TORL = 0x40c0;
+export const REG_TORH = 0x40c4;
+export const REG_TOTL = 0x40c8;
+export const REG_TOTH = 0x40cc;
+export const REG_PTC64 = 0x40d8;
+export const REG_PTC127 = 0x40dc;
+export const REG_PTC255 = 0x40e0;
+export const REG_PTC511 = 0x40e4;
+export const REG_PTC1023 = 0x40e8;
+export const REG_PTC1522 = 0x40ec;
+export const REG_MPTC = 0x40f0;
+export const REG_BPTC = 0x40f4;
+
+export const REG_VFTA = 0x5600; // 128 x 32-bit VLAN filter table
+export const REG_RA_END = REG_RAL0 + 8 * RA_ENTRIES;
+
+// i210 RX queue 0 (I210 datasheet §8.10.4-8.10.9): RDBAL..RXDCTL also live at 0xC000 +
+// 0x40*n, aliased at the classic 0x2800 offsets; RDH is read-only, RDT writes are ignored
+// while RXDCTL.ENABLE (bit 25, as TXDCTL's) is clear, and the queue receives only with it set.
+export const I210_RXQ_ALT_BASE = 0xc000;
+export const I210_RXDCTL_RESET = 0x00010a0c; // PTHRESH 0xC, HTHRESH 0xA, WTHRESH 1
+
+// i210: each TX queue's registers also live at 0xE000 + 0x40*n (I210 datasheet §8.12.10:
+// "for queues 0-3, these registers are aliased to 0x3800 + 0x100*n"). On the i210, TDH is
+// read-only, and setting TXDCTL.ENABLE zeroes the queue's TDH and TDT (§8.12.15); the
+// enable bit reads back set only once the queue is running, and clear only once it stopped.
+export const I210_TXQ_ALT_BASE = 0xe000;
+export const I210_TXQ_ALT_STRIDE = 0x40;
+export const TXDCTL_SWFLSH = 1 << 26;
+
+// ---- values the core's ring code programs (SDM §14.5 transmit / §14.4 receive initialisation) ----
+// TCTL.CT (collision threshold) 0x0F and TCTL.COLD 0x40 (full duplex): SDM §14.5 recommended
+// values, as Linux e1000_configure_tx (E1000_COLLISION_THRESHOLD, E1000_COLLISION_DISTANCE).
+export const TCTL_CT_DEFAULT = 0x0f << TCTL_CT_SHIFT;
+export const TCTL_COLD_FD = 0x40 << TCTL_COLD_SHIFT;
+// TIPG for copper (SDM §13.4.34, table 13-77): IPGT 10, IPGR1 8, IPGR2 6.
+export const TIPG_COPPER = 10 | (8 << 10) | (6 << 20);
+// RXDCTL.QUEUE_ENABLE on i210 (datasheet §8.10.11), the same bit as TXDCTL's.
+export const RXDCTL_QUEUE_ENABLE = 1 << 25;
+
+// Receive address n (SDM §13.4.28): RAL(n) = 0x5400 + 8n, RAH(n) = 0x5404 + 8n.
+export const REG_RAL1 = 0x5408;
+export const REG_RAH1 = 0x540c;
+
+// RX descriptor error bits (SDM §3.2.3.2) that mean "this frame is bad". TCPE/IPE only report
+// checksum-offload results (RXCSUM), which the core does not enable.
+export const RXD_ERR_SE = 1 << 1; // symbol error
+export const RXD_ERR_SEQ = 1 << 2; // sequence error
+export const RXD_ERR_CXE = 1 << 4; // carrier extension error
+export const RXD_ERR_TCPE = 1 << 5;
+export const RXD_ERR_IPE = 1 << 6;
+export const RXD_ERR_FRAME = RXD_ERR_CE | RXD_ERR_SE | RXD_ERR_SEQ | RXD_ERR_CXE | RXD_ERR_RXE;

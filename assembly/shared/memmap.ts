@@ -45,7 +45,13 @@ export const REGOP_SIZE = 0x0001_0000;
 export const GASP_BASE = 0x0005_0000;
 export const GASP_SIZE = 0x0001_0000;
 
-// 0x0006_0000 .. 0x0010_0000 is reserved for future fixed regions.
+// Simulation only: the guest OS image (build/sim/os.wasm) that shares an OS-side core
+// instance's memory on the virtual chassis, so its wild writes really land in the driver's
+// rings. Unused on a board.
+export const SIMOS_BASE = 0x0006_0000;
+export const SIMOS_SIZE = 0x0001_0000;
+
+// 0x0007_0000 .. 0x0010_0000 is reserved for future fixed regions.
 
 // DMA window: descriptor rings and packet buffers the NIC reads and writes. A board
 // declares the physical address at which it sees DMA_BASE.

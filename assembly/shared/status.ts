@@ -23,6 +23,42 @@ export const E_STATE = -11; // called in the wrong state (not initialised, no ke
 export const E_LAYOUT = -12; // static data overflows its region: the build is broken
 export const E_MEMSIZE = -13; // linear memory is not the size the map declares
 
+// NIC rings and registers (-32 .. -63): assembly/nic/, docs/rings.md.
+export const E_LINK_DOWN = -32; // STATUS.LU stayed clear for the whole poll bound
+export const E_TX_HUNG = -33; // TDH did not reach TDT within the poll bound (after a reset, if one was tried)
+export const E_RING_FULL = -34; // no free TX descriptor: one slot always stays empty
+export const E_QUEUE_ENABLE_TIMEOUT = -35; // TXDCTL.QUEUE_ENABLE never read back set
+export const E_QUEUE_DISABLE_TIMEOUT = -36; // TXDCTL.QUEUE_ENABLE never read back clear
+export const E_NO_PORT = -37; // port number out of range, or the port was never configured
+export const E_RING_INIT = -38; // the ring was never initialised by this core
+export const E_RX_ERROR = -39; // a frame arrived with error bits or without EOP: dropped, descriptor recycled
+export const E_FRAME_LEN = -40; // frame length outside FRAME_MIN_LEN .. NIC_BUF_SIZE
+export const E_NO_OP = -41; // nic_step called with no register operation in progress
+export const E_REG_RESET = -42; // register self-test: a register's reset value is wrong
+export const E_REG_READBACK = -43; // register self-test: a written value did not read back
+export const E_RING_SIZE = -44; // ring size not a multiple of 8 within 8 .. the kind's maximum
+export const E_DMA_BASE = -45; // DMA physical base not 4 KiB aligned
+// Gasp protocol and fault path (-64 .. -95). The receiver counts each reason it returns
+// (gasp_rx_count); docs/gasp-protocol.md gives the order in which they are checked.
+export const E_GASP_NOT_GASP = -64; // not a gasp: other EtherType, IP protocol or UDP port
+export const E_GASP_TRUNCATED = -65; // the frame ends before the headers or message it claims
+export const E_GASP_ENCAP = -66; // IPv4/UDP malformed: version, IHL, fragment, UDP length
+export const E_GASP_CHECKSUM = -67; // IPv4 header or UDP checksum does not verify
+export const E_GASP_MAGIC = -68; // bad magic
+export const E_GASP_VERSION = -69; // unknown protocol version
+export const E_GASP_TYPE = -70; // unknown message type
+export const E_GASP_LENGTH = -71; // malformed length: excerpt > 64, or UDP payload != message
+export const E_GASP_KEY_ID = -72; // no key slot holds the message's key id
+export const E_GASP_CHASSIS = -73; // message from another chassis
+export const E_GASP_SELF = -74; // our own unit id: a looped-back copy of our own message
+export const E_GASP_BAD_MAC = -75; // authentication failed
+export const E_GASP_REPLAY = -76; // (boot, seq) below the highest accepted from this sender
+export const E_GASP_DUPLICATE = -77; // (boot, seq) equal to the highest: an authentic copy
+export const E_GASP_NOT_ARMED = -78; // fire/hello before gasp_arm, receive before gasp_rx_config
+export const E_GASP_CONFIG = -79; // arm/receiver config out of range (ports, copies, encaps...)
+export const E_GASP_KEY = -80; // arm: key slot empty, or its key id does not fit a byte
+export const E_GASP_FENCED = -81; // hello after a self-fencing gasp: the unit promised silence
+export const E_GASP_SEQ = -82; // sequence space of this boot exhausted (re-arm, boot + 1)
 // Switching path (-96 .. -127).
 export const E_SW_STATE = -96; // switching path not initialised (sw_init)
 export const E_SW_CAPACITY = -97; // connection-table capacity not a power of two in range

@@ -1,7 +1,11 @@
 // The command list, in the order `lastgasp --help` shows it.
 
 import { Command } from "./command";
+import { bringupCommand } from "./bringup";
 import { demoCommand } from "./demo";
 import { encodeCommand } from "./encode";
+import { sendCommand } from "./send";
+import { syncCheckCommand } from "./sync-check";
+import { syncDemoCommand } from "./sync-demo";
 
-export const COMMANDS: Command[] = [demoCommand, encodeCommand];
+export const COMMANDS: Command[] = [demoCommand, bringupCommand, encodeCommand, sendCommand, syncCheckCommand, syncDemoCommand];

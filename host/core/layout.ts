@@ -17,6 +17,7 @@ export function memoryRegions(): Region[] {
     { name: "FRAME", base: MAP.FRAME_BASE, size: MAP.FRAME_SIZE, what: "frame buffers for encode/decode calls" },
     { name: "REGOP", base: MAP.REGOP_BASE, size: MAP.REGOP_SIZE, what: "register operations the core asks the host to perform" },
     { name: "GASP", base: MAP.GASP_BASE, size: MAP.GASP_SIZE, what: "armed gasp template and fault-time working area" },
+    { name: "SIMOS", base: MAP.SIMOS_BASE, size: MAP.SIMOS_SIZE, what: "simulation only: the guest OS image sharing an OS-side core instance's memory" },
     { name: "DMA", base: MAP.DMA_BASE, size: MAP.DMA_SIZE, what: "descriptor rings and packet buffers the NIC reads and writes" },
     { name: "SWITCH", base: MAP.SWITCH_BASE, size: MAP.SWITCH_SIZE, what: "switching path: punt rings, load tables A/B, connection table" },
   ];

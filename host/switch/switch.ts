@@ -2,15 +2,15 @@
 // configuration records, the per-packet and batch calls, counters, connection lookups.
 // The logic is in the core; this file only lays records out and names results.
 //
-// Slot use: ABI slots 40..47 and frame buffers 24..31 belong to this wrapper.
+// Slot use: ABI slots 48..50 and frame buffers 24..26 belong to this wrapper.
 
 import { Core } from "../core/core";
 import * as MAP from "../../assembly/shared/memmap";
 import * as S from "../../assembly/shared/switch";
 
-const REC = Core.slot(40); // one configuration record at a time
-const KEY = Core.slot(41);
-const COUNTERS = Core.slot(42);
+const REC = Core.slot(48); // one configuration record at a time
+const KEY = Core.slot(49);
+const COUNTERS = Core.slot(50);
 /** Frame buffer the wrapper's process() uses; a 2 KiB frame slot. */
 export const SW_FRAME = Core.frame(24);
 /** Frame buffer injected frames are copied into. */

@@ -32,12 +32,10 @@ function tshark(args: string[]): string {
   return execFileSync("tshark", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 << 20 });
 }
 
-/**
- * Selected fields per packet (checksum validation on). Multiple occurrences join with ",".
- * extraPrefs: more "-o name:value" pairs (e.g. NO_TCP_ANALYSIS).
- */
-export function fields(file: string, names: string[], extraPrefs: string[] = []): Record<string, string>[] {
-  const out = tshark(["-r", file, ...CHECKSUM_PREFS, ...extraPrefs, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", ...names.flatMap((n) => ["-e", n])]);
+/** Selected fields per packet (checksum validation on). Multiple occurrences join with ",".
+ * `extra`: more tshark arguments, e.g. ["-X", "lua_script:FILE"] to load a dissector. */
+export function fields(file: string, names: string[], extra: string[] = []): Record<string, string>[] {
+  const out = tshark(["-r", file, ...CHECKSUM_PREFS, ...extra, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", ...names.flatMap((n) => ["-e", n])]);
   return out
     .split("\n")
     .filter((l) => l.length > 0)
@@ -68,8 +66,8 @@ const SEVERITY: Record<string, string> = {
 export const NO_TCP_ANALYSIS = ["-o", "tcp.analyze_sequence_numbers:FALSE"];
 
 /** Every expert-info item and malformed-packet marker tshark reports, per frame. */
-export function expertItems(file: string, extraPrefs: string[] = []): ExpertItem[] {
-  const packets = JSON.parse(tshark(["-r", file, ...CHECKSUM_PREFS, ...extraPrefs, "-T", "json"])) as any[];
+export function expertItems(file: string, extra: string[] = []): ExpertItem[] {
+  const packets = JSON.parse(tshark(["-r", file, ...CHECKSUM_PREFS, ...extra, "-T", "json"])) as any[];
   const items: ExpertItem[] = [];
   packets.forEach((pkt, i) => {
     const walk = (node: any) => {

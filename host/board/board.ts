@@ -1,0 +1,89 @@
+// A board as the host uses it after loading and validating its JSON file (load.ts): typed,
+// with defaults applied and addresses parsed. The file format is boards/schema.json,
+// explained in docs/boards.md.
+
+export type NicModelName = "e1000" | "i210";
+
+export interface BoardLink {
+  /** "<board id>/<port name>" at the other end of the cable. */
+  partner: string;
+  latencyNs?: number;
+  bitsPerSecond?: number;
+}
+
+export interface BoardPort {
+  name: string;
+  mac: string;
+  macBytes: Uint8Array;
+  role?: "backplane" | "front" | "uplink" | "host";
+  link: BoardLink;
+  ipv4: string[];
+  ipv6: string[];
+}
+
+export interface BoardVip {
+  port: string;
+  ipv4?: string;
+  ipv6?: string;
+}
+
+export interface FrozenTdh {
+  queue?: number;
+  survivesReset?: boolean;
+}
+
+export interface BoardSim {
+  seed?: number;
+  /** Microseconds after power-on at which the link comes up, or "never". */
+  linkUpAfterUs?: number | "never";
+  linkWaitUs?: number;
+  wire?: { loss?: number; duplicate?: number };
+  faults?: {
+    frozenTdh?: FrozenTdh;
+    lostDoorbells?: { queue?: number; count?: number; probability?: number };
+    deferTx?: { queue?: number; ns: number; mode?: "writeback" | "engine" };
+    queueEnableLatencyNs?: number;
+    linkDownTx?: "stall" | "drop";
+  };
+}
+
+export interface Board {
+  /** The file it came from, as given. */
+  file: string;
+  id: string;
+  description?: string;
+  chassis: string;
+  role: "linecard" | "host";
+  unit: number;
+  peer?: string;
+  nic: { model: NicModelName; txQueues: number; faultQueue: number | null };
+  /** Physical addresses where the NIC sees each core's DMA region. */
+  dma: { os: number; fault: number };
+  rings: { tx: number; rx: number; fault: number };
+  ports: BoardPort[];
+  vips: BoardVip[];
+  sim: BoardSim;
+}
+
+/** One problem with a board file: where (a JSON Pointer into the file) and what. */
+export interface BoardProblem {
+  path: string;
+  message: string;
+}
+
+/** A board file that cannot be used: unreadable/malformed ("load") or invalid ("schema"). */
+export class BoardError extends Error {
+  constructor(
+    readonly file: string,
+    readonly step: "load" | "schema",
+    readonly problems: BoardProblem[],
+  ) {
+    super(problems.map((p) => `${file}: ${p.path || "/"}: ${p.message}`).join("\n"));
+  }
+
+  /** The first problem, as one line. */
+  get first(): string {
+    const p = this.problems[0];
+    return `${this.file}: ${p.path || "/"}: ${p.message}`;
+  }
+}

@@ -1,0 +1,113 @@
+// `lastgasp send`: put announcement frames (built by the core) on an existing Linux interface
+// through an AF_PACKET raw socket — the real Linux peer of the simulation. Frames come from
+// frame sources (frame-sources.ts), one per kind.
+
+import { Command, Options, Parsed, UsageError, optionalInt, requireString } from "./command";
+import { FRAME_SOURCES, frameSource } from "./frame-sources";
+import { Core } from "../core/core";
+import { WireCodec } from "../wire/codec";
+import { formatMac, hexdump, toHex } from "../util/addr";
+import { AddonMissingError, RawSocket, RawSocketAddon, loadRawSocket } from "../native/rawsock";
+
+const COMMON: Options = {
+  iface: { type: "string" },
+  vlan: { type: "string" },
+  count: { type: "string" },
+  "interval-ms": { type: "string" },
+  "dry-run": { type: "boolean" },
+  json: { type: "boolean" },
+};
+
+const SOURCE_OPTIONS: Options = Object.assign({}, ...FRAME_SOURCES.map((s) => s.options));
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Interface names as Linux accepts them (dev_valid_name): 1..15 bytes, no '/', ':' or space. */
+function checkIface(name: string): string {
+  if (name.length > 15 || /[/:\s]/.test(name) || name === "." || name === "..") throw new UsageError(`--iface: "${name}" is not a valid interface name`);
+  return name;
+}
+
+export const sendCommand: Command = {
+  name: "send",
+  summary: "send gratuitous ARP / unsolicited NA frames on a Linux interface (raw socket, root)",
+  usage: `send <${FRAME_SOURCES.map((s) => s.kind).join("|")}> --iface IFNAME --ip ADDR [--mac MAC] [--vlan ID] [--count N] [--interval-ms MS] [--dry-run] [--json]`,
+  details: `frame kinds:
+${FRAME_SOURCES.map((s) => `  ${s.kind.padEnd(10)}  ${s.summary}`).join("\n")}
+
+options:
+  --iface IFNAME   the interface to send on (must exist; sending needs root / CAP_NET_RAW)
+${[...new Set(FRAME_SOURCES.flatMap((s) => s.optionHelp))].map((l) => `  ${l}`).join("\n")}
+  --vlan ID        add an 802.1Q tag with this VLAN ID (0..4094)
+  --count N        copies to send (1..1000, default 1)
+  --interval-ms MS gap between copies (0..60000, default 1000)
+  --dry-run        build and print the frames, send nothing (no root needed)
+  --json           print one JSON line instead of text
+
+example:
+  sudo lastgasp send garp --iface veth0 --ip 203.0.113.9 --mac 02:00:00:aa:bb:cc --count 3 --interval-ms 200`,
+  options: { ...COMMON, ...SOURCE_OPTIONS },
+  positionals: { min: 1, max: 1 },
+  async run(args: Parsed): Promise<number> {
+    const source = frameSource(args.positionals[0]);
+    for (const opt of Object.keys(SOURCE_OPTIONS)) {
+      if (args.values[opt] !== undefined && !(opt in source.options)) throw new UsageError(`--${opt}: not an option of ${source.kind}`);
+    }
+    const iface = checkIface(requireString(args, "iface"));
+    const vlan = optionalInt(args, "vlan", 0, 4094, "a VLAN ID");
+    const count = optionalInt(args, "count", 1, 1000) ?? 1;
+    const intervalMs = optionalInt(args, "interval-ms", 0, 60000) ?? 1000;
+    const dryRun = args.values["dry-run"] === true;
+    let addon: RawSocketAddon | null = null;
+    const needAddon = () => {
+      if (!addon) addon = loadRawSocket();
+      return addon;
+    };
+    const ifaceMac = () => {
+      try {
+        return new Uint8Array(needAddon().hwaddr(iface));
+      } catch (e) {
+        if ((e as { code?: string }).code === "ENODEV") throw new UsageError(`--iface: ${iface}: no such interface`);
+        throw e;
+      }
+    };
+    const codec = new WireCodec(Core.load());
+    const build = source.prepare(args, { codec, ifaceMac, vlanTci: vlan });
+    const frames = Array.from({ length: count }, (_, i) => build(i));
+
+    let sock: RawSocket | null = null;
+    if (!dryRun) {
+      try {
+        sock = RawSocket.open(iface, needAddon());
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === "ENODEV") throw new UsageError(`--iface: ${iface}: no such interface`);
+        if (code === "EPERM" || code === "EACCES") {
+          console.error(`lastgasp send: ${(e as Error).message} (raw sockets need root or CAP_NET_RAW)`);
+          return 1;
+        }
+        if (e instanceof AddonMissingError) {
+          console.error(`lastgasp send: ${e.message}`);
+          return 1;
+        }
+        throw e;
+      }
+    }
+    try {
+      for (let i = 0; i < frames.length; i++) {
+        if (i > 0 && intervalMs > 0) await sleep(intervalMs);
+        sock?.send(frames[i]);
+      }
+    } finally {
+      sock?.close();
+    }
+    const verb = dryRun ? "built" : "sent";
+    if (args.values.json) {
+      console.log(JSON.stringify({ kind: source.kind, iface, count, intervalMs, sent: dryRun ? 0 : count, length: frames[0].length, hex: toHex(frames[0]) }));
+    } else {
+      console.log(`${verb} ${count} × ${source.kind} (${frames[0].length} bytes) on ${iface}${count > 1 ? `, ${intervalMs} ms apart` : ""}; source MAC ${formatMac(frames[0].subarray(6, 12))}`);
+      if (dryRun) console.log(hexdump(frames[0]));
+    }
+    return 0;
+  },
+};

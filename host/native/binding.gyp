@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "lastgasp_raw",
+      "sources": ["rawsock.c"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

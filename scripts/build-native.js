@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Builds the raw-socket addon (host/native/rawsock.c -> build/native/lastgasp_raw.node) with
+// node-gyp, offline: the Node headers come from the local installation (the prefix of the
+// running node, or npm's `nodedir` setting), never from a download. node-gyp itself is the
+// project's own if installed, else the one npm bundles.
+"use strict";
+const { execFileSync } = require("child_process");
+const fs = require("fs");
+const path = require("path");
+
+const root = path.join(__dirname, "..");
+const src = path.join(root, "host", "native");
+const outDir = path.join(root, "build", "native");
+const out = path.join(outDir, "lastgasp_raw.node");
+
+function fail(msg) {
+  console.error(`build-native: ${msg}`);
+  process.exit(1);
+}
+
+if (process.platform !== "linux") fail(`AF_PACKET raw sockets are Linux only (this is ${process.platform})`);
+
+function findNodeGyp() {
+  const candidates = [];
+  try {
+    candidates.push(require.resolve("node-gyp/bin/node-gyp.js", { paths: [root] }));
+  } catch {}
+  const prefix = path.dirname(path.dirname(process.execPath));
+  candidates.push(path.join(prefix, "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"));
+  candidates.push(path.join(path.dirname(process.execPath), "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"));
+  return candidates.find((c) => fs.existsSync(c));
+}
+
+function findNodeDir() {
+  const dirs = [process.env.npm_config_nodedir, process.env.NODEDIR, path.dirname(path.dirname(process.execPath))].filter(Boolean);
+  return dirs.find((d) => fs.existsSync(path.join(d, "include", "node", "node_api.h")));
+}
+
+const gyp = findNodeGyp();
+if (!gyp) fail("node-gyp not found (neither in node_modules nor bundled with npm)");
+const nodedir = findNodeDir();
+if (!nodedir) fail(`Node headers not found (looked for include/node/node_api.h under the node prefix and $npm_config_nodedir); install the nodejs headers package`);
+
+const stamp = (f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0);
+const newest = Math.max(...["rawsock.c", "binding.gyp"].map((f) => stamp(path.join(src, f))), stamp(__filename));
+if (stamp(out) > newest) {
+  console.log(`${path.relative(root, out)}: up to date`);
+  process.exit(0);
+}
+
+execFileSync(process.execPath, [gyp, "rebuild", `--nodedir=${nodedir}`, "--loglevel=warn"], { cwd: src, stdio: "inherit" });
+fs.mkdirSync(outDir, { recursive: true });
+fs.copyFileSync(path.join(src, "build", "Release", "lastgasp_raw.node"), out);
+console.log(`${path.relative(root, out)}: ${fs.statSync(out).size} bytes (node-gyp ${path.relative(root, gyp)}, headers ${nodedir})`);

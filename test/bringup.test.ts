@@ -1,0 +1,133 @@
+// Bring-up: every shipped board passes every step; each broken fixture fails at the step its
+// fault belongs to, with the core's status named; the CLI as a user runs it (exit codes,
+// --json, --pcap read back by tshark).
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import { bringup, STEPS, BringupReport } from "../host/board/bringup";
+import { requireTshark, tmpDir, fields } from "./helpers/tshark";
+
+const ROOT = path.join(__dirname, "..");
+const BIN = path.join(ROOT, "bin", "lastgasp.js");
+const FIX = "test/fixtures/boards";
+const env = { ...process.env };
+delete env.FORCE_COLOR;
+delete env.NO_COLOR;
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: ROOT, env });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function stepsOf(r: BringupReport) {
+  return r.steps.map((s) => [s.step, s.status]);
+}
+
+for (const board of ["linecard-a", "linecard-b", "host"]) {
+  test(`${board}: every bring-up step passes, in order`, () => {
+    const r = bringup(path.join(ROOT, "boards", `${board}.json`));
+    assert.is(r.ok, true, JSON.stringify(r.steps.filter((s) => s.status !== "pass")));
+    assert.is(r.board, board);
+    assert.equal(stepsOf(r), STEPS.map((s) => [s, "pass"]));
+  });
+}
+
+test("linecard-b's fault path uses its own queue; linecard-a's resets queue 0 (and leads with a sacrificial copy)", () => {
+  const b = bringup(path.join(ROOT, "boards", "linecard-b.json"));
+  const fb = b.steps.find((s) => s.step === "fault-tx")!;
+  for (const p of fb.ports!) assert.equal([p.path, p.leadCopy, p.deviceResets], ["own-queue", false, 0]);
+  assert.match(fb.detail, /own TX queue 1 enabled \(QUEUE_ENABLE read back\)/);
+  const a = bringup(path.join(ROOT, "boards", "linecard-a.json"));
+  const fa = a.steps.find((s) => s.step === "fault-tx")!;
+  for (const p of fa.ports!) assert.equal([p.path, p.leadCopy, p.cameBack], ["reset", true, 3]);
+  // linecard-b's link comes up 2.5 ms after power-on: the link step waited for it.
+  assert.equal(b.steps.find((s) => s.step === "link")!.ports!.map((p) => p.upAtUs), [3000, 3000]);
+});
+
+test("counters agree with the traffic: GPTC = frames sent, GOTC = their bytes with FCS, GPRC likewise", () => {
+  const r = bringup(path.join(ROOT, "boards", "linecard-a.json"));
+  const loop = r.steps.find((s) => s.step === "loopback")!.ports!;
+  const wrap = r.steps.find((s) => s.step === "wrap")!.ports!;
+  const counters = r.steps.find((s) => s.step === "counters")!.ports!;
+  counters.forEach((c, i) => {
+    const frames = (loop[i].frames as number) + (wrap[i].frames as number);
+    assert.is(c.GPTC, frames);
+    assert.is(c.GPRC, frames);
+    assert.is(c.GOTC, c.GORC);
+    assert.ok((c.GOTC as number) >= frames * 64);
+  });
+});
+
+/** Fixture -> the step that must fail, the core status (if a core operation failed), a message pattern. */
+const FIXTURES: [string, string, string | undefined, RegExp][] = [
+  ["malformed.json", "load", undefined, /not valid JSON \(line 4/],
+  ["wrong-type.json", "schema", undefined, /\/rings\/tx: must be integer/],
+  ["bad-mac.json", "schema", undefined, /\/ports\/1\/mac: must match pattern/],
+  ["unknown-field.json", "schema", undefined, /\/nic\/queues: is not a known field/],
+  ["not-documentation.json", "schema", undefined, /\/ports\/1\/ipv4\/0: 10\.1\.2\.3 is not a documentation address/],
+  ["e1000-fault-queue.json", "schema", undefined, /\/nic\/faultQueue: must be null/],
+  ["missing-fault-queue.json", "schema", undefined, /\/nic\/faultQueue: queue 3 does not exist/],
+  ["link-never-up.json", "link", "E_LINK_DOWN", /bp0: link: E_LINK_DOWN: STATUS\.LU still clear after 20 ms/],
+  ["frozen-tdh.json", "loopback", "E_TX_HUNG", /bp0: transmit: E_TX_HUNG: TDH stayed at 0 with TDT at 9/],
+  ["queue-enable-stuck.json", "loopback", "E_QUEUE_ENABLE_TIMEOUT", /bp0: TX init: E_QUEUE_ENABLE_TIMEOUT/],
+  ["lossy-wire.json", "loopback", undefined, /bp0: loopback: \d of 9 frames came back \(first missing: #\d+/],
+  ["fault-queue-dead.json", "fault-tx", "E_TX_HUNG", /bp0: fault-path takeover: E_TX_HUNG: own queue 1: TDH stayed at 0 .* 1 device reset/],
+];
+for (const [file, step, status, message] of FIXTURES) {
+  test(`${file}: fails at ${step}${status ? ` with ${status}` : ""}, later steps skipped`, () => {
+    const r = bringup(path.join(ROOT, FIX, file));
+    assert.is(r.ok, false);
+    assert.is(r.failedStep, step);
+    const at = STEPS.indexOf(step as (typeof STEPS)[number]);
+    assert.equal(stepsOf(r), STEPS.map((s, i) => [s, i < at ? "pass" : i === at ? "fail" : "skip"]));
+    const failed = r.steps[at];
+    assert.is(failed.error, status);
+    assert.match(failed.detail, message);
+  });
+}
+
+test("flaky-doorbell.json (3 lost TDT writes, link up 4 ms late) passes: the core rings again and waits", () => {
+  const r = bringup(path.join(ROOT, FIX, "flaky-doorbell.json"));
+  assert.is(r.ok, true, JSON.stringify(r.steps.find((s) => s.status === "fail")));
+});
+
+test("CLI: bringup BOARD --json exits 0 with every step passed (linecard-a; linecard-b also with --pcap, read back by tshark)", () => {
+  requireTshark();
+  const dir = tmpDir("bringup");
+  try {
+    for (const [board, extra] of [["linecard-a", []], ["linecard-b", ["--pcap", dir]]] as const) {
+      const r = cli("bringup", `boards/${board}.json`, "--json", ...extra);
+      assert.is(r.code, 0, r.err);
+      const report = JSON.parse(r.out);
+      assert.is(report.ok, true);
+      assert.is(report.failedStep, null);
+      assert.equal(report.steps.map((s: { step: string; status: string }) => [s.step, s.status]), STEPS.map((s) => [s, "pass"]));
+    }
+    // One capture per port; tshark reads the test frames and the fault path's ARP announcement.
+    assert.equal(fs.readdirSync(dir).sort(), ["linecard-b.bp0.pcap", "linecard-b.fp0.pcap"]);
+    const rows = fields(path.join(dir, "linecard-b.fp0.pcap"), ["eth.type", "arp.isannouncement", "arp.src.proto_ipv4"]);
+    const arp = rows.filter((x) => x["eth.type"] === "0x0806");
+    assert.is(arp.length, 4, "2 copies, each seen going out to the plug and coming back");
+    for (const a of arp) assert.equal([a["arp.isannouncement"], a["arp.src.proto_ipv4"]], ["1", "192.0.2.1"]);
+    assert.is(rows.filter((x) => x["eth.type"] === "0x88b5").length, 2 * (9 + 384));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("CLI: a wrong field type exits 1 naming the JSON path and the failed step; no argument exits 2", () => {
+  const h = cli("bringup", `${FIX}/wrong-type.json`);
+  assert.is(h.code, 1);
+  assert.match(h.out, /FAIL {2}schema +test\/fixtures\/boards\/wrong-type\.json: \/rings\/tx: must be integer/);
+  assert.match(h.out, /skip {2}regtest/);
+  assert.match(h.out, /FAILED at step schema/);
+  const u = cli("bringup");
+  assert.is(u.code, 2);
+  assert.is(u.err.trim().split("\n").length, 1);
+  assert.match(u.err, /missing argument \(usage: lastgasp bringup BOARD\.json/);
+});
+
+test.run();
