@@ -53,3 +53,21 @@ export const STATE_GASP_RX_DIGEST: usize = STATE_GASP_BASE + 0x600; // 32: the r
 export const STATE_GASP_RX_REPLAY: usize = STATE_GASP_BASE + 0x1000; // 256 x 16: highest (boot, seq)
 
 // 0x8000 .. 0x10000 is free.
+
+// Switching path state (STATE_SWITCH_BASE .. +0x2000), see docs/switching-path.md.
+export const SW_ST_INIT: usize = STATE_SWITCH_BASE + 0x000; // u32: 1 after sw_init
+export const SW_ST_CONN_CAP: usize = STATE_SWITCH_BASE + 0x004; // u32 entries
+export const SW_ST_CONN_MASK: usize = STATE_SWITCH_BASE + 0x008; // u32 bucket index mask
+export const SW_ST_SEED: usize = STATE_SWITCH_BASE + 0x00c; // u32 hash seed (from the host)
+export const SW_ST_POLICY: usize = STATE_SWITCH_BASE + 0x010; // u32 CONN_POLICY_*
+export const SW_ST_NOW: usize = STATE_SWITCH_BASE + 0x014; // u32 tick latched by sw_tick/sw_batch
+export const SW_ST_LB_ACTIVE: usize = STATE_SWITCH_BASE + 0x018; // u32 LB_TABLE_A / LB_TABLE_B
+export const SW_ST_LB_GEN: usize = STATE_SWITCH_BASE + 0x01c; // u32 flips so far
+export const SW_ST_LB_SEEN: usize = STATE_SWITCH_BASE + 0x020; // u32 generation the path last latched
+export const SW_ST_IN_BATCH: usize = STATE_SWITCH_BASE + 0x024; // u32 1 while a batch runs
+export const SW_ST_SWEEP: usize = STATE_SWITCH_BASE + 0x028; // u32 next bucket sw_conn_sweep visits
+export const SW_ST_SVC_COUNT: usize = STATE_SWITCH_BASE + 0x02c; // u32 highest service index + 1
+export const SW_ST_CP_COUNT: usize = STATE_SWITCH_BASE + 0x030; // u32 highest CP index + 1
+export const SW_ST_TIMEOUTS: usize = STATE_SWITCH_BASE + 0x040; // u32 x TMO_COUNT
+export const SW_ST_COUNTERS: usize = STATE_SWITCH_BASE + 0x100; // u32 x C_COUNT (<= 64)
+export const SW_ST_END: usize = STATE_SWITCH_BASE + 0x2000; // end of the switching path's range

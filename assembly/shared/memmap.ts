@@ -62,5 +62,24 @@ export const DMA_SIZE = 0x0080_0000;
 export const SWITCH_BASE = 0x0090_0000;
 export const SWITCH_SIZE = 0x0270_0000;
 
+// SWITCH sub-layout (docs/switching-path.md has the record layouts; shared/switch.ts the
+// record offsets). Configuration records are written by the core's sw_* exports, never
+// directly by the host; the host writes only the inactive load-distribution table and its
+// own producer side of the host-to-core punt ring.
+export const SW_PORTS_BASE = 0x0090_0000; // SW_MAX_PORTS x 16: port MACs
+export const SW_CP_BASE = 0x0090_0100; // SW_MAX_CP x 32: the control processor's addresses
+export const SW_SERVICES_BASE = 0x0090_1000; // SW_MAX_SERVICES x 64: (VIP, protocol, port)
+export const SW_BACKENDS_BASE = 0x0091_0000; // SW_MAX_BACKENDS x 64: back ends
+export const SW_FRAGS_BASE = 0x0092_0000; // SW_FRAG_SLOTS x 16: fragment tracking
+export const SW_RING_HDR_BASE = 0x0093_0000; // two 256-byte punt-ring headers
+export const SW_PUNT_UP_BASE = 0x0094_0000; // core -> host punt ring slots (256 KiB)
+export const SW_PUNT_DOWN_BASE = 0x0098_0000; // host -> core injection ring slots (256 KiB)
+export const SW_LB_A_BASE = 0x00a0_0000; // load-distribution table A (512 KiB)
+export const SW_LB_B_BASE = 0x00a8_0000; // load-distribution table B (512 KiB)
+export const SW_LB_TABLE_SIZE = 0x0008_0000;
+// 0x00b0_0000 .. 0x0100_0000 is reserved for the switching path.
+export const SW_CONN_BASE = 0x0100_0000; // connection table: up to 2^20 entries x 32 bytes
+export const SW_CONN_SIZE = 0x0200_0000;
+
 export const MEM_END = 0x0300_0000;
 export const MEM_PAGES = 0x0300;

@@ -59,3 +59,13 @@ export const E_GASP_CONFIG = -79; // arm/receiver config out of range (ports, co
 export const E_GASP_KEY = -80; // arm: key slot empty, or its key id does not fit a byte
 export const E_GASP_FENCED = -81; // hello after a self-fencing gasp: the unit promised silence
 export const E_GASP_SEQ = -82; // sequence space of this boot exhausted (re-arm, boot + 1)
+// Switching path (-96 .. -127).
+export const E_SW_STATE = -96; // switching path not initialised (sw_init)
+export const E_SW_CAPACITY = -97; // connection-table capacity not a power of two in range
+export const E_SW_INDEX = -98; // port, CP-address, service or back-end index out of range
+export const E_SW_CONFIG = -99; // a configuration record holds an invalid value
+export const E_SW_CONFLICT = -100; // a VIP equals a CP address, or a service is configured twice
+export const E_SW_TABLE = -101; // a load-distribution table names an unknown back end or overflows
+export const E_SW_ACTIVE = -102; // refused: that load-distribution table is the active one
+export const E_SW_NOT_FOUND = -103; // no such connection
+export const E_SW_RING = -104; // punt-ring slot holds an invalid length or kind

@@ -86,3 +86,55 @@ export const NA_LEN = 24; // without options
 export const NDP_OPT_TLLA = 2;
 export const NDP_OPT_UNIT = 8; // option lengths count 8-byte units
 export const NDP_HOP_LIMIT = 255;
+
+// IPv6 extension headers (RFC 8200 §4). Hop-by-Hop, Routing and Destination Options share
+// the "next header, length in 8-octet units not counting the first 8" shape; the Fragment
+// header is always 8 bytes.
+export const IPPROTO_HOPOPTS = 0;
+export const IPPROTO_ROUTING = 43;
+export const IPPROTO_FRAGMENT = 44;
+export const IPPROTO_DSTOPTS = 60;
+export const IPV6_EXT_OFF_NEXT = 0;
+export const IPV6_EXT_OFF_LEN = 1;
+export const IPV6_EXT_UNIT = 8;
+export const IPV6_FRAG_LEN = 8;
+export const IPV6_FRAG_OFF_OFFSET = 2; // u16: fragment offset(13) << 3 | res(2) | M(1)
+export const IPV6_FRAG_OFF_IDENT = 4; // u32
+export const IPV6_FRAG_M = 0x0001;
+
+// TCP (RFC 9293 §3.1).
+export const TCP_MIN_HEADER = 20;
+export const TCP_OFF_SRC_PORT = 0;
+export const TCP_OFF_DST_PORT = 2;
+export const TCP_OFF_SEQ = 4;
+export const TCP_OFF_ACK = 8;
+export const TCP_OFF_DATA_OFF = 12; // high nibble: header length in 32-bit words
+export const TCP_OFF_FLAGS = 13;
+export const TCP_OFF_WINDOW = 14;
+export const TCP_OFF_CHECKSUM = 16;
+export const TCP_OFF_URGENT = 18;
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+export const TCP_URG = 0x20;
+
+// ICMP (RFC 792) and ICMPv6 (RFC 4443): type, code, checksum, then type-specific bytes.
+export const ICMP_HEADER_LEN = 8;
+export const ICMP_OFF_TYPE = 0;
+export const ICMP_OFF_CODE = 1;
+export const ICMP_OFF_CHECKSUM = 2;
+export const ICMP_OFF_IDENT = 4; // echo
+export const ICMP_OFF_SEQ = 6; // echo
+export const ICMP_ECHO_REPLY = 0;
+export const ICMP_DEST_UNREACH = 3;
+export const ICMP_ECHO_REQUEST = 8;
+export const ICMPV6_ECHO_REQUEST = 128;
+export const ICMPV6_ECHO_REPLY = 129;
+export const ICMPV6_TYPE_RS = 133;
+export const ICMPV6_TYPE_RA = 134;
+export const ICMPV6_TYPE_NS = 135;
+export const ICMPV6_TYPE_REDIRECT = 137;
+export const NS_OFF_TARGET = 8; // Neighbor Solicitation target address (RFC 4861 §4.3)
+export const NS_LEN = 24;

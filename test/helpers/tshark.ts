@@ -59,6 +59,12 @@ const SEVERITY: Record<string, string> = {
   "8388608": "error",
 };
 
+/**
+ * Turns off TCP sequence analysis: a capture of one side of rewritten traffic (SYN to a back
+ * end, its SYN-ACK from the VIP) is not one conversation, and the analysis would say so.
+ */
+export const NO_TCP_ANALYSIS = ["-o", "tcp.analyze_sequence_numbers:FALSE"];
+
 /** Every expert-info item and malformed-packet marker tshark reports, per frame. */
 export function expertItems(file: string, extra: string[] = []): ExpertItem[] {
   const packets = JSON.parse(tshark(["-r", file, ...CHECKSUM_PREFS, ...extra, "-T", "json"])) as any[];

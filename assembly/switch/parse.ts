@@ -1,0 +1,198 @@
+// The switching path's parser: Ethernet (one optional 802.1Q tag), ARP, IPv4 (options,
+// fragments), IPv6 (fixed header and a bounded chain of extension headers), TCP, UDP,
+// ICMP/ICMPv6. Every read is checked against the frame length first; the datagram's end
+// comes from the IP length fields, so Ethernet padding is never taken for payload.
+//
+// Results go to module globals (wasm globals: no memory traffic, no allocation) that the
+// pipeline reads right after parse() returns. Nothing here writes memory.
+//
+// Fragments (docs/switching-path.md "Fragments"): a first fragment must carry the whole
+// TCP/UDP header (RFC 1858 §3: tiny first fragments are refused as malformed); a later
+// fragment has no ports (pL4 = -1) and gets them from the fragment-tracking table.
+//
+// IPv6 extension headers: Hop-by-Hop (first only), Routing, Destination Options and
+// Fragment are walked, at most SW_MAX_EXT_HEADERS of them; anything else (ESP, AH, No Next
+// Header, unknown) ends the walk and is the upper-layer protocol, which the path then treats
+// as unsupported unless the packet is for the control processor.
+
+import {
+  ETH_HEADER_LEN, VLAN_TAG_LEN, ETH_OFF_TYPE, VLAN_OFF_TCI, ETHERTYPE_VLAN, ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6, ETHERTYPE_ARP, ARP_LEN, ARP_OFF_HTYPE, ARP_OFF_PTYPE, ARP_OFF_HLEN,
+  ARP_OFF_PLEN, ARP_HTYPE_ETHERNET,
+  IPV4_MIN_HEADER, IPV4_OFF_VER_IHL, IPV4_OFF_TOTAL_LEN, IPV4_OFF_IDENT, IPV4_OFF_FRAG,
+  IPV4_OFF_PROTOCOL, IPV4_OFF_SRC, IPV4_OFF_DST, IPV4_FLAG_MF, IPV4_FRAG_OFFSET_MASK,
+  IPV6_HEADER_LEN, IPV6_OFF_PAYLOAD_LEN, IPV6_OFF_NEXT_HEADER, IPV6_OFF_SRC, IPV6_OFF_DST,
+  IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_DSTOPTS, IPV6_EXT_OFF_NEXT,
+  IPV6_EXT_OFF_LEN, IPV6_EXT_UNIT, IPV6_FRAG_LEN, IPV6_FRAG_OFF_OFFSET, IPV6_FRAG_OFF_IDENT,
+  IPV6_FRAG_M, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6,
+  TCP_MIN_HEADER, TCP_OFF_SRC_PORT, TCP_OFF_DST_PORT, TCP_OFF_DATA_OFF, TCP_OFF_FLAGS,
+  UDP_HEADER_LEN, UDP_OFF_SRC_PORT, UDP_OFF_DST_PORT, ICMP_OFF_TYPE,
+} from "../shared/wire";
+import {
+  FAMILY_NONE, FAMILY_V4, FAMILY_V6, SW_MAX_EXT_HEADERS,
+  C_DROP_MALFORMED, C_DROP_NOT_OURS, C_DROP_EXT_HEADERS,
+} from "../shared/switch";
+import { ld8, ld16be, ld32be } from "../lib/mem";
+
+export const FRAG_NONE = 0;
+export const FRAG_FIRST = 1; // offset 0, more fragments follow: carries the L4 header
+export const FRAG_LATER = 2; // offset > 0: no L4 header
+
+/** Offset of the network header (IP or ARP). */
+export let pL3: i32 = 0;
+/** EtherType of the payload (the inner one when tagged). */
+export let pEtherType: i32 = 0;
+/** FAMILY_V4, FAMILY_V6, or FAMILY_NONE for ARP. */
+export let pFamily: i32 = 0;
+/** Upper-layer protocol (after IPv6 extension headers). */
+export let pProto: i32 = 0;
+/** Offset of the upper-layer header; -1 when the packet has none (later fragment). */
+export let pL4: i32 = -1;
+/** Offset just past the IP datagram (its length fields, not the frame's). */
+export let pEnd: i32 = 0;
+/** Length of the IP header including IPv6 extension headers (pL4 - pL3 when pL4 >= 0). */
+export let pIpHeaderLen: i32 = 0;
+export let pSport: i32 = 0;
+export let pDport: i32 = 0;
+/** TCP flags byte, 0 for other protocols. */
+export let pTcpFlags: i32 = 0;
+/** TCP header length in bytes. */
+export let pTcpHeaderLen: i32 = 0;
+/** ICMP/ICMPv6 type, -1 when absent. */
+export let pIcmpType: i32 = -1;
+export let pFrag: i32 = 0; // FRAG_NONE (a literal: a const initialiser would need a start function)
+export let pFragId: u32 = 0;
+/** Absolute addresses of the source and destination IP addresses (or ARP's SPA/TPA). */
+export let pSrc: usize = 0;
+export let pDst: usize = 0;
+
+/** Parses [buf, buf+len). Returns 0, or the counter index of the drop reason. */
+export function parse(buf: usize, len: i32): i32 {
+  pL4 = -1;
+  pSport = 0;
+  pDport = 0;
+  pTcpFlags = 0;
+  pTcpHeaderLen = 0;
+  pIcmpType = -1;
+  pFrag = FRAG_NONE;
+  pFragId = 0;
+  pFamily = FAMILY_NONE;
+  if (len < ETH_HEADER_LEN) return C_DROP_MALFORMED;
+  let type = ld16be(buf + ETH_OFF_TYPE);
+  let l3 = ETH_HEADER_LEN;
+  if (type == ETHERTYPE_VLAN) {
+    if (len < ETH_HEADER_LEN + VLAN_TAG_LEN) return C_DROP_MALFORMED;
+    type = ld16be(buf + VLAN_OFF_TCI + 2);
+    l3 += VLAN_TAG_LEN;
+  }
+  pEtherType = type;
+  pL3 = l3;
+  if (type == ETHERTYPE_IPV4) return parseIpv4(buf, len, l3);
+  if (type == ETHERTYPE_IPV6) return parseIpv6(buf, len, l3);
+  if (type == ETHERTYPE_ARP) return parseArp(buf, len, l3);
+  return C_DROP_NOT_OURS;
+}
+
+function parseArp(buf: usize, len: i32, l3: i32): i32 {
+  if (len - l3 < ARP_LEN) return C_DROP_MALFORMED;
+  const a = buf + l3;
+  if (ld16be(a + ARP_OFF_HTYPE) != ARP_HTYPE_ETHERNET || ld16be(a + ARP_OFF_PTYPE) != ETHERTYPE_IPV4) return C_DROP_MALFORMED;
+  if (ld8(a + ARP_OFF_HLEN) != 6 || ld8(a + ARP_OFF_PLEN) != 4) return C_DROP_MALFORMED;
+  pSrc = a + 14; // SPA
+  pDst = a + 24; // TPA
+  pEnd = l3 + ARP_LEN;
+  return 0;
+}
+
+function parseIpv4(buf: usize, len: i32, l3: i32): i32 {
+  if (len - l3 < IPV4_MIN_HEADER) return C_DROP_MALFORMED;
+  const ip = buf + l3;
+  const verIhl = ld8(ip + IPV4_OFF_VER_IHL);
+  if (verIhl >> 4 != 4) return C_DROP_MALFORMED;
+  const hl = (verIhl & 0xf) << 2;
+  const total = ld16be(ip + IPV4_OFF_TOTAL_LEN);
+  if (hl < IPV4_MIN_HEADER || total < hl || total > len - l3) return C_DROP_MALFORMED;
+  pFamily = FAMILY_V4;
+  pProto = ld8(ip + IPV4_OFF_PROTOCOL);
+  pSrc = ip + IPV4_OFF_SRC;
+  pDst = ip + IPV4_OFF_DST;
+  pEnd = l3 + total;
+  pIpHeaderLen = hl;
+  const frag = ld16be(ip + IPV4_OFF_FRAG);
+  if (frag & (IPV4_FLAG_MF | IPV4_FRAG_OFFSET_MASK)) {
+    pFragId = <u32>ld16be(ip + IPV4_OFF_IDENT);
+    if (frag & IPV4_FRAG_OFFSET_MASK) {
+      pFrag = FRAG_LATER;
+      return 0;
+    }
+    pFrag = FRAG_FIRST;
+  }
+  return parseL4(buf, l3 + hl);
+}
+
+function parseIpv6(buf: usize, len: i32, l3: i32): i32 {
+  if (len - l3 < IPV6_HEADER_LEN) return C_DROP_MALFORMED;
+  const ip = buf + l3;
+  if (ld8(ip) >> 4 != 6) return C_DROP_MALFORMED;
+  const payload = ld16be(ip + IPV6_OFF_PAYLOAD_LEN);
+  if (payload > len - l3 - IPV6_HEADER_LEN) return C_DROP_MALFORMED; // jumbograms (0) fall through as empty
+  pFamily = FAMILY_V6;
+  pSrc = ip + IPV6_OFF_SRC;
+  pDst = ip + IPV6_OFF_DST;
+  const end = l3 + IPV6_HEADER_LEN + payload;
+  pEnd = end;
+  let next = ld8(ip + IPV6_OFF_NEXT_HEADER);
+  let off = l3 + IPV6_HEADER_LEN;
+  for (let n = 0; ; n++) {
+    const isExt = next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING || next == IPPROTO_DSTOPTS || next == IPPROTO_FRAGMENT;
+    if (!isExt) break;
+    if (n == SW_MAX_EXT_HEADERS) return C_DROP_EXT_HEADERS;
+    if (next == IPPROTO_HOPOPTS && n != 0) return C_DROP_MALFORMED; // RFC 8200 §4.3: first only
+    if (end - off < 8) return C_DROP_MALFORMED;
+    const h = buf + off;
+    if (next == IPPROTO_FRAGMENT) {
+      const fo = ld16be(h + IPV6_FRAG_OFF_OFFSET);
+      pFragId = ld32be(h + IPV6_FRAG_OFF_IDENT);
+      next = ld8(h + IPV6_EXT_OFF_NEXT);
+      off += IPV6_FRAG_LEN;
+      if (fo >> 3) {
+        pFrag = FRAG_LATER;
+        pProto = next;
+        pIpHeaderLen = off - l3;
+        return 0;
+      }
+      if (fo & IPV6_FRAG_M) pFrag = FRAG_FIRST; // else an atomic fragment: a whole datagram
+    } else {
+      next = ld8(h + IPV6_EXT_OFF_NEXT);
+      off += (ld8(h + IPV6_EXT_OFF_LEN) + 1) * IPV6_EXT_UNIT;
+      if (off > end) return C_DROP_MALFORMED;
+    }
+  }
+  pProto = next;
+  pIpHeaderLen = off - l3;
+  return parseL4(buf, off);
+}
+
+/** Reads the upper-layer header at l4 (bounded by pEnd). */
+function parseL4(buf: usize, l4: i32): i32 {
+  const room = pEnd - l4;
+  const p = buf + l4;
+  pL4 = l4;
+  if (pProto == IPPROTO_TCP) {
+    if (room < TCP_MIN_HEADER) return C_DROP_MALFORMED;
+    const thl = (ld8(p + TCP_OFF_DATA_OFF) >> 4) << 2;
+    if (thl < TCP_MIN_HEADER || thl > room) return C_DROP_MALFORMED;
+    pTcpHeaderLen = thl;
+    pSport = ld16be(p + TCP_OFF_SRC_PORT);
+    pDport = ld16be(p + TCP_OFF_DST_PORT);
+    pTcpFlags = ld8(p + TCP_OFF_FLAGS);
+  } else if (pProto == IPPROTO_UDP) {
+    if (room < UDP_HEADER_LEN) return C_DROP_MALFORMED;
+    pSport = ld16be(p + UDP_OFF_SRC_PORT);
+    pDport = ld16be(p + UDP_OFF_DST_PORT);
+  } else if ((pProto == IPPROTO_ICMP && pFamily == FAMILY_V4) || (pProto == IPPROTO_ICMPV6 && pFamily == FAMILY_V6)) {
+    if (room < 4) return C_DROP_MALFORMED;
+    pIcmpType = ld8(p + ICMP_OFF_TYPE);
+  }
+  return 0;
+}

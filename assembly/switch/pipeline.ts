@@ -1,0 +1,282 @@
+// The switching path's per-packet pipeline and its batch form: the two entry points the
+// poll-mode engine calls (docs/switching-path.md "Pipeline" and "Engine integration").
+//
+//   parse ─ ARP ────────────── for a CP address or VIP? ── punt / drop
+//         └ IP ─ to a CP address ─────────────────────────── punt
+//               ─ NDP (for a CP address or VIP) ──────────── punt
+//               ─ group source/destination ───────────────── drop
+//               ─ later fragment ── ports from its first ─── (continue) / drop
+//               ─ TCP/UDP to a service ── connection ─ rewrite ── forward (back end's port)
+//               ─ TCP/UDP from a NAT back end to its client ─ reverse NAT ── forward
+//               ─ TCP to no service ───────────────────────── RST answer (ingress port)
+//               ─ UDP to no service ───────────────────────── drop (counted)
+//               ─ ICMP/ICMPv6 to a VIP ────────────────────── punt
+//               ─ anything else ───────────────────────────── drop (counted)
+//
+// A verdict is one i32 (shared/switch.ts): forward on port p with length n, answer on the
+// ingress port, punted, or dropped with the counter index of the reason.
+
+import {
+  ETHERTYPE_ARP, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6,
+  ICMPV6_TYPE_RS, ICMPV6_TYPE_NS, ICMPV6_TYPE_REDIRECT, NS_OFF_TARGET, NS_LEN,
+  TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, IPV4_OFF_DST, IPV4_OFF_SRC, TCP_OFF_DST_PORT,
+  TCP_OFF_SRC_PORT, ETH_OFF_SRC,
+} from "../shared/wire";
+import {
+  FAMILY_V4, FAMILY_V6, V_FORWARD, V_DROP, verdict, SW_MAX_PORTS, INJECT_TX,
+  BD_SIZE, BD_BUF, BD_LEN, BD_CAP, BD_IN_PORT, BD_VERDICT, C_DROP_BAD_DESC, C_INJECT_BAD,
+  SW_SVC_RETURN_PORT, SW_SVC_RETURN_MAC, SW_SVC_VIP, SW_SVC_PORT, SW_SVC_FAMILY, SW_SVC_PROTO,
+  SW_BE_TX_PORT, SW_BE_MAC, SW_BE_ADDR, SW_BE_PACKETS, SW_BE_CONNS, SW_PORT_MAC,
+  CE_SEEN, CE_BACKEND, CE_SERVICE, CE_CLIENT_PORT, CE_PROTO, CE_FLAGS, CE_CLIENT_ADDR,
+  CF_V6, CF_ESTABLISHED, CF_FIN_CLIENT, CF_FIN_SERVER, CF_RST,
+  PUNT_CP_ADDR, PUNT_ARP, PUNT_NDP, PUNT_ICMP_VIP,
+  C_RX, C_FORWARD, C_FORWARD_REPLY, C_DROP_UDP_NO_SERVICE, C_DROP_UNSUPPORTED,
+  C_DROP_NO_BACKEND, C_DROP_TABLE_FULL, C_DROP_FRAG_UNTRACKED, C_DROP_FRAG_NO_SERVICE,
+  C_DROP_NOT_OURS, C_DROP_BAD_ADDR, C_DROP_NO_PORT, C_CONN_NEW, C_CONN_NEW_NONSYN,
+  C_CONN_REOPENED, C_CONN_EXPIRED, C_CONN_RESCHEDULED,
+} from "../shared/switch";
+import { SW_ST_NOW, SW_ST_SEED, SW_ST_IN_BATCH } from "../state";
+import { count, drop } from "./counters";
+import { hashAddr, hashFinal, hashStep } from "./hash";
+import { addrStore16, isGroupAddr } from "./addr";
+import {
+  pL3, pL4, pEtherType, pFamily, pProto, pSport, pDport, pTcpFlags, pIcmpType, pFrag, pFragId,
+  pSrc, pDst, pEnd, parse, FRAG_FIRST, FRAG_LATER,
+} from "./parse";
+import {
+  isCpAddr, isVip, findService, serviceRecord, serviceIsNat, backendRecord, backendUp,
+  portValid, portRecord, serviceInUse,
+} from "./config";
+import { connKey, connFindForward, connFindReverse, connInsert, entryExpired, natPort } from "./conntable";
+import { lbPick, lbLatch } from "./lbtable";
+import { fragRecord, fragFind, fSport, fDport } from "./frag";
+import { rewriteMacs, natRewrite4 } from "./rewrite";
+import { answerReset } from "./reset";
+import { punt, injectTake, iKind, iPort } from "./punt";
+import { packetRange } from "./init";
+
+/** The hash of a connection's client side (address, port, protocol): both directions. */
+@inline
+function clientHash(family: i32, addr: usize, port: i32, proto: i32): u32 {
+  const h = hashAddr(load<u32>(SW_ST_SEED), addr, family);
+  return hashFinal(hashStep(h, <u32>(port | (proto << 16) | (family << 24))));
+}
+
+/**
+ * Runs one received frame through the switching path. [buf, buf+cap) is the frame's
+ * buffer: the path rewrites in place and may grow the frame up to cap (RST padding).
+ */
+export function switchPacket(buf: usize, len: i32, cap: i32, inPort: i32): i32 {
+  count(C_RX);
+  const bad = parse(buf, len);
+  if (bad != 0) return drop(bad);
+  if (pEtherType == ETHERTYPE_ARP) {
+    const fam = FAMILY_V4;
+    if (isCpAddr(fam, pDst) || isVip(fam, pDst)) return punt(buf, len, inPort, PUNT_ARP);
+    return drop(C_DROP_NOT_OURS);
+  }
+  const family = pFamily;
+  if (isCpAddr(family, pDst)) return punt(buf, len, inPort, PUNT_CP_ADDR);
+  const proto = pProto;
+  if (proto == IPPROTO_ICMPV6 && family == FAMILY_V6 && pIcmpType >= ICMPV6_TYPE_RS && pIcmpType <= ICMPV6_TYPE_REDIRECT) {
+    // Neighbor Discovery: solicitations only when they ask for one of our addresses (they
+    // reach every host on the link); the rest concern the CP's neighbour cache and router.
+    if (pIcmpType != ICMPV6_TYPE_NS) return punt(buf, len, inPort, PUNT_NDP);
+    if (pEnd - pL4 >= NS_LEN) {
+      const target = buf + <usize>pL4 + NS_OFF_TARGET;
+      if (isCpAddr(family, target) || isVip(family, target)) return punt(buf, len, inPort, PUNT_NDP);
+    }
+    return drop(C_DROP_NOT_OURS);
+  }
+  if (isGroupAddr(pSrc, family) || isGroupAddr(pDst, family)) return drop(C_DROP_BAD_ADDR);
+  const now = load<u32>(SW_ST_NOW);
+
+  if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+    let sport = pSport;
+    let dport = pDport;
+    if (pFrag == FRAG_LATER) {
+      if (!fragFind(family, pSrc, pDst, proto, pFragId, now)) return drop(C_DROP_FRAG_UNTRACKED);
+      sport = fSport;
+      dport = fDport;
+    }
+    const svc = findService(family, pDst, proto, dport);
+    if (svc >= 0) return toBackend(buf, len, svc, sport, dport, now);
+    if (family == FAMILY_V4) {
+      const v = toClient(buf, len, sport, dport, now);
+      if (v != 0) return v;
+    }
+    if (pFrag != 0) return drop(C_DROP_FRAG_NO_SERVICE);
+    if (proto == IPPROTO_UDP) return drop(C_DROP_UDP_NO_SERVICE);
+    if (load<u8>(buf + ETH_OFF_SRC) & 1) return drop(C_DROP_BAD_ADDR); // never answer a group MAC
+    return answerReset(buf, cap, inPort);
+  }
+  if ((proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) && isVip(family, pDst)) {
+    return punt(buf, len, inPort, PUNT_ICMP_VIP);
+  }
+  return drop(C_DROP_UNSUPPORTED);
+}
+
+/** Client to service svc: find or create the connection, rewrite, forward. */
+function toBackend(buf: usize, len: i32, svc: i32, sport: i32, dport: i32, now: u32): i32 {
+  const family = pFamily;
+  const proto = pProto;
+  const flags = proto == IPPROTO_TCP ? pTcpFlags : 0;
+  const h = clientHash(family, pSrc, sport, proto);
+  connKey(h);
+  let e = connFindForward(svc, family, pSrc, sport);
+  let be = -1; // stays -1 when the entry is to be (re)initialised as a new connection
+  if (e != 0) {
+    const ef = <i32>load<u8>(e + CE_FLAGS);
+    if (entryExpired(e, now)) {
+      count(C_CONN_EXPIRED); // reused in place
+    } else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && (ef & (CF_FIN_CLIENT | CF_FIN_SERVER | CF_RST))) {
+      count(C_CONN_REOPENED); // the client reuses the port for a new connection
+    } else {
+      be = <i32>load<u16>(e + CE_BACKEND);
+      if (!backendUp(be)) {
+        be = lbPick(svc, h);
+        if (be < 0) return drop(C_DROP_NO_BACKEND);
+        store<u16>(e + CE_BACKEND, <u16>be);
+        count(C_CONN_RESCHEDULED);
+      }
+    }
+  }
+  if (be < 0) {
+    be = lbPick(svc, h);
+    if (be < 0) return drop(C_DROP_NO_BACKEND);
+    // A lone RST without a connection is forwarded but creates none.
+    if (e == 0 && !(flags & TCP_RST)) {
+      e = connInsert(now);
+      if (e == 0) return drop(C_DROP_TABLE_FULL);
+      if (proto == IPPROTO_TCP && !(flags & TCP_SYN)) count(C_CONN_NEW_NONSYN);
+    }
+    if (e != 0) {
+      store<u16>(e + CE_BACKEND, <u16>be);
+      store<u16>(e + CE_SERVICE, <u16>svc);
+      store<u16>(e + CE_CLIENT_PORT, <u16>sport);
+      store<u8>(e + CE_PROTO, <u8>proto);
+      store<u8>(e + CE_FLAGS, family == FAMILY_V6 ? CF_V6 : 0);
+      addrStore16(e + CE_CLIENT_ADDR, pSrc, family);
+      count(C_CONN_NEW);
+      const conns = backendRecord(be) + SW_BE_CONNS;
+      store<u32>(conns, load<u32>(conns) + 1);
+    }
+  }
+  if (e != 0) {
+    store<u32>(e + CE_SEEN, now);
+    if (proto == IPPROTO_TCP) {
+      let ef = <i32>load<u8>(e + CE_FLAGS);
+      if (flags & TCP_RST) ef |= CF_RST;
+      if (flags & TCP_FIN) ef |= CF_FIN_CLIENT;
+      if (!(flags & TCP_SYN)) ef |= CF_ESTABLISHED;
+      store<u8>(e + CE_FLAGS, <u8>ef);
+    }
+  }
+  if (pFrag == FRAG_FIRST) fragRecord(family, pSrc, pDst, proto, pFragId, sport, dport, now);
+
+  const b = backendRecord(be);
+  const port = <i32>load<u8>(b + SW_BE_TX_PORT);
+  if (!portValid(port)) return drop(C_DROP_NO_PORT);
+  rewriteMacs(buf, b + SW_BE_MAC, portRecord(port) + SW_PORT_MAC);
+  const s = serviceRecord(svc);
+  if (serviceIsNat(s)) {
+    const ip = buf + <usize>pL3;
+    const l4: usize = pL4 >= 0 ? buf + <usize>pL4 : 0;
+    // UDP's ports sit where TCP's do (RFC 768, RFC 9293 §3.1).
+    natRewrite4(ip, ip + IPV4_OFF_DST, b + SW_BE_ADDR, l4, proto, l4 + TCP_OFF_DST_PORT, natPort(b, s));
+  }
+  const packets = b + SW_BE_PACKETS;
+  store<u32>(packets, load<u32>(packets) + 1);
+  count(C_FORWARD);
+  return verdict(V_FORWARD, port, len);
+}
+
+/**
+ * A back end's reply to its client through a NAT service: rewrite the source back to the
+ * VIP and the service port, forward towards the clients. 0 when it is no such reply.
+ */
+function toClient(buf: usize, len: i32, sport: i32, dport: i32, now: u32): i32 {
+  const proto = pProto;
+  connKey(clientHash(FAMILY_V4, pDst, dport, proto));
+  const e = connFindReverse(pDst, dport, proto, pSrc, sport);
+  if (e == 0 || entryExpired(e, now)) return 0;
+  store<u32>(e + CE_SEEN, now);
+  if (proto == IPPROTO_TCP) {
+    let ef = <i32>load<u8>(e + CE_FLAGS);
+    if (pTcpFlags & TCP_RST) ef |= CF_RST;
+    if (pTcpFlags & TCP_FIN) ef |= CF_FIN_SERVER;
+    store<u8>(e + CE_FLAGS, <u8>ef);
+  }
+  if (pFrag == FRAG_FIRST) fragRecord(FAMILY_V4, pSrc, pDst, proto, pFragId, sport, dport, now);
+  const s = serviceRecord(<i32>load<u16>(e + CE_SERVICE));
+  const port = <i32>load<u8>(s + SW_SVC_RETURN_PORT);
+  if (!portValid(port)) return drop(C_DROP_NO_PORT);
+  rewriteMacs(buf, s + SW_SVC_RETURN_MAC, portRecord(port) + SW_PORT_MAC);
+  const ip = buf + <usize>pL3;
+  const l4: usize = pL4 >= 0 ? buf + <usize>pL4 : 0;
+  natRewrite4(ip, ip + IPV4_OFF_SRC, s + SW_SVC_VIP, l4, proto, l4 + TCP_OFF_SRC_PORT, <i32>load<u16>(s + SW_SVC_PORT));
+  count(C_FORWARD_REPLY);
+  return verdict(V_FORWARD, port, len);
+}
+
+// ---- the engine's entry points -------------------------------------------------------------
+
+/** Latches the clock and the load-distribution generation: the start of a batch. */
+export function switchTick(now: u32): void {
+  store<u32>(SW_ST_NOW, now);
+  lbLatch();
+}
+
+/**
+ * Runs n packets described by BD_SIZE-byte descriptors at descs (shared/switch.ts BD_*),
+ * writing each one's verdict into its descriptor. A descriptor whose buffer is not packet
+ * memory, whose length exceeds its capacity or whose port is out of range gets a
+ * C_DROP_BAD_DESC drop and is not touched further.
+ */
+export function switchBatch(descs: usize, n: i32, now: u32): void {
+  switchTick(now);
+  store<u32>(SW_ST_IN_BATCH, 1);
+  for (let i = 0; i < n; i++) {
+    const d = descs + <usize>i * BD_SIZE;
+    const buf = <i32>load<u32>(d + BD_BUF);
+    const len = <i32>load<u16>(d + BD_LEN);
+    const cap = <i32>load<u16>(d + BD_CAP);
+    const port = <i32>load<u8>(d + BD_IN_PORT);
+    let v: i32;
+    if (packetRange(buf, cap) && len <= cap && port < SW_MAX_PORTS) {
+      v = switchPacket(<usize>buf, len, cap, port);
+    } else {
+      count(C_RX);
+      v = drop(C_DROP_BAD_DESC);
+    }
+    store<i32>(d + BD_VERDICT, v);
+  }
+  store<u32>(SW_ST_IN_BATCH, 0);
+}
+
+/**
+ * Takes the next frame the control processor queued (DOWN ring) into [out, out+cap) and
+ * returns its verdict: forward on the port it names (INJECT_TX), or whatever the switching
+ * path decides (INJECT_SWITCH). 0 when the ring is empty; E_CAP when cap is too small.
+ */
+export function injectNext(out: usize, cap: i32): i32 {
+  const len = injectTake(out, cap);
+  if (len < 0) return len;
+  if (len == 0) return iKind == 0 ? 0 : verdict(V_DROP, 0, C_INJECT_BAD);
+  if (iKind == INJECT_TX) return verdict(V_FORWARD, iPort, len);
+  return switchPacket(out, len, cap, iPort);
+}
+
+/**
+ * The back end of the live connection from client (addr, port) to service svc, or -1
+ * (none, or expired at the latched tick).
+ */
+export function connLookup(svc: i32, addr: usize, port: i32): i32 {
+  if (!serviceInUse(svc)) return -1;
+  const s = serviceRecord(svc);
+  const family = <i32>load<u8>(s + SW_SVC_FAMILY);
+  connKey(clientHash(family, addr, port, <i32>load<u8>(s + SW_SVC_PROTO)));
+  const e = connFindForward(svc, family, addr, port);
+  if (e == 0 || entryExpired(e, load<u32>(SW_ST_NOW))) return -1;
+  return <i32>load<u16>(e + CE_BACKEND);
+}
