@@ -4,7 +4,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { SimClock } from "../host/sync/clock";
+import { SimClock } from "../host/sim/clock";
 import { ReliableChannel } from "../host/sync/reliable";
 import { SimulatedPair, directPorts } from "../host/sync/sim";
 import { StandbyUnit, MAX_CDFS_BYTES } from "../host/sync/standby";
@@ -61,7 +61,7 @@ test("commands entered during the bulk sync are queued and synced when it ends",
   sim.active.startBulkSync();
   const rec = sim.active.configure("failover timers heartbeat 300 dead-multiplier 5");
   assert.is(rec.fate.kind, "not-synced");
-  sim.clock.run();
+  sim.clock.runUntilIdle();
   assert.is(rec.fate.kind, "transformed");
   assert.ok(rec.ack);
   assert.ok(sim.standby.running.lines().includes("failover heartbeat interval 300"));
@@ -144,7 +144,7 @@ function rawStandby(version = "1.1") {
   });
   const send = (m: Message) => {
     raw.send(encodeMessage(m));
-    clock.run();
+    clock.runUntilIdle();
   };
   return { standby, replies, send, raw, clock };
 }
@@ -168,7 +168,7 @@ test("the standby refuses a CLI dump larger than its CDFS, and data outside an a
 
   const d = rawStandby();
   d.raw.send(Uint8Array.of(200, 1, 2));
-  d.clock.run();
+  d.clock.runUntilIdle();
   assert.match((d.replies.at(-1) as any).reason, /undecodable message: unknown message type 200/);
 });
 
@@ -182,7 +182,7 @@ test("a CMD with a line the standby rejects: PRC returned, none of the command a
     if (d.ok) replies.push(d.msg);
   });
   sim.channels[0].send(encodeMessage({ type: "cmd", id: 99, source: "test", lines: ["failover priority 9", "interface eth0 mtu 100"] }));
-  sim.clock.run();
+  sim.clock.runUntilIdle();
   const ack = replies.find((m) => m.type === "cmd-ack") as Extract<Message, { type: "cmd-ack" }>;
   assert.is(ack.prc, PRC_BAD_VALUE);
   assert.match(ack.detail, /mtu: 100 is out of range 1280\.\.9216/);
@@ -193,7 +193,7 @@ test("a CMD with a line the standby rejects: PRC returned, none of the command a
 test("an active that gets a message it did not ask for resets the standby rather than guess", () => {
   const sim = hotPair();
   sim.channels[1].send(encodeMessage({ type: "verify", received: { lines: 0, digest: Z }, running: { lines: 0, digest: Z }, selfCheck: "none", prcs: [], events: [] }));
-  sim.clock.run();
+  sim.clock.runUntilIdle();
   assert.is(sim.active.state, "standby-reset");
   assert.match(sim.active.protocolErrors.join(), /VERIFY nobody asked for/);
 });

@@ -15,7 +15,7 @@
 //  20  u32  CRC-32 of the whole segment with this field zero
 //  24  ...  payload (DATA only)
 
-import { crc32 } from "./crc32";
+import { crc32 } from "../util/crc32";
 
 export const SEG_MAGIC = 0x4c53;
 export const SEG_VERSION = 1;

@@ -8,7 +8,7 @@
 import { Core } from "../core/core";
 import { WireCodec } from "../wire/codec";
 import { Rng } from "../util/rng";
-import { SimClock } from "./clock";
+import { SimClock } from "../sim/clock";
 import { LinkPair, LossyLinkOptions, lossyLinkPair } from "./link";
 import { DatagramPort, ReliableChannel, ReliableOptions } from "./reliable";
 import { SYNC_UDP_PORT, UdpCarrier, UdpEndpoint } from "./udp";
@@ -88,19 +88,19 @@ export class SimulatedPair {
   /** Bulk sync: the standby joins; runs until nothing is in flight. */
   bulkSync(): void {
     this.active.startBulkSync();
-    this.clock.run();
+    this.clock.runUntilIdle();
   }
 
   /** A command entered on the active, synced; runs until acknowledged. */
   configure(line: string): CommandRecord {
     const r = this.active.configure(line);
-    this.clock.run();
+    this.clock.runUntilIdle();
     return r;
   }
 
   verify(): void {
     this.active.verify();
-    this.clock.run();
+    this.clock.runUntilIdle();
   }
 
   /** Every frame either unit put on the link, as a capture at the senders. */

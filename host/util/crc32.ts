@@ -1,6 +1,7 @@
-// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320): the Ethernet frame check sequence,
-// which the NIC model appends (TX IFCS), verifies (TX without IFCS) and writes into receive
-// buffers when the driver asked to keep it (RCTL.SECRC clear).
+// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib computes it): the Ethernet
+// frame check sequence, which the NIC model appends (TX IFCS), verifies (TX without IFCS) and
+// writes into receive buffers when the driver asked to keep it (RCTL.SECRC clear); and the
+// sync segment's own checksum (host/sync/segment.ts).
 
 const TABLE = (() => {
   const t = new Uint32Array(256);
