@@ -6,21 +6,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
-import { spawnSync } from "child_process";
+import { spawnCli, ROOT } from "./helpers/cli";
 import { bringup, STEPS, BringupReport } from "../host/board/bringup";
 import { requireTshark, tmpDir, fields } from "./helpers/tshark";
 
-const ROOT = path.join(__dirname, "..");
-const BIN = path.join(ROOT, "bin", "lastgasp.js");
 const FIX = "test/fixtures/boards";
-const env = { ...process.env };
-delete env.FORCE_COLOR;
-delete env.NO_COLOR;
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: ROOT, env });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (...args: string[]) => spawnCli(args);
 
 function stepsOf(r: BringupReport) {
   return r.steps.map((s) => [s.step, s.status]);

@@ -6,19 +6,15 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { Core, CORE_WASM } from "../host/core/core";
+import { Core } from "../host/core/core";
 import { Rng } from "../host/util/rng";
 import { writeConfig, writeRxConfig } from "../host/gasp/repr";
 import { GaspSender } from "../host/gasp/gasp";
 import { GASP_BASE, GASP_SIZE } from "../assembly/shared/memmap";
 import * as G from "../assembly/shared/gasp";
-import { tmpDir } from "./helpers/tshark";
+import { Call, poke, runOnBothEngines } from "./helpers/engines";
 import { baseConfig, KEY, KEY_ID } from "./helpers/gasp";
 
-type Call = [string, ...number[]];
 const rng = new Rng(0x3a5);
 const CFG = Core.slot(60);
 const RXCFG = Core.slot(61);
@@ -28,9 +24,6 @@ const EXCERPT = Core.frame(21);
 const hi = (x: bigint) => Number(x >> 32n) | 0;
 const lo = (x: bigint) => Number(x & 0xffffffffn) | 0;
 
-function poke(script: Call[], ptr: number, data: Uint8Array) {
-  data.forEach((b, i) => script.push(["mem_store8", ptr + i, b]));
-}
 
 function pokeRepr(script: Call[], ptr: number, size: number, write: (m: Uint8Array, p: number) => void) {
   const m = new Uint8Array(size);
@@ -79,29 +72,18 @@ function buildScript(): Call[] {
 
 test("wasmtime and V8 build, authenticate and receive identical gasps (GASP region digests equal)", () => {
   const script = buildScript();
-  const dir = tmpDir("gasp-wasmtime");
-  try {
-    const file = path.join(dir, "script.json");
-    fs.writeFileSync(file, JSON.stringify(script));
-    const child = path.join(__dirname, "helpers", "wasmtime-child.js");
-    const wasmtime = JSON.parse(execFileSync(process.execPath, [child, CORE_WASM, file], { encoding: "utf8", maxBuffer: 64 << 20 })) as unknown[];
-    const core = Core.load();
-    const v8 = script.map(([fn, ...args]) => core.exports[fn](...args));
-    assert.is(wasmtime.length, script.length);
-    const diffs = script.map((c, i) => ({ c, w: wasmtime[i], v: v8[i] })).filter((d) => d.w !== d.v);
-    assert.equal(diffs.slice(0, 5), [], `${diffs.length} calls differ`);
+  const { wasmtime, v8, diffs } = runOnBothEngines(script, "gasp-wasmtime");
+  assert.is(wasmtime.length, script.length);
+  assert.equal(diffs.slice(0, 5), [], `${diffs.length} calls differ`);
 
-    const results = (fn: string) => script.map((c, i) => [c[0], v8[i]] as [string, number]).filter(([f]) => f === fn).map(([, r]) => r);
-    assert.ok(results("gasp_fire").every((r) => r === 4), "every fire built four frames");
-    const hellos = results("gasp_hello");
-    assert.ok(hellos.includes(-81) && hellos.includes(4), "fenced rounds refuse hellos after the first gasp, open rounds do not");
-    const received = results("gasp_receive");
-    assert.ok(received.filter((r) => r > 0).length === 32, "the first frame of each of the 32 gasps accepted");
-    assert.ok(received.filter((r) => r === -77).length === 96, "the other three frames are authentic duplicates");
-    assert.ok(new Set(results("region_digest")).size > 60, "the digests differ from call to call: they measure something");
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const results = (fn: string) => script.map((c, i) => [c[0], v8[i]] as [string, number]).filter(([f]) => f === fn).map(([, r]) => r);
+  assert.ok(results("gasp_fire").every((r) => r === 4), "every fire built four frames");
+  const hellos = results("gasp_hello");
+  assert.ok(hellos.includes(-81) && hellos.includes(4), "fenced rounds refuse hellos after the first gasp, open rounds do not");
+  const received = results("gasp_receive");
+  assert.ok(received.filter((r) => r > 0).length === 32, "the first frame of each of the 32 gasps accepted");
+  assert.ok(received.filter((r) => r === -77).length === 96, "the other three frames are authentic duplicates");
+  assert.ok(new Set(results("region_digest")).size > 60, "the digests differ from call to call: they measure something");
 });
 
 test.run();

@@ -6,7 +6,8 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
+import { spawnCli } from "./helpers/cli";
 import * as os from "os";
 import * as path from "path";
 import { parseIPv4, parseMac } from "../host/util/addr";
@@ -16,7 +17,6 @@ import { VethNamespace, requireRoot, sleepMs } from "./helpers/netns";
 import { NEIGH_CASES, NeighCase, vipFor, caseFrame, HOST_MAC, HOST_IP4, HOST_PREFIX, HOST_IP6, OLD_MAC, NEW_MAC } from "./helpers/neigh-cases";
 import { RawSocket, loadRawSocket } from "../host/native/rawsock";
 
-const BIN = path.join(__dirname, "..", "bin", "lastgasp.js");
 const codec = freshCodec();
 const vn = new VethNamespace("lg");
 let setupError: Error | null = null;
@@ -35,9 +35,9 @@ function ready(): void {
 
 /** `lastgasp send ...` as a user runs it, on the root-namespace end of the pair. */
 function send(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, "send", ...args, "--iface", vn.outer], { encoding: "utf8" });
-  assert.is(r.status, 0, `lastgasp send ${args.join(" ")}: ${r.stderr}`);
-  return r.stdout;
+  const r = spawnCli(["send", ...args, "--iface", vn.outer]);
+  assert.is(r.code, 0, `lastgasp send ${args.join(" ")}: ${r.err}`);
+  return r.out;
 }
 
 function setArpAccept(v: 0 | 1 | 2): void {

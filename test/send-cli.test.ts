@@ -6,37 +6,12 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "child_process";
-import * as path from "path";
 import { FRAME_SOURCES } from "../host/cli/frame-sources";
-import { main } from "../host/cli/main";
+import { spawnCli, runCliInProcess } from "./helpers/cli";
 
 /** main(argv) with stdout/stderr captured. */
-async function runInProcess(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...xs: unknown[]) => void out.push(xs.join(" "));
-  console.error = (...xs: unknown[]) => void err.push(xs.join(" "));
-  try {
-    const code = await main(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
-
-const BIN = path.join(__dirname, "..", "bin", "lastgasp.js");
-const env = { ...process.env };
-delete env.FORCE_COLOR;
-delete env.NO_COLOR;
-
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const runInProcess = (...args: string[]) => runCliInProcess(args);
+const run = (...args: string[]) => spawnCli(args);
 
 const IP = ["--ip", "203.0.113.9", "--mac", "02:00:00:aa:bb:cc"];
 const badInputs: [string[], RegExp][] = [

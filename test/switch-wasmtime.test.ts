@@ -4,11 +4,8 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { Core, CORE_WASM } from "../host/core/core";
-import { tmpDir } from "./helpers/tshark";
+import { Core } from "../host/core/core";
+import { Call, poke, runOnBothEngines } from "./helpers/engines";
 import { frame, fragment4, TCP } from "./helpers/packets";
 import { maglevTable } from "../host/switch/distribution";
 import { Rng } from "../host/util/rng";
@@ -16,16 +13,12 @@ import { parseIPv4, parseIPv6, parseMac } from "../host/util/addr";
 import * as MAP from "../assembly/shared/memmap";
 import * as S from "../assembly/shared/switch";
 
-type Call = [string, ...number[]];
 const rng = new Rng(1624);
 const REC = Core.slot(60);
 const BUF = Core.frame(10);
 const OUT = Core.frame(11);
 const CNT = Core.slot(61);
 
-function poke(s: Call[], ptr: number, data: Uint8Array) {
-  data.forEach((b, i) => s.push(["mem_store8", ptr + i, b]));
-}
 
 function record(size: number, fill: (v: DataView, b: Uint8Array) => void): Uint8Array {
   const b = new Uint8Array(size);
@@ -97,14 +90,8 @@ function buildScript(): Call[] {
 
 test("wasmtime and V8 agree on the switching path, call by call and digest by digest", () => {
   const script = buildScript();
-  const file = path.join(tmpDir("switch-wasmtime"), "script.json");
-  fs.writeFileSync(file, JSON.stringify(script));
-  const child = path.join(__dirname, "helpers", "wasmtime-child.js");
-  const wasmtime = JSON.parse(execFileSync(process.execPath, [child, CORE_WASM, file], { encoding: "utf8", maxBuffer: 64 << 20 })) as unknown[];
-  const core = Core.load();
-  const v8 = script.map(([fn, ...args]) => core.exports[fn](...args));
+  const { wasmtime, v8, diffs } = runOnBothEngines(script, "switch-wasmtime");
   assert.is(wasmtime.length, script.length);
-  const diffs = script.map((c, i) => ({ c, w: wasmtime[i], v: v8[i] })).filter((d) => d.w !== d.v);
   assert.equal(diffs.slice(0, 5), [], `${diffs.length} calls differ`);
   const verdicts = script.map((c, i) => (c[0] === "sw_packet" ? (v8[i] as number) >>> 24 : 0)).filter((a) => a > 0);
   for (const action of [S.V_FORWARD, S.V_ANSWER, S.V_PUNT, S.V_DROP]) assert.ok(verdicts.includes(action), `script reaches verdict ${action}`);

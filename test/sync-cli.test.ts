@@ -4,46 +4,17 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { requireTshark, tmpDir, fields } from "./helpers/tshark";
 import { CONFIGS } from "./helpers/sync-images";
 import { parseConfigText } from "../host/sync/config";
 import { shipped } from "../host/sync/images";
-import { main } from "../host/cli/main";
+import { spawnCli, runCliInProcess } from "./helpers/cli";
 
-const BIN = path.join(__dirname, "..", "bin", "lastgasp.js");
 const dir = tmpDir("sync-cli");
-const env = { ...process.env };
-delete env.FORCE_COLOR;
-delete env.NO_COLOR;
-
-/** As a user runs it: the bin script in a child process (a few cases; each costs a start-up). */
-function spawn(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: dir, env });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** The same entry point in this process (the bin script only calls main and sets the exit
- * code): console output captured. */
-async function run(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  const cwd = process.cwd();
-  console.log = (...a: unknown[]) => void out.push(a.join(" ") + "\n");
-  console.error = (...a: unknown[]) => void err.push(a.join(" ") + "\n");
-  process.chdir(dir);
-  try {
-    const code = await main(args);
-    return { code, out: out.join(""), err: err.join("") };
-  } finally {
-    console.log = log;
-    console.error = error;
-    process.chdir(cwd);
-  }
-}
+const spawn = (...args: string[]) => spawnCli(args, dir);
+const run = (...args: string[]) => runCliInProcess(args, dir);
 
 const conf = (name: string) => path.join(CONFIGS, name);
 const write = (name: string, text: string) => {

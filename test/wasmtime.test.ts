@@ -4,23 +4,16 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { Core, CORE_WASM } from "../host/core/core";
+import { Core } from "../host/core/core";
 import { Rng } from "../host/util/rng";
-import { tmpDir } from "./helpers/tshark";
+import { Call, poke, runOnBothEngines } from "./helpers/engines";
 import * as R from "../assembly/shared/repr";
 
-type Call = [string, ...number[]];
 const rng = new Rng(7);
 const S = (i: number) => Core.slot(i);
 const OUT = Core.frame(0);
 const IN = Core.frame(1);
 
-function poke(script: Call[], ptr: number, data: Uint8Array) {
-  data.forEach((b, i) => script.push(["mem_store8", ptr + i, b]));
-}
 
 function buildScript(): Call[] {
   const s: Call[] = [["abi_version"], ["init"], ["selftest"]];
@@ -60,20 +53,11 @@ function buildScript(): Call[] {
 
 test("wasmtime and V8 give identical results for the same call script (selftest included)", () => {
   const script = buildScript();
-  const dir = tmpDir("wasmtime");
-  const file = path.join(dir, "script.json");
-  fs.writeFileSync(file, JSON.stringify(script));
-  const child = path.join(__dirname, "helpers", "wasmtime-child.js");
-  const out = execFileSync(process.execPath, [child, CORE_WASM, file], { encoding: "utf8", maxBuffer: 64 << 20 });
-  const wasmtime = JSON.parse(out) as unknown[];
-
-  const core = Core.load();
-  const v8 = script.map(([fn, ...args]) => core.exports[fn](...args));
+  const { wasmtime, v8, diffs } = runOnBothEngines(script, "wasmtime");
 
   assert.is(wasmtime.length, script.length);
   assert.is(wasmtime[2], 0, "selftest() under wasmtime");
   assert.is(v8[2], 0, "selftest() under V8");
-  const diffs = script.map((c, i) => ({ c, w: wasmtime[i], v: v8[i] })).filter((d) => d.w !== d.v);
   assert.equal(diffs.slice(0, 5), [], `${diffs.length} calls differ`);
   const digests = script.filter(([fn]) => fn === "region_digest").length;
   assert.ok(digests > 100, `compared ${digests} region digests`);
