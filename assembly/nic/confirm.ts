@@ -21,6 +21,22 @@ export const CONFIRMED = 0;
 export const CONFIRM_AGAIN = 1; // another poll was emitted
 export const CONFIRM_HUNG = 2;
 
+/**
+ * Bookkeeping of one TDH poll: a moving head restarts the stall count. False when the
+ * engine counts as hung — the head stalled for TUNE_STALL_POLLS polls, or TUNE_TX_POLLS
+ * polls ran in all.
+ */
+export function headProgress(head: i32): bool {
+  if (head != opLastHead()) {
+    opSetLastHead(head);
+    opSetStall(0);
+  } else {
+    opSetStall(opStall() + 1);
+  }
+  opSetPolls(opPolls() + 1);
+  return opStall() < tune(TUNE_STALL_POLLS) && opPolls() < tune(TUNE_TX_POLLS);
+}
+
 /** Appends the doorbell for the ring's queued frames and the first poll (no delay). */
 export function emitDoorbellAndPoll(port: i32, kind: i32, use: i32): void {
   opWrite(port, txReg(ringQueue(port, kind), TXQ_OFF_TDT), <u32>use);
@@ -39,14 +55,7 @@ export function confirmConsume(port: i32, kind: i32): i32 {
   infoSet(OPINFO_HEAD, head);
   if (head >= 0 && head < ringSize(port, kind)) txReclaimToHead(port, kind, head);
   if (head == target) return CONFIRMED;
-  if (head != opLastHead()) {
-    opSetLastHead(head);
-    opSetStall(0);
-  } else {
-    opSetStall(opStall() + 1);
-  }
-  opSetPolls(opPolls() + 1);
-  if (opStall() >= tune(TUNE_STALL_POLLS) || opPolls() >= tune(TUNE_TX_POLLS)) return CONFIRM_HUNG;
+  if (!headProgress(head)) return CONFIRM_HUNG;
   if (tailRead != target) {
     // The doorbell did not land: ring it again. The stall count restarts, the poll bound
     // still ends the loop if the NIC drops every write.

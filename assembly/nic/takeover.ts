@@ -31,7 +31,7 @@ import { STEP_IO, STEP_DONE } from "../shared/regop";
 import { E_LINK_DOWN, E_TX_HUNG, E_QUEUE_ENABLE_TIMEOUT, E_QUEUE_DISABLE_TIMEOUT } from "../shared/status";
 import {
   RING_TX, RING_FAULT, PATH_OWN_QUEUE, PATH_RECLAIM, PATH_RESET, TUNE_POLL_US,
-  TUNE_LINK_POLLS, TUNE_QUEUE_POLLS, TUNE_TX_POLLS, TUNE_STALL_POLLS, TUNE_RESET_US, OPINFO_PATH,
+  TUNE_LINK_POLLS, TUNE_QUEUE_POLLS, TUNE_RESET_US, OPINFO_PATH,
   OPINFO_POLLS, OPINFO_RESETS, OPINFO_DEVICE_RESETS, OPINFO_QUEUED, OPINFO_LEAD, OPINFO_HEAD,
   OP_TX_INIT,
 } from "../shared/rings";
@@ -40,10 +40,10 @@ import { physOf, portHasFaultQueue, portFaultQueue, portMultiQueue, portActiveTx
 import { ringSize, ringUse, ringLive, ringQueue, ringSetFlag, RF_LIVE, RF_LEAD, descAddr } from "./ring";
 import { txResetSoft, txResetAt, txHalfGathered, txEnqueueCopies } from "./tx";
 import { TCTL_RUN, txReg, emitProgramTx, emitTxPoll } from "./regs";
-import { confirmConsume, emitDoorbellAndPoll, CONFIRMED, CONFIRM_AGAIN } from "./confirm";
+import { confirmConsume, emitDoorbellAndPoll, headProgress, CONFIRMED, CONFIRM_AGAIN } from "./confirm";
 import {
   opKind, opPort, opPhase, opSetPhase, opRing, opSetRing, opIdx, opSetIdx, opPolls, opSetPolls,
-  opStall, opSetStall, opLastHead, opSetLastHead, opLoopStart, opSaved, opSetSaved, opQueue,
+  opLoopStart, opSaved, opSetSaved, opQueue,
   opSetQueue, opThen, opSrc, opLen, opCopies, tune, infoGet, infoSet, infoAdd, CONTINUE, THEN_SEND,
 } from "./opstate";
 
@@ -101,18 +101,6 @@ function adopt(port: i32, kind: i32, head: i32): i32 {
   opSetRing(kind);
   infoSet(OPINFO_HEAD, head);
   return next(TK_TAKEN);
-}
-
-/** Progress bookkeeping of a drain poll; false when the engine counts as hung. */
-function drainProgress(head: i32): bool {
-  if (head != opLastHead()) {
-    opSetLastHead(head);
-    opSetStall(0);
-  } else {
-    opSetStall(opStall() + 1);
-  }
-  opSetPolls(opPolls() + 1);
-  return opStall() < tune(TUNE_STALL_POLLS) && opPolls() < tune(TUNE_TX_POLLS);
 }
 
 export function takeoverPhase(): i32 {
@@ -197,7 +185,7 @@ export function takeoverPhase(): i32 {
     const tail = <i32>opValue(opIdx() + 1);
     if (head < 0 || head >= ringSize(port, kind)) return next(TK_RESET);
     if (head == tail) return adopt(port, kind, head);
-    if (!drainProgress(head)) return next(TK_RESET);
+    if (!headProgress(head)) return next(TK_RESET);
     emitTxPoll(port, kind, true);
     return STEP_IO;
   }
