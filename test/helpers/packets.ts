@@ -2,6 +2,8 @@
 // own offsets (on purpose not assembly/shared/wire.ts), with checksums computed from scratch.
 // Used to feed the core and to recompute, independently, every checksum it rewrote.
 
+import { refChecksum } from "./ref";
+
 export const u16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
 export const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 const put16 = (b: Uint8Array, o: number, v: number) => {
@@ -14,7 +16,7 @@ const put32 = (b: Uint8Array, o: number, v: number) => {
 };
 
 /** RFC 1071 over the concatenation of parts: the reference reader's own implementation. */
-export { refChecksum as csum } from "./ref";
+export const csum = refChecksum;
 
 export interface FrameSpec {
   dstMac?: Uint8Array;
