@@ -65,7 +65,7 @@ const BROKEN: [string, string, RegExp][] = [
   ["wrong-type.json", "/rings/tx", /must be integer/],
   ["bad-mac.json", "/ports/1/mac", /must match pattern "\^\[0-9a-f\]\[26ae\]/],
   ["unknown-field.json", "/nic/queues", /not a known field/],
-  ["not-documentation.json", "/ports/1/ipv4/0", /10\.1\.2\.3 is not a documentation address/],
+  ["not-documentation.json", "/ports/1/ipv4/0", /127\.0\.0\.2 is not a documentation address/],
   ["e1000-fault-queue.json", "/nic/faultQueue", /must be null/],
   ["missing-fault-queue.json", "/nic/faultQueue", /queue 3 does not exist/],
 ];

@@ -58,7 +58,7 @@ const FIXTURES: [string, string, string | undefined, RegExp][] = [
   ["wrong-type.json", "schema", undefined, /\/rings\/tx: must be integer/],
   ["bad-mac.json", "schema", undefined, /\/ports\/1\/mac: must match pattern/],
   ["unknown-field.json", "schema", undefined, /\/nic\/queues: is not a known field/],
-  ["not-documentation.json", "schema", undefined, /\/ports\/1\/ipv4\/0: 10\.1\.2\.3 is not a documentation address/],
+  ["not-documentation.json", "schema", undefined, /\/ports\/1\/ipv4\/0: 127\.0\.0\.2 is not a documentation address/],
   ["e1000-fault-queue.json", "schema", undefined, /\/nic\/faultQueue: must be null/],
   ["missing-fault-queue.json", "schema", undefined, /\/nic\/faultQueue: queue 3 does not exist/],
   ["link-never-up.json", "link", "E_LINK_DOWN", /bp0: link: E_LINK_DOWN: STATUS\.LU still clear after 20 ms/],
