@@ -8,3 +8,4 @@ export * from "./exports/wire";
 export * from "./exports/nic";
 export * from "./exports/gasp";
 export * from "./exports/ha";
+export * from "./exports/fault";

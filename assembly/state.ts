@@ -52,4 +52,7 @@ export const STATE_GASP_RX_COUNTERS: usize = STATE_GASP_BASE + 0x540; // 33 x u3
 export const STATE_GASP_RX_DIGEST: usize = STATE_GASP_BASE + 0x600; // 32: the recomputed MAC
 export const STATE_GASP_RX_REPLAY: usize = STATE_GASP_BASE + 0x1000; // 256 x 16: highest (boot, seq)
 
-// 0x8000 .. 0x10000 is free.
+// The fault entry (assembly/fault/): the plan armed at boot and the progress of a fire.
+export const STATE_FAULT_BASE: usize = STATE_BASE + 0x8000; // .. 0x80ff
+
+// 0x8100 .. 0x10000 is free.
