@@ -86,6 +86,8 @@ export interface ChassisRun {
 }
 
 const DEFAULT_KEY = "lastgasp chassis-1 key (demo)";
+/** Fault kinds that take the service away; the figures count from the first of them. */
+const DECISIVE = new Set(["crash", "panic", "hang", "power-loss", "link-cut", "partition"]);
 const DEFAULT_CHASSIS_ID = 0x4c470001;
 const ms = (x: number) => Math.round(x * NS_PER_MS);
 const us = (x: number) => Math.round(x * NS_PER_US);
@@ -132,7 +134,7 @@ class ChassisHost implements WireEndpoint {
   private out(o: ReturnType<SimHost["tick"]>): void {
     for (const d of o.delivered) {
       // IPv6 packets are decided, not built (docs/failover.md): delivered when the MAC owns the VIP.
-      if (d.vip.includes(":") && this.chassis.ownerMac(d.vip) === d.mac) this.delivered.set(d.vip, (this.delivered.get(d.vip) ?? 0) + 1);
+      if (d.vip.includes(":") && this.chassis.serves(d.mac)) this.delivered.set(d.vip, (this.delivered.get(d.vip) ?? 0) + 1);
     }
     for (const f of o.frames) this.tx?.(f);
     this.ticker.poke();
@@ -225,16 +227,21 @@ export class Chassis {
 
   private connect(a: Board, b: Board): void {
     const [ua, ub] = this.units;
-    a.ports.forEach((p, i) => {
-      const [pb, pp] = p.link.partner.split("/");
-      if (pb !== b.id) return;
-      const j = ub.portIndex(pp);
-      const link = this.wire.connect(ua.endpoint(i), ub.endpoint(j), { name: `${a.id}.${p.name}--${b.id}.${pp}`, ...this.linkOptions("backplane", p.link) });
-      this.links.push({ link, class: "backplane", unit: a.id, port: p.name }, { link, class: "backplane", unit: b.id, port: pp });
-    });
+    // The backplane: the boards' backplane ports pair up in order (bp0 with bp0, ...).
+    const bpA = backplanePorts(a);
+    const bpB = backplanePorts(b);
+    const onBackplane = new Set<string>();
+    for (let k = 0; k < Math.min(bpA.length, bpB.length); k++) {
+      const [i, j] = [bpA[k], bpB[k]];
+      const [pa, pb] = [a.ports[i].name, b.ports[j].name];
+      const link = this.wire.connect(ua.endpoint(i), ub.endpoint(j), { name: `${a.id}.${pa}--${b.id}.${pb}`, ...this.linkOptions("backplane", a.ports[i].link) });
+      this.links.push({ link, class: "backplane", unit: a.id, port: pa }, { link, class: "backplane", unit: b.id, port: pb });
+      onBackplane.add(`${a.id}.${pa}`).add(`${b.id}.${pb}`);
+    }
+    // Every other port goes to the switch.
     for (const u of this.units) {
       u.board.ports.forEach((p, i) => {
-        if (p.link.partner.split("/")[0] === (u === ua ? b : a).id) return;
+        if (onBackplane.has(`${u.id}.${p.name}`)) return;
         const sp = this.switch.port(`${u.id}.${p.name}`);
         this.switchPorts.set(`${u.id}.${p.name}`, sp);
         const link = this.wire.connect(u.endpoint(i), sp, { name: `${u.id}.${p.name}--switch`, ...this.linkOptions("front", p.link) });
@@ -277,6 +284,11 @@ export class Chassis {
   ownerMac(_vip: string): string | null {
     const holders = this.units.filter((u) => u.holdsVips);
     return holders.length === 1 ? holders[0].vipMac : null;
+  }
+
+  /** Is a live unit holding the VIPs under this MAC (in a split brain, either may)? */
+  serves(mac: string): boolean {
+    return this.units.some((u) => u.holdsVips && u.vipMac === mac);
   }
 
   /** After anything that may move hosts: did every host just come to map every VIP to the owner? */
@@ -417,8 +429,11 @@ export class Chassis {
   }
 
   private result(): ChassisRun {
-    const firstFault = this.s.faults.length ? Math.min(...this.s.faults.map((f) => ms(f.atMs))) : null;
-    const faultNs = firstFault;
+    // The fault the figures count from: the first that takes the active's service away
+    // (a NIC hang or a loss burst only prepares the ground for it).
+    const decisive = this.s.faults.filter((f) => DECISIVE.has(f.kind));
+    const pool = decisive.length ? decisive : this.s.faults;
+    const faultNs = pool.length ? Math.min(...pool.map((f) => ms(f.atMs))) : null;
     return {
       name: this.s.name,
       seed: this.seed,
@@ -456,6 +471,11 @@ export class Chassis {
       }),
     };
   }
+}
+
+/** A board's backplane ports, in board order: the chassis pairs them with the peer's. */
+export function backplanePorts(b: Board): number[] {
+  return b.ports.map((p, i) => (p.role === "backplane" ? i : -1)).filter((i) => i >= 0);
 }
 
 /** Builds and runs a chassis for a loaded scenario. */

@@ -15,10 +15,14 @@ export interface Figures {
   /** The unit that took over after the fault (null: none did). */
   takeoverUnit: string | null;
   takeoverReason: string | null;
+  /** The unit serving the VIPs after the fault: the one that took over, or moved its path. */
+  servingUnit: string | null;
   /** Times after the fault, ns; null when it did not happen. */
   gaspOnWireNs: number | null;
   gaspAcceptedNs: number | null;
   takeoverNs: number | null;
+  /** The alternate-path failover finished (seed 003), when one ran. */
+  pathFailoverNs: number | null;
   firstGarpNs: number | null;
   hostsMovedNs: number | null;
   firstHostPacketNs: number | null;
@@ -35,25 +39,31 @@ export function figures(run: ChassisRun): Figures {
   const t0 = run.faultNs;
   const rel = (e: TimelineEvent | undefined) => (e && t0 !== null ? e.tNs - t0 : null);
   const inject = t0 === null ? undefined : run.timeline.find((e) => e.tNs >= t0 && /^fault\./.test(e.name) && e.name !== "fault.doorbell");
-  const faultUnit = inject ? ((inject.detail?.unit as string | undefined) ?? inject.source) : null;
+  const faultUnit = inject ? ((inject.detail?.unit as string | undefined) ?? (inject.source === "chassis" ? null : inject.source)) : null;
   const takeover = t0 === null ? undefined : after(run, t0, "role.takeover");
-  const who = takeover?.source ?? null;
+  const pathDone = t0 === null ? undefined : after(run, t0, "failover.done");
+  // Who serves the VIPs after the fault: the unit that took over, or the one that moved its
+  // front path (seed 003) and kept them.
+  const recovery = takeover ?? (pathDone ? after(run, t0!, "failover.iface-up", (e) => e.source === pathDone.source) : undefined);
+  const who = takeover?.source ?? (pathDone ? pathDone.source.replace(/\.net$/, "") : null);
   const gaspWire = t0 === null ? undefined : after(run, t0, "gasp.wire");
   const accepted = t0 === null ? undefined : after(run, t0, "gasp.accepted");
-  const garp = takeover ? after(run, takeover.tNs, "announce.wire", (e) => e.source === who) : undefined;
+  const garp = recovery && who ? after(run, recovery.tNs, "announce.wire", (e) => e.source === who) : undefined;
   const moved = t0 === null || !who ? undefined : after(run, t0, "hosts.moved", (e) => e.detail?.unit === who);
-  const firstRx = who && t0 !== null ? run.serviceRx[who].find((t) => t >= t0) : undefined;
+  const firstRx = who && recovery ? run.serviceRx[who].find((t) => t >= recovery.tNs) : undefined;
   const dead = new Set(run.units.filter((u) => u.state !== "up").map((u) => u.mac));
   const hostsOnDeadMac = run.hosts.filter((h) => Object.values(h.vips).some((v) => v.mapping !== null && dead.has(v.mapping))).map((h) => h.name);
   return {
     faultNs: t0,
     faultKind: inject ? ((inject.detail?.kind as string | undefined) ?? inject.name.replace(/^fault\./, "")) : null,
     faultUnit,
-    takeoverUnit: who,
+    takeoverUnit: takeover?.source ?? null,
     takeoverReason: (takeover?.detail?.reason as string | undefined) ?? null,
+    servingUnit: who,
     gaspOnWireNs: rel(gaspWire),
     gaspAcceptedNs: rel(accepted),
     takeoverNs: rel(takeover),
+    pathFailoverNs: rel(pathDone),
     firstGarpNs: rel(garp),
     hostsMovedNs: rel(moved),
     firstHostPacketNs: firstRx !== undefined && t0 !== null ? firstRx - t0 : null,
@@ -74,8 +84,11 @@ export function keyEvents(run: ChassisRun): TimelineEvent[] {
   const out: TimelineEvent[] = [];
   const firstOnly = new Set(["gasp.wire", "announce.wire", "fault.doorbell", "host.neigh-update", "heartbeat.lost", "link.fail", "link.down"]);
   const skip = /^(announce\.sent|host\.misdelivered|monitor\.\w+|role\.ignored|unit\.boot|role\.start|heartbeat\.(up|back|cancel))$/;
+  const firstFault = run.timeline.find((e) => /^fault\./.test(e.name))?.tNs ?? t0;
   for (const e of run.timeline) {
-    if (e.tNs < t0 || skip.test(e.name)) continue;
+    // Faults that prepared the ground (a NIC hang, a loss burst) show before t = 0.
+    const early = e.tNs >= firstFault && e.tNs < t0 && /^fault\./.test(e.name);
+    if ((e.tNs < t0 && !early) || skip.test(e.name)) continue;
     if (e.name === "hosts.moved" && e.tNs < t0) continue;
     if (firstOnly.has(e.name)) {
       const key = `${e.source}|${e.name}|${e.detail?.port ?? e.detail?.kind ?? ""}`;
@@ -185,9 +198,10 @@ export function formatDemo(r: DemoResult): string {
     ["gasp on the wire", f.gaspOnWireNs],
     ["gasp accepted", f.gaspAcceptedNs],
     [`takeover (${f.takeoverUnit ?? "—"}: ${f.takeoverReason ?? "—"})`, f.takeoverNs],
-    ["first GARP on the wire", f.firstGarpNs],
+    ...(f.pathFailoverNs !== null ? [["alternate path in use (seed 003)", f.pathFailoverNs] as [string, number | null]] : []),
+    [`first GARP on the wire (${f.servingUnit ?? "—"})`, f.firstGarpNs],
     ["hosts moved (every VIP)", f.hostsMovedNs],
-    ["first host packet at the new active", f.firstHostPacketNs],
+    [`first host packet at ${f.servingUnit ?? "the new active"}`, f.firstHostPacketNs],
   ];
   for (const [k, v] of m) lines.push(`  ${k.padEnd(44)} ${fmtNs(v)}`);
   lines.push("");

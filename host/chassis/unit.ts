@@ -271,10 +271,12 @@ export class ChassisUnit {
   private gaspPorts(): GaspPortConfig[] {
     const s = this.settings;
     const peerFront = this.peer.ports.find((p) => p.role === "front")!;
+    const ownBp = this.board.ports.filter((p) => p.role === "backplane");
+    const peerBp = this.peer.ports.filter((p) => p.role === "backplane");
     return this.board.ports.map((p) => {
-      const partner = p.link.partner.split("/");
-      const peerPort = partner[0] === this.peer.id ? this.peer.ports.find((x) => x.name === partner[1]) : undefined;
-      const to = peerPort ?? peerFront;
+      // A backplane port reaches the peer's backplane port of the same rank (the chassis
+      // pairs them so); every other port reaches the peer's front port through the switch.
+      const to = p.role === "backplane" ? (peerBp[ownBp.indexOf(p)] ?? peerFront) : peerFront;
       const ownIp = p.ipv4[0]?.split("/")[0];
       const peerIp = to.ipv4[0]?.split("/")[0];
       let encaps = p.role === "backplane" ? s.encaps.backplane : s.encaps.front;
