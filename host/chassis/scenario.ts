@@ -111,7 +111,7 @@ let validator: ValidateFunction | undefined;
 
 function schemaValidator(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, strictTypes: false, strictRequired: false });
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, strictTypes: false });
     validator = ajv.compile(JSON.parse(fs.readFileSync(SCENARIO_SCHEMA, "utf8")));
   }
   return validator;
@@ -167,6 +167,13 @@ function semantic(file: string, s: FailoverScenario): { problems: BoardProblem[]
   for (const b of boards) {
     if (!b.ports.some((p) => p.role === "front")) problems.push({ path: "/chassis/boards", message: `${b.id} has no front port` });
     if (!b.vips.length) problems.push({ path: "/chassis/boards", message: `${b.id} has no VIPs` });
+  }
+  const hb = s.timers?.heartbeat;
+  if (hb) {
+    for (const k of ["intervalMs", "multiplier", "skewMs"] as const) {
+      if (hb.preset !== undefined && hb[k] !== undefined) problems.push({ path: `/timers/heartbeat/${k}`, message: `not with a preset ("${hb.preset}" sets the timers)` });
+    }
+    if (hb.preset === undefined && (hb.intervalMs === undefined || hb.multiplier === undefined)) problems.push({ path: "/timers/heartbeat", message: "needs a preset, or intervalMs and multiplier" });
   }
   const hostNames = new Set<string>();
   s.hosts.forEach((h, i) => {
