@@ -129,7 +129,7 @@ function bench(c: Case): void {
   }
   for (const a of [toFirst, toAll, toEnd]) a.sort();
   const line = (label: string, a: Float64Array) => console.log(`    ${label.padEnd(42)} median ${pct(a, 0.5).toFixed(2).padStart(6)} µs   p99 ${pct(a, 0.99).toFixed(2).padStart(6)} µs`);
-  console.log(`  ${c.name}  (${RUNS} runs, ${(rounds / RUNS).toFixed(0)} rounds, ${(opsTotal / RUNS).toFixed(0)} register operations per entry)`);
+  console.log(`  ${c.name}  (${RUNS} runs, ${(rounds / RUNS).toFixed(0)} rounds, ${(opsTotal / RUNS).toFixed(0)} list entries (reads, writes, delays) per entry)`);
   line("fault_fire → first doorbell written", toFirst);
   line("fault_fire → last port's doorbell", toAll);
   line("fault_fire → entry done (confirmed by TDH)", toEnd);

@@ -2,6 +2,7 @@
 // of its timeline, packets lost and misdelivered per host, and the comparison of the gasp run
 // with heartbeat-only runs of the same scenario. docs/chassis.md "The demo's output".
 
+import * as path from "path";
 import type { ChassisRun } from "./chassis";
 import { runChassis, heartbeatLabel } from "./chassis";
 import type { HeartbeatPresetName, LoadedScenario } from "./scenario";
@@ -187,7 +188,7 @@ function describe(e: TimelineEvent): string {
 export function formatDemo(r: DemoResult): string {
   const f = r.run.figures;
   const lines: string[] = [];
-  lines.push(`scenario ${r.scenario.name} (${r.scenario.file}), seed ${r.scenario.seed}`);
+  lines.push(`scenario ${r.scenario.name} (${path.relative(process.cwd(), r.scenario.file) || r.scenario.file}), seed ${r.scenario.seed}`);
   if (r.scenario.description) lines.push(r.scenario.description);
   lines.push("");
   lines.push(`timeline (t = 0 at the fault: ${f.faultKind ?? "none"} on ${f.faultUnit ?? "—"}; gasp ${r.run.gasp ? "on" : "off"}, heartbeats ${r.run.heartbeat})`);

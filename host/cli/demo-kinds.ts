@@ -4,8 +4,9 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { loadScenario } from "../chassis/scenario";
-import { runFailoverDemo, formatDemo } from "../chassis/report";
+// The chassis is loaded only when a demo runs: every other command starts without it.
+type ReportModule = typeof import("../chassis/report");
+type ScenarioModule = typeof import("../chassis/scenario");
 
 export interface DemoOptions {
   json: boolean;
@@ -25,6 +26,8 @@ const failover: DemoKind = {
   kind: "failover",
   summary: "a fault on the active line card: the takeover timeline, and heartbeat-only failover measured alongside",
   run(file, opts) {
+    const { runFailoverDemo, formatDemo } = require("../chassis/report") as ReportModule;
+    const { loadScenario } = require("../chassis/scenario") as ScenarioModule;
     const loaded = loadScenario(file);
     const { result, runs } = runFailoverDemo(loaded, { seed: opts.seed });
     const files: string[] = [];
