@@ -162,7 +162,10 @@ test("NIC hang on the backplane, then a crash: the gasp leaves by the front port
 });
 
 test("same seed ⇒ identical timeline and captures; another seed changes the BFD jitter", () => {
-  const go = (seed?: number) => runChassis(scenario("power-loss", (s) => (s.durationMs = 1800)), { seed });
+  const go = (seed?: number) => runChassis(scenario("default", (s) => {
+    s.durationMs = 1800;
+    s.timers = { ...s.timers, heartbeat: { preset: "bfd" } };
+  }), { seed });
   const [x, y, z] = [go(), go(), go(7)];
   assert.equal(JSON.stringify(x.timeline), JSON.stringify(y.timeline));
   assert.equal(x.wire.links.map((l) => l.pcap.bytes().toString("hex")), y.wire.links.map((l) => l.pcap.bytes().toString("hex")));

@@ -160,6 +160,28 @@ test("fault_arm checks the plan; fire and step refuse what they must", () => {
   assert.is(b.board.fault.exports.fault_port_info(4, 0), S.E_ARG);
 });
 
+test("wild arguments to every fault export never trap", () => {
+  const rng = new Rng(77);
+  const b = board("e1000");
+  const x = b.board.fault.exports;
+  const wild = () => rng.pick([0, -1, 1, 0x7fffffff, -0x80000000, rng.u32() | 0, 0x20000, 0x2fffff0, 0x10000, rng.int(64)]);
+  for (let i = 0; i < 20_000; i++) {
+    const which = rng.int(5);
+    if (which === 0) x.fault_info(wild());
+    else if (which === 1) x.fault_port_info(wild(), wild());
+    else if (which === 2) x.fault_arm(wild());
+    else if (which === 3) x.fault_fire(wild(), wild(), wild(), wild(), wild(), wild(), wild(), wild());
+    else x.fault_step();
+  }
+  // Still a working fault entry afterwards.
+  x.nic_port_config(0, 0, 2, 1, -1);
+  x.nic_ring_config(0, 2, 16);
+  x.nic_port_config(1, 0, 2, 1, -1);
+  x.nic_ring_config(1, 2, 16);
+  assert.is(x.fault_arm(F.FAULT_ARMF_LINK_FIRST), 2);
+  assert.is(fire(b).rc, 0);
+});
+
 test("whatever the registers answer, the fault entry ends within its bound and never traps", () => {
   const rng = new Rng(404);
   const b = board("i210");
