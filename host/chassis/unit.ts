@@ -46,7 +46,8 @@ import { RING_TX, RINGINFO_DESC } from "../../assembly/shared/rings";
 import { TX_STAGE } from "../nic/rings";
 import { FAULT_ARMF_LINK_FIRST } from "../../assembly/shared/fault";
 import * as G from "../../assembly/shared/gasp";
-import { E_GASP_DUPLICATE, E_GASP_NOT_GASP } from "../../assembly/shared/status";
+import { E_GASP_DUPLICATE, E_GASP_NOT_GASP, E_GASP_FENCED } from "../../assembly/shared/status";
+import { CoreError } from "../core/status";
 
 export interface UnitSettings {
   chassisId: number;
@@ -75,6 +76,9 @@ export type UnitState = "up" | "hung" | "dead" | "off";
 
 /** Synthetic exception vectors (x86 numbering) and PCs the handler reports per failure. */
 const VECTORS: Record<string, number> = { unreachable: 6, oob: 14, div0: 0, "wild-writes": 6, panic: 0, watchdog: 2 };
+
+/** The code the guest's panic hook reports (a BUG() number). */
+const PANIC_CODE = 0x0bad;
 
 /** Where a delivered service packet came from (the chassis counts per host and VIP). */
 export interface ServiceRx {
@@ -412,8 +416,9 @@ export class ChassisUnit {
       const built = this.sender.hello(BigInt(Math.floor(this.clock.now() / NS_PER_US)));
       for (const fr of built.frames) if (this.portUp(fr.port)) this.send(fr.port, fr.bytes);
       this.stats.hellosSent++;
-    } catch {
+    } catch (e) {
       // E_GASP_FENCED: the core keeps the fault path's promise of silence.
+      if (!(e instanceof CoreError && e.status === E_GASP_FENCED)) throw e;
     }
   }
 
@@ -481,8 +486,9 @@ export class ChassisUnit {
   private fail(what: OsFaultKind): void {
     const now = this.clock.now();
     try {
+      // wild-writes: 4 KiB over port 0's TX descriptors, then a trap; panic: the OS's code.
       const ring = this.sim.osRings.ringInfo(0, RING_TX, RINGINFO_DESC);
-      this.guest.fault(what, ring, 4096);
+      this.guest.fault(what, what === "panic" ? PANIC_CODE : ring, 4096);
       if (what === "hang") {
         this.state = "hung";
         this.timeline.push({ tNs: now, source: this.id, name: "unit.hung" });
