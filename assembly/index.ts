@@ -8,4 +8,5 @@ export * from "./exports/wire";
 export * from "./exports/nic";
 export * from "./exports/gasp";
 export * from "./exports/ha";
+export * from "./exports/fault";
 export * from "./exports/switch";

@@ -52,8 +52,6 @@ export const STATE_GASP_RX_COUNTERS: usize = STATE_GASP_BASE + 0x540; // 33 x u3
 export const STATE_GASP_RX_DIGEST: usize = STATE_GASP_BASE + 0x600; // 32: the recomputed MAC
 export const STATE_GASP_RX_REPLAY: usize = STATE_GASP_BASE + 0x1000; // 256 x 16: highest (boot, seq)
 
-// 0x8000 .. 0x10000 is free.
-
 // Switching path state (STATE_SWITCH_BASE .. +0x2000), see docs/switching-path.md.
 export const SW_ST_INIT: usize = STATE_SWITCH_BASE + 0x000; // u32: 1 after sw_init
 export const SW_ST_CONN_CAP: usize = STATE_SWITCH_BASE + 0x004; // u32 entries
@@ -71,3 +69,8 @@ export const SW_ST_CP_COUNT: usize = STATE_SWITCH_BASE + 0x030; // u32 highest C
 export const SW_ST_TIMEOUTS: usize = STATE_SWITCH_BASE + 0x040; // u32 x TMO_COUNT
 export const SW_ST_COUNTERS: usize = STATE_SWITCH_BASE + 0x100; // u32 x C_COUNT (<= 64)
 export const SW_ST_END: usize = STATE_SWITCH_BASE + 0x2000; // end of the switching path's range
+
+// The fault entry (assembly/fault/): the plan armed at boot and the progress of a fire.
+export const STATE_FAULT_BASE: usize = STATE_BASE + 0x8000; // .. 0x80ff
+
+// 0x8100 .. 0x10000 is free.

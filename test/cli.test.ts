@@ -70,10 +70,10 @@ badInputs.forEach(([args, names], i) => {
   });
 });
 
-test("demo writes a pcap tshark reads", () => {
-  const r = run("demo", "--pcap", "demo.pcap");
+test("demo writes a capture per link that tshark reads (test/demo-cli.test.ts has the rest)", () => {
+  const r = run("demo", "--scenario", path.join(__dirname, "..", "scenarios", "power-loss.json"), "--pcap-dir", "demo");
   assert.is(r.code, 0, r.err);
-  const rows = fields(path.join(dir, "demo.pcap"), ["frame.protocols"]);
+  const rows = fields(path.join(dir, "demo", "h1--switch.pcap"), ["frame.protocols"]);
   assert.ok(rows.length >= 2);
 });
 

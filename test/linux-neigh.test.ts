@@ -2,12 +2,14 @@
 // VIP, and `lastgasp send` on the other end. The kernel's own neighbour table is the judge
 // (`ip -n NS neigh`). Then the whole rules table of test/helpers/neigh-cases.ts is replayed
 // against the kernel, frame for frame, so the simulated hosts' cache (host/sim/neighbor.ts)
-// is checked against what Linux really does. Runs as root (CI); otherwise every test FAILS.
+// is checked against what Linux really does. And a gasp sent from inside the namespace
+// (`lastgasp send gasp`) is captured on the other end and authenticated by the core's
+// receiver. Runs as root (CI); otherwise every test FAILS.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn } from "child_process";
-import { spawnCli } from "./helpers/cli";
+import { spawn, spawnSync } from "child_process";
+import { spawnCli, BIN } from "./helpers/cli";
 import * as os from "os";
 import * as path from "path";
 import { parseIPv4, parseMac } from "../host/util/addr";
@@ -16,6 +18,10 @@ import { fields, requireTshark, tmpDir } from "./helpers/tshark";
 import { VethNamespace, requireRoot, sleepMs } from "./helpers/netns";
 import { NEIGH_CASES, NeighCase, vipFor, caseFrame, HOST_MAC, HOST_IP4, HOST_PREFIX, HOST_IP6, OLD_MAC, NEW_MAC } from "./helpers/neigh-cases";
 import { RawSocket, loadRawSocket } from "../host/native/rawsock";
+import * as fs from "fs";
+import { readPcap } from "../host/pcap";
+import { GaspReceiver, GaspSender } from "../host/gasp/gasp";
+import { formatMac } from "../host/util/addr";
 
 const codec = freshCodec();
 const vn = new VethNamespace("lg");
@@ -134,6 +140,43 @@ test("--count puts that many frames on the wire", () => {
   settle();
   // The namespace may receive nothing else from the quiet root-side end (no IPv6 there).
   assert.is(vn.rxPackets() - before, 4);
+});
+
+test("a gasp sent from inside the namespace (lastgasp send gasp) is captured on the other end and authenticated", async () => {
+  ready();
+  // The judge: dumpcap on the root-namespace end, then the core's receiver with the chassis key.
+  const file = path.join(tmpDir("linux-gasp"), "gasp.pcap");
+  const cap = spawn("dumpcap", ["-q", "-P", "-i", vn.outer, "-f", "ether proto 0x88b5 or udp port 19527", "-c", "4", "-a", "duration:20", "-w", file], { stdio: ["ignore", "ignore", "pipe"] });
+  const done = new Promise<number | null>((resolve) => cap.on("exit", resolve));
+  let err = "";
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 10_000);
+    cap.stderr!.on("data", (d: Buffer) => {
+      err += d.toString();
+      if (/Capturing on/.test(err)) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
+  const key = ["--key", "chassis-1 key", "--chassis", "0x4c470001", "--unit", "1"];
+  for (const extra of [["--boot", "3", "--encap", "raw", "--count", "3", "--interval-ms", "10"], ["--boot", "4", "--encap", "udp", "--ip", HOST_IP4, "--peer-ip", "203.0.113.1"]]) {
+    const r = spawnSync("ip", ["netns", "exec", vn.ns, process.execPath, BIN, "send", "gasp", "--iface", vn.inner, ...key, ...extra], { encoding: "utf8" });
+    assert.is(r.status, 0, r.stderr);
+  }
+  assert.is(await done, 0, err);
+  const frames = readPcap(fs.readFileSync(file)).map((x) => x.data);
+  assert.is(frames.length, 4);
+  const rx = new GaspReceiver(freshCodec().core);
+  new GaspSender(rx.core).setKey(0, new TextEncoder().encode("chassis-1 key"), 1);
+  rx.configure({ chassis: 0x4c470001, ownUnit: 2 });
+  const verdicts = frames.map((f) => {
+    const g = rx.receive(f);
+    return g.ok ? `accepted ${g.message.encap} from ${formatMac(g.message.ethSrc)}` : g.reason;
+  });
+  // Three copies of one raw gasp (one accepted, two authentic duplicates), then the same
+  // sender after a reboot (boot counter 4) over UDP: accepted.
+  assert.equal(verdicts, [`accepted raw from ${HOST_MAC}`, "E_GASP_DUPLICATE", "E_GASP_DUPLICATE", `accepted udp from ${HOST_MAC}`]);
 });
 
 /** Replays the shared rules table against the kernel, one arp_accept setting at a time. */

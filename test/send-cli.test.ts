@@ -8,12 +8,15 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { FRAME_SOURCES } from "../host/cli/frame-sources";
 import { spawnCli, runCliInProcess } from "./helpers/cli";
+import { receiver } from "./helpers/gasp";
+import { GASP_TYPE_GASP, GASP_CAUSE_WATCHDOG } from "../assembly/shared/gasp";
 
 /** main(argv) with stdout/stderr captured. */
 const runInProcess = (...args: string[]) => runCliInProcess(args);
 const run = (...args: string[]) => spawnCli(args);
 
 const IP = ["--ip", "203.0.113.9", "--mac", "02:00:00:aa:bb:cc"];
+const GASP = ["--key", "chassis key", "--mac", "02:00:00:aa:bb:cc"];
 const badInputs: [string[], RegExp][] = [
   [["send", "garp", ...IP], /--iface: required/],
   [["send", "garp", "--iface", "lo", "--ip", "203.0.113.300", "--mac", "02:00:00:aa:bb:cc"], /--ip/],
@@ -26,6 +29,15 @@ const badInputs: [string[], RegExp][] = [
   [["send", "garp", "--iface", "a/b", ...IP], /--iface/],
   [["send", "rarp", "--iface", "lo", ...IP], /rarp/],
   [["send", "garp", "--iface", "lgnosuch0", ...IP], /--iface: lgnosuch0: no such interface/],
+  [["send", "gasp", "--iface", "lo", "--mac", "02:00:00:aa:bb:cc"], /--key: required/],
+  [["send", "gasp", "--iface", "lo", ...GASP, "--cause", "boom"], /--cause: "boom" is not one of trap, exception/],
+  [["send", "gasp", "--iface", "lo", ...GASP, "--encap", "tcp"], /--encap: "tcp" is not raw or udp/],
+  [["send", "gasp", "--iface", "lo", ...GASP, "--ip", "192.0.2.1"], /--ip: only with --encap udp/],
+  [["send", "gasp", "--iface", "lo", ...GASP, "--encap", "udp", "--ip", "192.0.2.1"], /--peer-ip: required with --encap udp/],
+  [["send", "gasp", "--iface", "lo", ...GASP, "--chassis", "0x1ffffffff"], /--chassis/],
+  [["send", "gasp", "--iface", "lo", ...GASP, "--unit", "256"], /--unit/],
+  [["send", "gasp", "--iface", "lo", ...GASP, "--peer-mac", "02:00"], /--peer-mac/],
+  [["send", "garp", "--iface", "lo", ...IP, "--key", "k"], /--key: not an option of garp/],
 ];
 for (const [args, names] of badInputs) {
   test(`bad input exits 2 with one line naming it: ${args.slice(1).join(" ")}`, async () => {
@@ -45,7 +57,7 @@ test("through the bin script: a bad argument exits 2 with one line", () => {
 });
 
 test("--dry-run builds the same bytes as `encode` for every kind, VLAN tag included", async () => {
-  for (const s of FRAME_SOURCES) {
+  for (const s of FRAME_SOURCES.filter((x) => x.kind !== "gasp")) {
     const ip = s.kind === "na" ? "2001:db8::9" : "203.0.113.9";
     const sent = s.kind === "garp"
       ? run("send", s.kind, "--iface", "lo", "--ip", ip, "--mac", "02:00:00:aa:bb:cc", "--vlan", "7", "--dry-run", "--json")
@@ -54,6 +66,28 @@ test("--dry-run builds the same bytes as `encode` for every kind, VLAN tag inclu
     assert.is(sent.code, 0, sent.err);
     assert.is(JSON.parse(sent.out).hex, JSON.parse(enc.out).hex, s.kind);
     assert.is(JSON.parse(sent.out).sent, 0);
+  }
+});
+
+test("send gasp --dry-run: a genuine gasp the receiver authenticates (raw and UDP, tagged); a wrong key is refused", async () => {
+  const cases = [
+    ["--encap", "raw", "--peer-mac", "02:00:00:0b:00:01"],
+    ["--encap", "udp", "--ip", "192.0.2.2", "--peer-ip", "192.0.2.3", "--vlan", "7"],
+  ];
+  for (const extra of cases) {
+    const r = await runInProcess("send", "gasp", "--iface", "lo", ...GASP, "--unit", "5", "--boot", "9", "--cause", "watchdog", "--chassis", "0x2a", "--excerpt", "hung", ...extra, "--dry-run", "--json");
+    assert.is(r.code, 0, r.err);
+    const frame = Uint8Array.from(Buffer.from(JSON.parse(r.out).hex, "hex"));
+    const rx = receiver({ chassis: 0x2a }, [[1, new TextEncoder().encode("chassis key")]]);
+    const got = rx.receive(frame);
+    assert.ok(got.ok, got.ok ? "" : got.reason);
+    if (!got.ok) continue;
+    assert.equal([got.message.type, got.message.unit, got.message.boot, got.message.cause, new TextDecoder().decode(got.message.excerpt)], [GASP_TYPE_GASP, 5, 9, GASP_CAUSE_WATCHDOG, "hung"]);
+    assert.is(got.message.encap, extra[1]);
+    assert.is(rx.receive(frame).ok, false, "a second copy is a duplicate");
+    const wrong = receiver({ chassis: 0x2a }, [[1, new TextEncoder().encode("another key")]]);
+    const bad = wrong.receive(frame);
+    assert.is(bad.ok ? "accepted" : bad.reason, "E_GASP_BAD_MAC");
   }
 });
 

@@ -26,6 +26,7 @@ import { sha256 as sha256Oneshot } from "../crypto/sha256";
 import { hmacSetKey, hmacCompute, hmacClearKey, slotValid, HMAC_SLOT_COUNT } from "../crypto/hmac";
 import { runSelftest } from "../selftest/selftest";
 import { gaspReset } from "../gasp/reset";
+import { fSetArmed } from "../fault/state";
 
 
 // ---- lifecycle and diagnostics -------------------------------------------------------------
@@ -43,6 +44,7 @@ export function init(): i32 {
   if (memory.size() != MEM_PAGES) return E_MEMSIZE;
   for (let slot = 0; slot < HMAC_SLOT_COUNT; slot++) hmacClearKey(slot);
   gaspReset();
+  fSetArmed(false, 0, 0); // the fault entry's plan goes with the gasp it was checked against
   store<u32>(STATE_SHA_COMPRESSIONS, 0);
   store<u32>(STATE_INIT_DONE, 1);
   return OK;

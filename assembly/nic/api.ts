@@ -20,7 +20,7 @@ import { portInRange, portConfigured, portSet, portActiveTx, portMultiQueue } fr
 import { TK_Q_START } from "./takeover";
 import { ringConfigure, ringSized, ringLive } from "./ring";
 import { txEnqueueCopies } from "./tx";
-import { opBegin, opSetArgs, opSetFrame, opSetThen, opSetQueue, opSetPhase, THEN_DONE, THEN_SEND } from "./opstate";
+import { opBegin, opSetArgs, opSetFrame, opSetThen, opSetQueue, opSetPhase, THEN_DONE, THEN_SEND, THEN_HANDOFF } from "./opstate";
 
 /** Port p's NIC sees this core's DMA_BASE at physical phys_hi:phys_lo (4 KiB aligned). */
 export function portConfig(port: i32, physLo: i32, physHi: i32, txQueues: i32, faultQueue: i32): i32 {
@@ -123,6 +123,18 @@ export function takeoverBegin(port: i32): i32 {
   if (rc != OK) return rc;
   opBegin(OP_TAKEOVER, port, RING_FAULT);
   opSetThen(THEN_DONE);
+  return OK;
+}
+
+/**
+ * Takeover for the fault path (assembly/fault/): drive it with nicAdvance(); it ends with
+ * STEP_DONE and possibly writes still in the list, which the caller performs in its round.
+ */
+export function takeoverHandoffBegin(port: i32): i32 {
+  const rc = needRing(port, RING_FAULT);
+  if (rc != OK) return rc;
+  opBegin(OP_TAKEOVER, port, RING_FAULT);
+  opSetThen(THEN_HANDOFF);
   return OK;
 }
 

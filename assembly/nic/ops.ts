@@ -31,6 +31,13 @@ export function opsClear(): void {
   store<u32>(COUNT, 0);
 }
 
+/** Drops the operations pushed after the first n (an operation that failed mid-round). */
+export function opsTruncate(n: i32): void {
+  if (n < 0 || n >= count) return;
+  count = n;
+  store<u32>(COUNT, <u32>count);
+}
+
 /** Number of operations pushed since opsClear(). */
 export function opsCount(): i32 {
   return count;

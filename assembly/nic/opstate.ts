@@ -35,6 +35,10 @@ const O_INFO: usize = 64; // OPINFO_FIELDS u32
 
 export const THEN_DONE = 0; // takeover only
 export const THEN_SEND = 1; // takeover, enqueue copies, doorbell, confirm
+// Takeover, then hand the ring to the caller at once: the operation ends with STEP_DONE even
+// when its last writes are still in the list, so the caller (the fault path) queues frames
+// and adds the doorbell to the same round (nicAdvance, never nicStep).
+export const THEN_HANDOFF = 2;
 
 @inline function get(off: usize): i32 { return load<i32>(STATE_NIC_OP + off); }
 @inline function set(off: usize, v: i32): void { store<i32>(STATE_NIC_OP + off, v); }

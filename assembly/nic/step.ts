@@ -10,7 +10,7 @@ import {
   OP_NONE, OP_TX_INIT, OP_RX_INIT, OP_LINK_WAIT, OP_TX_DOORBELL, OP_RX_DOORBELL,
   OP_TX_RECLAIM_HEAD, OP_TX_CONFIRM, OP_TAKEOVER, OP_FAULT_SEND, OP_REGTEST, OPINFO_ROUNDS,
 } from "../shared/rings";
-import { opsClear } from "./ops";
+import { opsClear, opsCount, opsTruncate } from "./ops";
 import { opKind, opPort, opEnd, infoAdd, CONTINUE } from "./opstate";
 import { portMultiQueue } from "./port";
 import {
@@ -40,9 +40,25 @@ function runPhase(op: i32): i32 {
 }
 
 export function nicStep(): i32 {
+  if (opKind() == OP_NONE) return E_NO_OP;
+  opsClear();
+  const rc = nicAdvance();
+  if (rc != STEP_IO) opsClear();
+  return rc;
+}
+
+/**
+ * One round of the operation in progress without starting a new list: the caller (the
+ * fault path, assembly/fault/) may have pushed operations of its own this round, and
+ * operations of several NIC operations then travel in one round. A phase that ends the
+ * operation with STEP_DONE may leave writes in the list for the caller to hand over (a
+ * takeover begun with THEN_HANDOFF does); on an error the operations this call pushed are
+ * dropped.
+ */
+export function nicAdvance(): i32 {
   const op = opKind();
   if (op == OP_NONE) return E_NO_OP;
-  opsClear();
+  const base = opsCount();
   let rc: i32 = CONTINUE;
   for (let hop = 0; hop < MAX_CHAIN && rc == CONTINUE; hop++) rc = runPhase(op);
   if (rc == CONTINUE) rc = E_STATE;
@@ -50,7 +66,7 @@ export function nicStep(): i32 {
     infoAdd(OPINFO_ROUNDS, 1);
     return STEP_IO;
   }
-  opsClear();
+  if (rc != STEP_DONE) opsTruncate(base);
   opEnd();
-  return rc == STEP_DONE ? STEP_DONE : rc;
+  return rc;
 }

@@ -44,7 +44,7 @@ import { confirmConsume, emitDoorbellAndPoll, headProgress, CONFIRMED, CONFIRM_A
 import {
   opKind, opPort, opPhase, opSetPhase, opRing, opSetRing, opIdx, opSetIdx, opPolls, opSetPolls,
   opLoopStart, opSaved, opSetSaved, opQueue,
-  opSetQueue, opThen, opSrc, opLen, opCopies, tune, infoGet, infoSet, infoAdd, CONTINUE, THEN_SEND,
+  opSetQueue, opThen, opSrc, opLen, opCopies, tune, infoGet, infoSet, infoAdd, CONTINUE, THEN_SEND, THEN_HANDOFF,
 } from "./opstate";
 
 export const TK_START = 0;
@@ -263,6 +263,7 @@ export function takeoverPhase(): i32 {
 
   if (phase == TK_TAKEN) {
     if (opThen() == THEN_SEND) return next(TK_SEND);
+    if (opThen() == THEN_HANDOFF) return STEP_DONE;
     if (opsCount() > 0) {
       opSetPhase(TK_FINISH);
       return STEP_IO;

@@ -59,6 +59,11 @@ export const E_GASP_CONFIG = -79; // arm/receiver config out of range (ports, co
 export const E_GASP_KEY = -80; // arm: key slot empty, or its key id does not fit a byte
 export const E_GASP_FENCED = -81; // hello after a self-fencing gasp: the unit promised silence
 export const E_GASP_SEQ = -82; // sequence space of this boot exhausted (re-arm, boot + 1)
+// The fault entry (assembly/fault/, docs/chassis.md): the gasp on every port of the board.
+export const E_FAULT_NOT_ARMED = -83; // fault_fire before fault_arm (or after a failed one)
+export const E_FAULT_PLAN = -84; // fault_arm: a gasp port without a NIC port or a fault ring too small for its copies
+export const E_FAULT_UNSENT = -85; // no port confirmed the gasp's transmission (each port's reason: fault_port_info)
+
 // Switching path (-96 .. -127).
 export const E_SW_STATE = -96; // switching path not initialised (sw_init)
 export const E_SW_CAPACITY = -97; // connection-table capacity not a power of two in range

@@ -42,7 +42,7 @@ export const OS_WINDOW = "os";
 export const FAULT_WINDOW = "fault";
 
 export class SimBoard {
-  readonly clock = new SimClock();
+  readonly clock: SimClock;
   readonly dma = new DmaSpace();
   readonly os: Core;
   readonly fault: Core;
@@ -54,8 +54,12 @@ export class SimBoard {
     this.clock.advance(Math.round(us * 1000));
   };
 
-  /** Cores may be passed in to reuse instances (property tests); they are reconfigured. */
-  constructor(readonly spec: SimBoardSpec, cores: { os?: Core; fault?: Core } = {}) {
+  /**
+   * Cores may be passed in to reuse instances (property tests); they are reconfigured. A
+   * clock may be passed in so that several boards share one time (the virtual chassis).
+   */
+  constructor(readonly spec: SimBoardSpec, cores: { os?: Core; fault?: Core } = {}, clock: SimClock = new SimClock()) {
+    this.clock = clock;
     this.os = cores.os ?? Core.load();
     this.fault = cores.fault ?? Core.load();
     mapCoreDma(this.dma, this.os.bytes, spec.osDmaPhys, OS_WINDOW);

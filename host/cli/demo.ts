@@ -1,44 +1,43 @@
-// `lastgasp demo`: the main job. For now it shows the takeover announcements the standby
-// will send (a gratuitous ARP and an unsolicited NA), built by the core, and writes them to
-// a pcap; the failover demo replaces it once the fault path lands.
+// `lastgasp demo`: the main job. Runs a scenario on the virtual chassis (scenarios/*.json; the
+// default: the active line card crashes) and prints its timeline and figures; the scenario's
+// "kind" picks the runner (demo-kinds.ts).
 
-import * as fs from "fs";
 import * as path from "path";
-import { Command, Parsed } from "./command";
-import { Core } from "../core/core";
-import { WireCodec } from "../wire/codec";
-import { hexdump } from "../util/addr";
-import { PcapWriter } from "../pcap";
-import { encodeFrame, EncodeRequest } from "./encode";
-
-const DEMO_FRAMES: EncodeRequest[] = [
-  { kind: "garp", ip: "203.0.113.9", mac: "02:00:00:aa:bb:cc" },
-  { kind: "na", ip: "2001:db8::9", mac: "02:00:00:aa:bb:cc" },
-];
+import { Command, Parsed, UsageError, optionalInt } from "./command";
+import { DEMO_KINDS } from "./demo-kinds";
+import { DEFAULT_SCENARIO, ScenarioError, scenarioKind } from "../chassis/scenario";
 
 export const demoCommand: Command = {
   name: "demo",
-  summary: "the main job: show the takeover announcements and write them to a pcap",
-  usage: "demo [--pcap FILE]",
+  summary: "the main job: a fault on the virtual chassis, the takeover timeline, gasp vs heartbeat-only failover",
+  usage: "demo [--scenario FILE] [--json] [--pcap-dir DIR] [--seed N]",
   details: `options:
-  --pcap FILE   where to write the capture (default build/demo.pcap)`,
-  options: { pcap: { type: "string" } },
+  --scenario FILE  a scenario file (default scenarios/default.json: the active line card crashes)
+  --json           print the figures, timeline and comparison as JSON
+  --pcap-dir DIR   where every link's capture goes (default build/demo)
+  --seed N         override the scenario's seed
+
+scenario kinds:
+${Object.values(DEMO_KINDS).map((k) => `  ${k.kind.padEnd(10)} ${k.summary}`).join("\n")}
+
+examples:
+  lastgasp demo
+  lastgasp demo --scenario scenarios/nic-hang.json
+  lastgasp demo --json --pcap-dir /tmp/caps`,
+  options: { scenario: { type: "string" }, json: { type: "boolean" }, "pcap-dir": { type: "string" }, seed: { type: "string" } },
   positionals: { min: 0, max: 0 },
   run(args: Parsed): number {
-    const file = (args.values.pcap as string | undefined) ?? path.join("build", "demo.pcap");
-    const core = Core.load();
-    const codec = new WireCodec(core);
-    console.log(`core self-test: ${core.exports.selftest() === 0 ? "pass" : "FAIL"}`);
-    const pcap = new PcapWriter();
-    DEMO_FRAMES.forEach((req, i) => {
-      const frame = encodeFrame(codec, req);
-      pcap.add({ timeUs: i * 1000, data: frame });
-      console.log(`\n${req.kind} for ${req.ip} at ${req.mac}: ${frame.length} bytes`);
-      console.log(hexdump(frame));
-    });
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    pcap.save(file);
-    console.log(`\nwrote ${pcap.count} frames to ${file} (tshark -r ${file})`);
-    return 0;
+    const file = (args.values.scenario as string | undefined) ?? DEFAULT_SCENARIO;
+    const pcapDir = (args.values["pcap-dir"] as string | undefined) ?? path.join("build", "demo");
+    const seed = optionalInt(args, "seed", 0, 0xffffffff);
+    try {
+      const kind = scenarioKind(file);
+      const runner = DEMO_KINDS[kind];
+      if (!runner) throw new UsageError(`--scenario: ${file}: /kind: "${kind}" is not a known scenario kind (${Object.keys(DEMO_KINDS).join(", ")})`);
+      return runner.run(file, { json: args.values.json === true, pcapDir, seed });
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new UsageError(`--scenario: ${e.first}`);
+      throw e;
+    }
   },
 };

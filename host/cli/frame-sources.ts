@@ -3,9 +3,12 @@
 // each copy (copy = 0..count-1, so a source whose frames change per copy — the gasp's
 // sequence number — can say so). Adding a kind is adding a source to FRAME_SOURCES.
 
-import { Options, Parsed, UsageError } from "./command";
+import { Options, Parsed, UsageError, optionalInt } from "./command";
 import { WireCodec } from "../wire/codec";
 import { AddrError, parseIPv4, parseIPv6, parseMac } from "../util/addr";
+import { GaspSender } from "../gasp/gasp";
+import type { Encap } from "../gasp/repr";
+import * as G from "../../assembly/shared/gasp";
 
 export interface FrameContext {
   codec: WireCodec;
@@ -69,6 +72,95 @@ function arpSource(kind: "garp" | "garp-reply", summary: string): FrameSource {
   };
 }
 
+
+/** Fault causes by name (docs/gasp-protocol.md), for --cause. */
+export const GASP_CAUSES: Record<string, number> = {
+  trap: G.GASP_CAUSE_TRAP,
+  exception: G.GASP_CAUSE_EXCEPTION,
+  watchdog: G.GASP_CAUSE_WATCHDOG,
+  power: G.GASP_CAUSE_POWER,
+  operator: G.GASP_CAUSE_OPERATOR,
+  "machine-check": G.GASP_CAUSE_MACHINE_CHECK,
+  thermal: G.GASP_CAUSE_THERMAL,
+};
+
+/** A chassis id as decimal or 0x-hex, 0..2^32-1. */
+function chassisId(args: Parsed): number {
+  const v = args.values.chassis;
+  if (v === undefined) return DEFAULT_GASP_CHASSIS;
+  const n = typeof v === "string" && /^(0x[0-9a-f]{1,8}|\d{1,10})$/i.test(v) ? Number(v) : NaN;
+  if (!(n >= 0 && n <= 0xffffffff)) throw new UsageError(`--chassis: "${String(v)}" is not a chassis id (0..4294967295, or 0x hex)`);
+  return n;
+}
+
+/** The chassis id the virtual chassis uses by default (host/chassis/chassis.ts). */
+export const DEFAULT_GASP_CHASSIS = 0x4c470001;
+
+/**
+ * A genuine gasp, built by the core exactly as the fault path builds it: the key goes into
+ * an HMAC slot, the sender is armed with one port (this interface), fired once. Every copy
+ * is that same message (as the fault path's N copies are): a receiver accepts the first
+ * and counts the others as authentic duplicates.
+ */
+const gaspSource: FrameSource = {
+  kind: "gasp",
+  summary: "an authenticated gasp (raw 0x88B5 or UDP/IPv4 19527), built by the core as the fault path builds it",
+  options: {
+    key: { type: "string" }, "key-id": { type: "string" }, chassis: { type: "string" }, unit: { type: "string" },
+    priority: { type: "string" }, boot: { type: "string" }, cause: { type: "string" }, encap: { type: "string" },
+    "peer-mac": { type: "string" }, "peer-ip": { type: "string" }, ip: { type: "string" }, mac: { type: "string" },
+    excerpt: { type: "string" },
+  },
+  optionHelp: [
+    "--key TEXT       gasp: the chassis key (required; what the receivers hold)",
+    "--key-id N       gasp: key id 0..255 (default 1)",
+    "--chassis ID     gasp: chassis id, decimal or 0x hex (default 0x4c470001)",
+    "--unit N         gasp: sender's unit id 0..255 (default 1)",
+    "--priority N     gasp: 0..255 (default 100)",
+    "--boot N         gasp: boot counter, 0..4294967295 (default 1): receivers refuse lower ones",
+    `--cause NAME     gasp: ${Object.keys(GASP_CAUSES).join(", ")} (default operator)`,
+    "--encap raw|udp  gasp: raw EtherType 0x88B5 (default) or UDP/IPv4 port 19527",
+    "--peer-mac MAC   gasp: destination MAC (default broadcast)",
+    "--ip ADDR        gasp, udp: own IPv4 address; --peer-ip ADDR: the peer's",
+    "--excerpt TEXT   gasp: a crash excerpt, at most 64 bytes are sent",
+  ],
+  prepare(args, ctx) {
+    const key = args.values.key;
+    if (typeof key !== "string" || key === "") throw new UsageError("--key: required");
+    const keyId = optionalInt(args, "key-id", 0, 255) ?? 1;
+    const unit = optionalInt(args, "unit", 0, 255) ?? 1;
+    const priority = optionalInt(args, "priority", 0, 255) ?? 100;
+    const boot = optionalInt(args, "boot", 0, 0xffffffff) ?? 1;
+    const chassis = chassisId(args);
+    const causeName = (args.values.cause as string | undefined) ?? "operator";
+    const cause = GASP_CAUSES[causeName];
+    if (cause === undefined) throw new UsageError(`--cause: "${causeName}" is not one of ${Object.keys(GASP_CAUSES).join(", ")}`);
+    const encap = (args.values.encap as string | undefined) ?? "raw";
+    if (encap !== "raw" && encap !== "udp") throw new UsageError(`--encap: "${encap}" is not raw or udp`);
+    const peerMac = typeof args.values["peer-mac"] === "string" ? named("--peer-mac", () => parseMac(args.values["peer-mac"] as string)) : parseMac("ff:ff:ff:ff:ff:ff");
+    const ownMac = macOrIface(args, ctx);
+    let ownIp: Uint8Array | undefined;
+    let peerIp: Uint8Array | undefined;
+    if (encap === "udp") {
+      ownIp = named("--ip", () => parseIPv4(requiredIp(args)));
+      const p = args.values["peer-ip"];
+      if (typeof p !== "string") throw new UsageError("--peer-ip: required with --encap udp");
+      peerIp = named("--peer-ip", () => parseIPv4(p));
+    } else if (args.values.ip !== undefined || args.values["peer-ip"] !== undefined) {
+      throw new UsageError(`--${args.values.ip !== undefined ? "ip" : "peer-ip"}: only with --encap udp`);
+    }
+    const sender = new GaspSender(ctx.codec.core);
+    sender.setKey(0, new TextEncoder().encode(key), keyId);
+    sender.arm({
+      chassis, unit, role: G.GASP_ROLE_ACTIVE, priority, keySlot: 0, boot, copies: 1,
+      ports: [{ ownMac, peerMac, ownIp, peerIp, vlanTci: ctx.vlanTci, encaps: [encap as Encap] }],
+    });
+    const built = sender.fire({ cause, excerpt: (args.values.excerpt as string | undefined) ?? "lastgasp send gasp" });
+    const frame = built.frames[0].bytes;
+    return () => frame;
+  },
+};
+
 export const FRAME_SOURCES: FrameSource[] = [
   arpSource("garp", "RFC 5227 announcement: broadcast ARP request, sender IP = target IP, target MAC zero"),
   arpSource("garp-reply", "arping -A variant: broadcast ARP reply, sender IP = target IP, target MAC = own MAC"),
@@ -84,6 +176,7 @@ export const FRAME_SOURCES: FrameSource[] = [
       return () => frame;
     },
   },
+  gaspSource,
 ];
 
 export function frameSource(kind: string | undefined): FrameSource {

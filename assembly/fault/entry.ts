@@ -1,0 +1,382 @@
+// The fault entry: what an exception handler calls, with no OS, to get the dying gasp out on
+// every port the board has. docs/chassis.md "The fault entry" has the timing.
+//
+//   fault_arm (boot)  the gasp is armed (templates, private key states); every gasp port has
+//                     a NIC port with a fault ring large enough for its frames x copies plus
+//                     a lead copy: the descriptors are reserved before anything can fail.
+//   fault_fire        gasp_fire (patch the changing fields, the MAC), then the send begins.
+//   fault_step        one register-operation round at a time:
+//
+//   SCAN       one round: READ STATUS of every port (FAULT_ARMF_LINK_FIRST)
+//   ORDER      ports with link first, in board order; the others after them
+//   TAKE/      per port in that order: the ring takeover (nic/takeover.ts, THEN_HANDOFF);
+//   TAKING     a port that fails (link down, queue enable timeout) is left, the next taken
+//   QUEUE      the port's frames x copies, interleaved (frame 1, frame 2, frame 1, ...) so a
+//              burst lost on the wire does not take every copy of one encapsulation, and the
+//              doorbell, written in the same round as the next port's first registers
+//   CONFIRM    per rung port: TDH must reach TDT (nic_tx_confirm: re-rings lost doorbells)
+//   ESCALATE   a port whose engine hung: taken again frame by frame with nic_fault_send's
+//              escalation (ring reset, one device reset); last, so it costs the others nothing
+//
+// Every doorbell is written before any confirmation is waited for: a hung engine or a dead
+// link on one port delays no other port's frames. Nothing is allocated; every loop has a
+// constant bound (4 ports, 8 frames, 8 copies, the NIC operations' own poll bounds); nothing
+// is read from the dead OS: only this core's state, the GASP region it writes itself and the
+// NIC registers.
+
+import { OK, E_ARG, E_NO_OP, E_STATE, E_RING_FULL, E_TX_HUNG, E_FAULT_NOT_ARMED, E_FAULT_PLAN, E_FAULT_UNSENT, E_GASP_NOT_ARMED } from "../shared/status";
+import { STEP_IO, STEP_DONE } from "../shared/regop";
+import { GASP_BASE } from "../shared/memmap";
+import {
+  GASP_MAX_PORTS, GASP_CFG_PORT_COUNT, GASP_REG_RESULT, GASP_RES_COUNT, GASP_RES_COPIES, GASP_RES_SEQ_LO,
+  GASP_RES_ENTRIES, GASP_RES_ENTRY_SIZE, GASP_RE_ADDR, GASP_RE_LEN, GASP_RE_PORT, GASP_MAX_FRAMES,
+} from "../shared/gasp";
+import { REG_STATUS, STATUS_LU, TXQ_OFF_TDT } from "../shared/e1000";
+import { RING_FAULT, OPINFO_PATH, FRAME_MIN_LEN, NIC_BUF_SIZE } from "../shared/rings";
+import {
+  FAULT_ARMF_LINK_FIRST, FAULT_ARMF_ALL, FPS_IDLE, FPS_RUNG, FPS_SENT, FAULT_ORDER_NONE,
+} from "../shared/fault";
+import { STATE_GASP_TX_CONFIG } from "../state";
+import { gaspFire } from "../gasp/fire";
+import { configuredCopies } from "../gasp/arm";
+import { TX_ARMED, TX_FRAME_COUNT, SET_GASP, frameMeta, FM_PORT } from "../gasp/txstate";
+import { opsClear, opsCount, opRead, opWrite, opValue } from "../nic/ops";
+import { nicAdvance } from "../nic/step";
+import { infoGet } from "../nic/opstate";
+import { portConfigured, portActiveTx } from "../nic/port";
+import { ringSized, ringSize, ringUse, ringQueue, ringSetTail } from "../nic/ring";
+import { txEnqueueCopies } from "../nic/tx";
+import { txReg } from "../nic/regs";
+import { takeoverHandoffBegin, txConfirmBegin, faultSendBegin } from "../nic/api";
+import {
+  fArmed, fSetArmed, fFlags, fPorts, fPhase, fSetPhase, fCur, fSetCur, fFrames, fCopies, fAddRound,
+  fSetResult, fEscFrame, fSetEscFrame, fBeginFire, fNoteBell, fOrder, fSetOrder, pGet, pSet,
+  PF_STATUS, PF_LINK, PF_PATH, PF_QUEUED, PF_FRAMES, PF_ESCALATED, PF_SCAN_IDX,
+} from "./state";
+
+const FP_IDLE = 0;
+const FP_SCAN = 1;
+const FP_ORDER = 2;
+const FP_TAKE = 3;
+const FP_TAKING = 4;
+const FP_QUEUE = 5;
+const FP_CONFIRM = 6;
+const FP_CONFIRMING = 7;
+const FP_ESCALATE = 8;
+const FP_ESC_SEND = 9;
+const FP_ESC_SENDING = 10;
+const FP_END = 11;
+const FP_FLUSH = 12;
+
+/** Internal: the phase changed, run the next one in the same round. */
+const CONTINUE = 2;
+/** More chained phases per round than the machine can take: a core bug, not a NIC state. */
+const MAX_CHAIN = 64;
+
+// ---- the gasp's result table (written by gasp_fire in this call) ------------------------------
+
+@inline function result(): usize { return <usize>(GASP_BASE + GASP_REG_RESULT); }
+@inline function entry(i: i32): usize { return result() + GASP_RES_ENTRIES + <usize>i * GASP_RES_ENTRY_SIZE; }
+function entryPort(i: i32): i32 { return <i32>load<u8>(entry(i) + GASP_RE_PORT); }
+
+/** The k-th frame (entry index) of the result table on port, or -1. */
+function frameOn(port: i32, k: i32): i32 {
+  let seen = 0;
+  for (let i = 0; i < fFrames(); i++) {
+    if (entryPort(i) != port) continue;
+    if (seen == k) return i;
+    seen++;
+  }
+  return -1;
+}
+
+// ---- arming -------------------------------------------------------------------------------------
+
+/** Gasp frames the armed templates put on port (from the arm-time frame metadata). */
+function armedFramesOn(port: i32): i32 {
+  const n = min<i32>(<i32>load<u32>(TX_FRAME_COUNT), GASP_MAX_FRAMES);
+  let c = 0;
+  for (let i = 0; i < n; i++) if (<i32>load<u8>(frameMeta(SET_GASP, i) + FM_PORT) == port) c++;
+  return c;
+}
+
+/** fault_arm: checks the plan; returns the number of ports or a negative status. */
+export function faultArm(flags: i32): i32 {
+  if ((flags & ~FAULT_ARMF_ALL) != 0) return E_ARG;
+  fSetArmed(false, 0, 0);
+  if (load<u32>(TX_ARMED) != 1) return E_GASP_NOT_ARMED;
+  const ports = <i32>load<u8>(STATE_GASP_TX_CONFIG + GASP_CFG_PORT_COUNT);
+  const copies = configuredCopies();
+  for (let p = 0; p < ports; p++) {
+    if (!portConfigured(p) || !ringSized(p, RING_FAULT)) return E_FAULT_PLAN;
+    // frames x copies, a lead copy, and the slot that always stays empty
+    if (armedFramesOn(p) * copies + 2 > ringSize(p, RING_FAULT)) return E_FAULT_PLAN;
+  }
+  fSetArmed(true, flags, ports);
+  return ports;
+}
+
+// ---- firing -------------------------------------------------------------------------------------
+
+/** fault_fire: the gasp, then the send machine at SCAN. Returns the frames built or a status. */
+export function faultFire(cause: i32, vector: u32, pc: u64, uptime: u64, excerpt: i32, excerptLen: i32): i32 {
+  if (!fArmed()) return E_FAULT_NOT_ARMED;
+  const n = gaspFire(cause, vector, pc, uptime, excerpt, excerptLen);
+  if (n < 0) return n;
+  const res = result();
+  fBeginFire(min<i32>(<i32>load<u32>(res + GASP_RES_COUNT), GASP_MAX_FRAMES), <i32>load<u32>(res + GASP_RES_COPIES), load<u32>(res + GASP_RES_SEQ_LO));
+  for (let p = 0; p < fPorts(); p++) {
+    let c = 0;
+    for (let i = 0; i < fFrames(); i++) if (entryPort(i) == p) c++;
+    pSet(p, PF_FRAMES, c);
+  }
+  for (let i = 0; i < GASP_MAX_PORTS; i++) fSetOrder(i, FAULT_ORDER_NONE);
+  fSetResult(STEP_IO);
+  fSetPhase(FP_SCAN);
+  return n;
+}
+
+function scan(): i32 {
+  const ports = fPorts();
+  if ((fFlags() & FAULT_ARMF_LINK_FIRST) == 0) {
+    for (let p = 0; p < ports; p++) fSetOrder(p, p);
+    fSetCur(0);
+    fSetPhase(FP_TAKE);
+    return CONTINUE;
+  }
+  for (let p = 0; p < ports; p++) pSet(p, PF_SCAN_IDX, opRead(p, REG_STATUS));
+  fSetPhase(FP_ORDER);
+  return STEP_IO;
+}
+
+function order(): i32 {
+  const ports = fPorts();
+  for (let p = 0; p < ports; p++) pSet(p, PF_LINK, (opValue(pGet(p, PF_SCAN_IDX)) & <u32>STATUS_LU) != 0 ? 1 : 0);
+  let k = 0;
+  for (let want = 1; want >= 0; want--) {
+    for (let p = 0; p < ports; p++) if (pGet(p, PF_LINK) == want) fSetOrder(k++, p);
+  }
+  fSetCur(0);
+  fSetPhase(FP_TAKE);
+  return CONTINUE;
+}
+
+function take(): i32 {
+  const i = fCur();
+  if (i >= fPorts()) {
+    fSetCur(0);
+    fSetPhase(FP_CONFIRM);
+    return CONTINUE;
+  }
+  const p = fOrder(i);
+  if (pGet(p, PF_FRAMES) == 0) {
+    fSetCur(i + 1);
+    return CONTINUE;
+  }
+  const rc = takeoverHandoffBegin(p);
+  if (rc != OK) {
+    pSet(p, PF_STATUS, rc);
+    fSetCur(i + 1);
+    return CONTINUE;
+  }
+  fSetPhase(FP_TAKING);
+  return CONTINUE;
+}
+
+function taking(): i32 {
+  const rc = nicAdvance();
+  if (rc == STEP_IO) return STEP_IO;
+  const i = fCur();
+  const p = fOrder(i);
+  pSet(p, PF_PATH, infoGet(OPINFO_PATH));
+  if (rc != STEP_DONE) {
+    pSet(p, PF_STATUS, rc);
+    fSetCur(i + 1);
+    fSetPhase(FP_TAKE);
+    return CONTINUE;
+  }
+  fSetPhase(FP_QUEUE);
+  return CONTINUE;
+}
+
+/** The port's frames x copies on the ring it took, interleaved; the doorbell joins this round. */
+function queue(): i32 {
+  const i = fCur();
+  const p = fOrder(i);
+  const kind = portActiveTx(p);
+  let queued = 0;
+  let full = false;
+  for (let c = 0; c < fCopies() && !full; c++) {
+    for (let k = 0; k < 2 && !full; k++) {
+      const e = frameOn(p, k);
+      if (e < 0) break;
+      const len = <i32>load<u16>(entry(e) + GASP_RE_LEN);
+      if (len < FRAME_MIN_LEN || len > NIC_BUF_SIZE) continue;
+      const n = txEnqueueCopies(p, kind, <usize>load<u32>(entry(e) + GASP_RE_ADDR), len, 1);
+      if (n < 0) full = true;
+      else queued += n;
+    }
+  }
+  pSet(p, PF_QUEUED, queued);
+  if (queued > 0) {
+    const use = ringUse(p, kind);
+    opWrite(p, txReg(ringQueue(p, kind), TXQ_OFF_TDT), <u32>use);
+    ringSetTail(p, kind, use);
+    fNoteBell(p);
+    pSet(p, PF_STATUS, FPS_RUNG);
+  } else {
+    pSet(p, PF_STATUS, E_RING_FULL);
+  }
+  fSetCur(i + 1);
+  fSetPhase(FP_TAKE);
+  return CONTINUE;
+}
+
+function confirm(): i32 {
+  const i = fCur();
+  if (i >= fPorts()) {
+    fSetCur(0);
+    fSetPhase(FP_ESCALATE);
+    return CONTINUE;
+  }
+  const p = fOrder(i);
+  if (pGet(p, PF_STATUS) != FPS_RUNG) {
+    fSetCur(i + 1);
+    return CONTINUE;
+  }
+  const rc = txConfirmBegin(p);
+  if (rc != OK) {
+    pSet(p, PF_STATUS, rc);
+    fSetCur(i + 1);
+    return CONTINUE;
+  }
+  fSetPhase(FP_CONFIRMING);
+  return CONTINUE;
+}
+
+function confirming(): i32 {
+  const rc = nicAdvance();
+  if (rc == STEP_IO) return STEP_IO;
+  const i = fCur();
+  pSet(fOrder(i), PF_STATUS, rc == STEP_DONE ? FPS_SENT : rc);
+  fSetCur(i + 1);
+  fSetPhase(FP_CONFIRM);
+  return CONTINUE;
+}
+
+function escalate(): i32 {
+  const i = fCur();
+  if (i >= fPorts()) {
+    fSetPhase(FP_END);
+    return CONTINUE;
+  }
+  const p = fOrder(i);
+  if (pGet(p, PF_STATUS) != E_TX_HUNG) {
+    fSetCur(i + 1);
+    return CONTINUE;
+  }
+  pSet(p, PF_ESCALATED, 1);
+  fSetEscFrame(0);
+  fSetPhase(FP_ESC_SEND);
+  return CONTINUE;
+}
+
+function escSend(): i32 {
+  const i = fCur();
+  const p = fOrder(i);
+  const e = frameOn(p, fEscFrame());
+  if (e < 0) {
+    pSet(p, PF_STATUS, FPS_SENT);
+    fSetCur(i + 1);
+    fSetPhase(FP_ESCALATE);
+    return CONTINUE;
+  }
+  const rc = faultSendBegin(p, <i32>load<u32>(entry(e) + GASP_RE_ADDR), <i32>load<u16>(entry(e) + GASP_RE_LEN), fCopies());
+  if (rc != OK) {
+    pSet(p, PF_STATUS, rc);
+    fSetCur(i + 1);
+    fSetPhase(FP_ESCALATE);
+    return CONTINUE;
+  }
+  fNoteBell(p); // the resend's doorbell follows its takeover; counted from here
+  fSetPhase(FP_ESC_SENDING);
+  return CONTINUE;
+}
+
+function escSending(): i32 {
+  const rc = nicAdvance();
+  if (rc == STEP_IO) return STEP_IO;
+  const i = fCur();
+  const p = fOrder(i);
+  pSet(p, PF_PATH, infoGet(OPINFO_PATH));
+  if (rc != STEP_DONE) {
+    pSet(p, PF_STATUS, rc);
+    fSetCur(i + 1);
+    fSetPhase(FP_ESCALATE);
+    return CONTINUE;
+  }
+  fSetEscFrame(fEscFrame() + 1);
+  fSetPhase(FP_ESC_SEND);
+  return CONTINUE;
+}
+
+function end(): i32 {
+  // Writes a finished NIC operation left in the list still need a round.
+  if (opsCount() > 0) {
+    fSetPhase(FP_FLUSH);
+    return STEP_IO;
+  }
+  return finish();
+}
+
+function finish(): i32 {
+  let sent = 0;
+  for (let p = 0; p < fPorts(); p++) if (pGet(p, PF_STATUS) == FPS_SENT) sent++;
+  const rc = sent > 0 ? STEP_DONE : E_FAULT_UNSENT;
+  fSetResult(rc);
+  fSetPhase(FP_IDLE);
+  return rc;
+}
+
+function run(phase: i32): i32 {
+  switch (phase) {
+    case FP_SCAN: return scan();
+    case FP_ORDER: return order();
+    case FP_TAKE: return take();
+    case FP_TAKING: return taking();
+    case FP_QUEUE: return queue();
+    case FP_CONFIRM: return confirm();
+    case FP_CONFIRMING: return confirming();
+    case FP_ESCALATE: return escalate();
+    case FP_ESC_SEND: return escSend();
+    case FP_ESC_SENDING: return escSending();
+    case FP_END: return end();
+    case FP_FLUSH: return finish();
+  }
+  return E_STATE;
+}
+
+/** fault_step: one round. STEP_IO (operations listed), STEP_DONE, or a negative status. */
+export function faultStep(): i32 {
+  if (fPhase() == FP_IDLE) return E_NO_OP;
+  opsClear();
+  let rc: i32 = CONTINUE;
+  for (let hop = 0; hop < MAX_CHAIN && rc == CONTINUE; hop++) rc = run(fPhase());
+  if (rc == CONTINUE) {
+    rc = E_STATE;
+    fSetResult(rc);
+    fSetPhase(FP_IDLE);
+  }
+  if (rc == STEP_IO) {
+    fAddRound();
+    return STEP_IO;
+  }
+  return rc;
+}
+
+/** The status a port ended with (FPS_IDLE for a port outside the plan). */
+export function portStatus(port: i32): i32 {
+  return port < fPorts() ? pGet(port, PF_STATUS) : FPS_IDLE;
+}
+
+

@@ -1,0 +1,484 @@
+// The virtual chassis: two line cards (ChassisUnit), a backplane link between them, an L2
+// learning switch on their front ports, simulated hosts (Linux-like neighbour caches) sending
+// to the VIPs, links with latency, bandwidth and loss, a pcap tap on every link, and the
+// scenario's faults at their times — all on one SimClock, so a seed replays exactly.
+// docs/chassis.md describes the topology and what a run reports.
+
+import { Core } from "../core/core";
+import { SimClock } from "../sim/clock";
+import { Wire, Link, LinkOptions, WireEndpoint } from "../sim/wire";
+import { L2Switch, SwitchPort } from "../sim/switch";
+import { SimHost } from "../sim/endhost";
+import { WireCodec } from "../wire/codec";
+import { Rng } from "../util/rng";
+import { Timeline, TimelineEvent, NS_PER_MS, NS_PER_US } from "../ha/timeline";
+import { heartbeatPreset, HeartbeatOptions } from "../ha/heartbeat";
+import type { AnnounceKnobs } from "../ha/announcer";
+import type { Board } from "../board/board";
+import { ChassisUnit, UnitSettings } from "./unit";
+import { Ticker } from "./ticker";
+import type { FailoverScenario, HeartbeatSpec, LinkSpec, LoadedScenario, FaultSpec } from "./scenario";
+import type { FaultReport } from "../fault/fault";
+import { GASP_UDP_PORT, GASP_TYPE_GASP } from "../../assembly/shared/gasp";
+
+export interface RunOptions {
+  /** Overrides the scenario's detection.gasp. */
+  gasp?: boolean;
+  /** Overrides the scenario's heartbeat timers. */
+  heartbeat?: HeartbeatSpec;
+  /** Overrides the loss of every link class (sweeps). */
+  loss?: number;
+  /** Overrides the seed. */
+  seed?: number;
+}
+
+export type LinkClass = "backplane" | "front" | "host";
+
+export interface HostVipStats {
+  /** Packets the host's application offered (one per interval per VIP). */
+  offered: number;
+  /** Put on the wire (or, IPv6, decided) towards some MAC. */
+  sent: number;
+  /** Received by the unit holding the VIP (IPv6: sent to its MAC). */
+  delivered: number;
+  /** Sent to a MAC that did not own the VIP at that moment (SimHost's count). */
+  misdelivered: number;
+  /** Dropped in the host (resolution failed, queue overflow). */
+  dropped: number;
+  /** Where the host maps the VIP at the end. */
+  mapping: string | null;
+}
+
+export interface HostResult {
+  name: string;
+  ip: string;
+  vips: Record<string, HostVipStats>;
+}
+
+export interface UnitResult {
+  id: string;
+  unit: number;
+  mac: string;
+  state: string;
+  role: string;
+  holdsVips: boolean;
+  epoch: number;
+  fault: FaultReport | null;
+  gaspRx: Record<string, number>;
+  stats: ChassisUnit["stats"];
+}
+
+export interface ChassisRun {
+  name: string;
+  seed: number;
+  gasp: boolean;
+  heartbeat: string;
+  durationNs: number;
+  /** Time of the first fault of the scenario (null: none). */
+  faultNs: number | null;
+  timeline: TimelineEvent[];
+  units: UnitResult[];
+  hosts: HostResult[];
+  /** Service packets received by each unit: times (ns), for the first-packet figures. */
+  serviceRx: Record<string, number[]>;
+  wire: Wire;
+  links: { name: string; class: LinkClass; sent: number; delivered: number; lost: number }[];
+}
+
+const DEFAULT_KEY = "lastgasp chassis-1 key (demo)";
+/** Fault kinds that take the service away; the figures count from the first of them. */
+const DECISIVE = new Set(["crash", "panic", "hang", "power-loss", "link-cut", "partition"]);
+const DEFAULT_CHASSIS_ID = 0x4c470001;
+const ms = (x: number) => Math.round(x * NS_PER_MS);
+const us = (x: number) => Math.round(x * NS_PER_US);
+
+/** A heartbeat spec as the monitor's options, for a unit of the given priority. */
+export function heartbeatOptions(spec: HeartbeatSpec, priority: number, rng: Rng): Omit<HeartbeatOptions, "name" | "timeline"> {
+  const base = spec.preset ? heartbeatPreset(spec.preset, priority) : { intervalNs: ms(spec.intervalMs!), multiplier: spec.multiplier!, skewNs: ms(spec.skewMs ?? 0), probe: "hello" as const };
+  const jitter = spec.jitter ?? (spec.preset === "bfd" || spec.preset === "bfd-hw");
+  return { ...base, jitter: jitter ? { rng, maxFraction: 0.25 } : undefined };
+}
+
+/** What a heartbeat spec is called in reports. */
+export function heartbeatLabel(spec: HeartbeatSpec): string {
+  if (spec.preset) return spec.preset;
+  return `${spec.intervalMs} ms x ${spec.multiplier}${spec.skewMs ? ` + ${spec.skewMs} ms` : ""}`;
+}
+
+class ChassisHost implements WireEndpoint {
+  readonly name: string;
+  private tx: ((f: Uint8Array) => void) | undefined;
+  readonly offered = new Map<string, number>();
+  readonly delivered = new Map<string, number>();
+  readonly ticker: Ticker;
+
+  constructor(readonly host: SimHost, readonly ip: string, private readonly chassis: Chassis, clock: SimClock) {
+    this.name = host.name;
+    this.ticker = new Ticker(clock, () => host.nextDeadline(), (now) => this.out(host.tick(now)));
+  }
+
+  attach(tx: (f: Uint8Array) => void): void {
+    this.tx = tx;
+  }
+
+  receive(frame: Uint8Array): void {
+    this.out(this.host.receive(frame, this.chassis.clock.now()));
+    this.chassis.hostsChanged();
+  }
+
+  send(vip: string, now: number): void {
+    this.offered.set(vip, (this.offered.get(vip) ?? 0) + 1);
+    this.out(this.host.send(vip, now));
+  }
+
+  private out(o: ReturnType<SimHost["tick"]>): void {
+    for (const d of o.delivered) {
+      // IPv6 packets are decided, not built (docs/failover.md): delivered when the MAC owns the VIP.
+      if (d.vip.includes(":") && this.chassis.serves(d.mac)) this.delivered.set(d.vip, (this.delivered.get(d.vip) ?? 0) + 1);
+    }
+    for (const f of o.frames) this.tx?.(f);
+    this.ticker.poke();
+  }
+}
+
+export class Chassis {
+  readonly clock = new SimClock();
+  readonly timeline = new Timeline();
+  readonly wire: Wire;
+  readonly switch: L2Switch;
+  readonly units: ChassisUnit[];
+  readonly hosts: ChassisHost[] = [];
+  readonly seed: number;
+  readonly gasp: boolean;
+  readonly heartbeat: HeartbeatSpec;
+  readonly durationNs: number;
+  private readonly links: { link: Link; class: LinkClass; unit?: string; port?: string }[] = [];
+  private readonly switchPorts = new Map<string, SwitchPort>();
+  private readonly serviceRx: Record<string, number[]> = {};
+  private movedTo: string | null = null;
+  private readonly s: FailoverScenario;
+
+  constructor(loaded: LoadedScenario, readonly opts: RunOptions = {}) {
+    const s = (this.s = loaded.scenario);
+    this.seed = opts.seed ?? s.seed ?? 1;
+    this.gasp = opts.gasp ?? s.detection?.gasp ?? true;
+    this.heartbeat = opts.heartbeat ?? s.timers?.heartbeat ?? { preset: "keepalived" };
+    this.durationNs = ms(s.durationMs ?? 6000);
+    this.wire = new Wire(this.clock, this.seed);
+    this.switch = new L2Switch("switch", this.clock, { forwardNs: s.switch?.forwardNs, ageingNs: s.switch?.ageingMs ? ms(s.switch.ageingMs) : undefined });
+    const [a, b] = loaded.boards;
+    this.units = [new ChassisUnit(a, b, this.clock, this.timeline, this.settings(a)), new ChassisUnit(b, a, this.clock, this.timeline, this.settings(b))];
+    for (const u of this.units) {
+      this.serviceRx[u.id] = [];
+      u.onService = (rx) => this.service(u, rx.src, rx.vip, rx.tNs);
+      u.onWire = (dir, port, frame) => this.observe(u, dir, port, frame);
+      u.onRoleChange = () => this.hostsChanged();
+    }
+    this.connect(a, b);
+    this.addHosts();
+    for (const f of s.faults) this.schedule(f);
+  }
+
+  private settings(board: Board): UnitSettings {
+    const s = this.s;
+    const t = s.timers ?? {};
+    const prio = s.chassis.priorities?.[board.id] ?? 100;
+    const an = t.announce ?? {};
+    const announce: Partial<AnnounceKnobs> = {};
+    if (an.count !== undefined) announce.count = an.count;
+    if (an.spacingUs !== undefined) announce.spacingNs = us(an.spacingUs);
+    if (an.secondBurstDelayMs !== undefined) announce.secondBurstDelayNs = ms(an.secondBurstDelayMs);
+    if (an.secondBurstCount !== undefined) announce.secondBurstCount = an.secondBurstCount;
+    if (an.refreshMs !== undefined) announce.refreshNs = ms(an.refreshMs);
+    if (an.refreshCount !== undefined) announce.refreshCount = an.refreshCount;
+    if (an.arpVariants) announce.arpVariants = [...an.arpVariants];
+    return {
+      chassisId: s.chassis.chassisId ?? DEFAULT_CHASSIS_ID,
+      key: new TextEncoder().encode(s.chassis.key ?? DEFAULT_KEY),
+      keyId: s.chassis.keyId ?? 1,
+      priority: prio,
+      startActive: s.chassis.active === board.id,
+      boot: 1,
+      gasp: this.gasp,
+      copies: s.detection?.copies ?? 3,
+      linkFirst: s.detection?.linkFirst ?? true,
+      encaps: { backplane: s.detection?.encaps?.backplane ?? ["raw"], front: s.detection?.encaps?.front ?? ["raw", "udp"] },
+      heartbeat: heartbeatOptions(this.heartbeat, prio, new Rng(this.seed * 31 + board.unit)),
+      announce,
+      watchdogNs: ms(t.watchdogMs ?? 100),
+      osTickNs: us(t.osTickUs ?? 1000),
+      irqLatencyNs: t.irqLatencyNs ?? 2000,
+      link: { pollNs: ms(t.link?.pollMs ?? 100), upDelayNs: ms(t.link?.upDelayMs ?? 0), downDelayNs: ms(t.link?.downDelayMs ?? 0) },
+      pathFailover: { standby: t.pathFailover?.standby ?? "cold", delayNs: ms(t.pathFailover?.delayMs ?? 50) },
+      linkWaitPolls: Math.ceil((board.sim.linkWaitUs ?? 20_000) / 1000),
+    };
+  }
+
+  private linkOptions(cls: LinkClass, fallback: { latencyNs?: number; bitsPerSecond?: number } = {}): LinkOptions {
+    const spec: LinkSpec = this.s.links?.[cls] ?? {};
+    return {
+      latencyNs: spec.latencyNs ?? fallback.latencyNs,
+      bitsPerSecond: spec.bitsPerSecond ?? fallback.bitsPerSecond,
+      loss: this.opts.loss ?? spec.loss,
+      duplicate: spec.duplicate,
+      reorder: spec.reorder,
+    };
+  }
+
+  private connect(a: Board, b: Board): void {
+    const [ua, ub] = this.units;
+    // The backplane: the boards' backplane ports pair up in order (bp0 with bp0, ...).
+    const bpA = backplanePorts(a);
+    const bpB = backplanePorts(b);
+    const onBackplane = new Set<string>();
+    for (let k = 0; k < Math.min(bpA.length, bpB.length); k++) {
+      const [i, j] = [bpA[k], bpB[k]];
+      const [pa, pb] = [a.ports[i].name, b.ports[j].name];
+      const link = this.wire.connect(ua.endpoint(i), ub.endpoint(j), { name: `${a.id}.${pa}--${b.id}.${pb}`, ...this.linkOptions("backplane", a.ports[i].link) });
+      this.links.push({ link, class: "backplane", unit: a.id, port: pa }, { link, class: "backplane", unit: b.id, port: pb });
+      onBackplane.add(`${a.id}.${pa}`).add(`${b.id}.${pb}`);
+    }
+    // Every other port goes to the switch.
+    for (const u of this.units) {
+      u.board.ports.forEach((p, i) => {
+        if (onBackplane.has(`${u.id}.${p.name}`)) return;
+        const sp = this.switch.port(`${u.id}.${p.name}`);
+        this.switchPorts.set(`${u.id}.${p.name}`, sp);
+        const link = this.wire.connect(u.endpoint(i), sp, { name: `${u.id}.${p.name}--switch`, ...this.linkOptions("front", p.link) });
+        this.links.push({ link, class: "front", unit: u.id, port: p.name });
+      });
+    }
+    // A cable that comes up late (board sim.linkUpAfterUs).
+    for (const u of this.units) {
+      const up = u.board.sim.linkUpAfterUs;
+      if (up === undefined || up === 0) continue;
+      for (const l of this.links.filter((x) => x.unit === u.id)) {
+        l.link.setUp(false);
+        if (up !== "never") this.clock.at(us(up), () => l.link.setUp(true));
+      }
+    }
+  }
+
+  private addHosts(): void {
+    const codec = new WireCodec(Core.load());
+    const active = this.units.find((u) => u.id === this.s.chassis.active)!;
+    this.s.hosts.forEach((h, i) => {
+      const [ip, len] = h.ipv4.split("/");
+      const host = new SimHost({
+        name: h.name, mac: h.mac, ip4: ip, prefixLen: Number(len), codec, rng: new Rng(this.seed * 101 + i),
+        params: { arpAccept: h.arpAccept ?? 0 }, owner: (vip) => this.ownerMac(vip), timeline: this.timeline,
+      });
+      // IPv6: the core has no Neighbor Solicitation yet, so hosts start with the active's MAC
+      // learned (docs/failover.md "left out"); unsolicited NAs move them.
+      for (const v of active.vips) if (v.includes(":")) host.cache.replace(v, active.vipMac, "reachable", 0);
+      const ch = new ChassisHost(host, ip, this, this.clock);
+      this.hosts.push(ch);
+      const sp = this.switch.port(h.name);
+      this.switchPorts.set(h.name, sp);
+      const link = this.wire.connect(ch, sp, { name: `${h.name}--switch`, ...this.linkOptions("host") });
+      this.links.push({ link, class: "host" });
+    });
+  }
+
+  /** The MAC of the one live unit holding the VIPs, or null (none, or two: split brain). */
+  ownerMac(_vip: string): string | null {
+    const holders = this.units.filter((u) => u.holdsVips);
+    return holders.length === 1 ? holders[0].vipMac : null;
+  }
+
+  /** Is a live unit holding the VIPs under this MAC (in a split brain, either may)? */
+  serves(mac: string): boolean {
+    return this.units.some((u) => u.holdsVips && u.vipMac === mac);
+  }
+
+  /** After anything that may move hosts: did every host just come to map every VIP to the owner? */
+  hostsChanged(): void {
+    const owner = this.ownerMac("");
+    if (owner === null || owner === this.movedTo) return;
+    const vips = this.units[0].vips;
+    if (!this.hosts.every((h) => vips.every((v) => h.host.mapping(v) === owner))) return;
+    this.movedTo = owner;
+    this.timeline.push({ tNs: this.clock.now(), source: "hosts", name: "hosts.moved", detail: { mac: owner, unit: this.units.find((u) => u.vipMac === owner)!.id } });
+  }
+
+  private service(u: ChassisUnit, src: string, vip: string, t: number): void {
+    this.serviceRx[u.id].push(t);
+    const h = this.hosts.find((x) => x.ip === src);
+    if (h) h.delivered.set(vip, (h.delivered.get(vip) ?? 0) + 1);
+  }
+
+  /** Frames worth a timeline entry: gasps leaving a unit, announcements leaving a unit. */
+  private observe(u: ChassisUnit, dir: "tx" | "rx", port: number, f: Uint8Array): void {
+    if (dir !== "tx" || f.length < 20) return;
+    const now = this.clock.now();
+    const et = (f[12] << 8) | f[13];
+    const portName = u.board.ports[port].name;
+    if (et === 0x88b5 && f[14 + 3] === GASP_TYPE_GASP) {
+      this.timeline.push({ tNs: now, source: u.id, name: "gasp.wire", detail: { port: portName, encap: "raw" } });
+    } else if (et === 0x0800 && f[23] === 17 && ((f[36] << 8) | f[37]) === GASP_UDP_PORT && f[42 + 3] === GASP_TYPE_GASP) {
+      this.timeline.push({ tNs: now, source: u.id, name: "gasp.wire", detail: { port: portName, encap: "udp" } });
+    } else if (et === 0x0806 && f.length >= 42) {
+      const gratuitous = f[28] === f[38] && f[29] === f[39] && f[30] === f[40] && f[31] === f[41];
+      if (gratuitous) this.timeline.push({ tNs: now, source: u.id, name: "announce.wire", detail: { port: portName, kind: f[21] === 1 ? "garp" : "garp-reply" } });
+    } else if (et === 0x86dd && f.length >= 55 && f[20] === 58 && f[54] === 136) {
+      this.timeline.push({ tNs: now, source: u.id, name: "announce.wire", detail: { port: portName, kind: "na" } });
+    }
+  }
+
+  private unit(id: string): ChassisUnit {
+    return this.units.find((u) => u.id === id)!;
+  }
+
+  private linksOf(unit: string, port?: string): Link[] {
+    return this.links.filter((l) => l.unit === unit && (port === undefined || l.port === port)).map((l) => l.link);
+  }
+
+  private schedule(f: FaultSpec): void {
+    const at = ms(f.atMs);
+    const ev = (name: string, detail: TimelineEvent["detail"]) => this.timeline.push({ tNs: this.clock.now(), source: "chassis", name, detail });
+    switch (f.kind) {
+      case "crash":
+        this.clock.at(at, () => this.unit(f.unit).inject("crash", { trap: f.trap, wildWrites: f.wildWrites }));
+        return;
+      case "panic":
+      case "hang": {
+        const kind = f.kind;
+        this.clock.at(at, () => this.unit(f.unit).inject(kind));
+        return;
+      }
+      case "power-loss":
+        this.clock.at(at, () => {
+          ev("fault.power-loss", { unit: f.unit });
+          this.unit(f.unit).powerOff();
+          for (const l of this.linksOf(f.unit)) l.setUp(false);
+        });
+        return;
+      case "link-cut":
+        this.clock.at(at, () => {
+          ev("fault.link-cut", { unit: f.unit, port: f.port });
+          for (const l of this.linksOf(f.unit, f.port)) l.setUp(false);
+        });
+        if (f.untilMs !== undefined) this.clock.at(ms(f.untilMs), () => {
+          ev("fault.link-restore", { unit: f.unit, port: f.port });
+          for (const l of this.linksOf(f.unit, f.port)) l.setUp(true);
+        });
+        return;
+      case "nic-hang":
+        this.clock.at(at, () => {
+          const u = this.unit(f.unit);
+          u.nicHang(u.portIndex(f.port), f.queue, f.survivesReset ?? true);
+        });
+        return;
+      case "partition":
+        this.clock.at(at, () => {
+          ev("fault.partition", {});
+          this.partition(true);
+        });
+        if (f.untilMs !== undefined) this.clock.at(ms(f.untilMs), () => {
+          ev("fault.heal", {});
+          this.partition(false);
+        });
+        return;
+      case "loss": {
+        const targets = this.links.filter((l) => (f.links ?? "all") === "all" || l.class === f.links).map((l) => l.link);
+        const uniq = [...new Set(targets)];
+        const saved = uniq.map((l) => l.opts.loss);
+        this.clock.at(at, () => {
+          ev("fault.loss", { loss: f.loss, links: f.links ?? "all" });
+          for (const l of uniq) (l.opts as LinkOptions).loss = f.loss;
+        });
+        if (f.untilMs !== undefined) this.clock.at(ms(f.untilMs), () => {
+          ev("fault.loss-end", { links: f.links ?? "all" });
+          uniq.forEach((l, i) => ((l.opts as LinkOptions).loss = saved[i]));
+        });
+        return;
+      }
+    }
+  }
+
+  /** A partition: no backplane, and the switch splits into each unit's half (hosts by side). */
+  private partition(on: boolean): void {
+    for (const l of this.links.filter((x) => x.class === "backplane")) l.link.setUp(!on);
+    if (!on) return this.switch.partition(null);
+    const groups = this.units.map((u) => {
+      const ports = u.board.ports.map((p) => this.switchPorts.get(`${u.id}.${p.name}`)).filter((p): p is SwitchPort => !!p);
+      const hosts = this.s.hosts.filter((h) => (h.side ?? this.s.chassis.active) === u.id).map((h) => this.switchPorts.get(h.name)!);
+      return [...ports, ...hosts];
+    });
+    this.switch.partition(groups);
+  }
+
+  /** Runs the scenario to its end. */
+  run(): ChassisRun {
+    const s = this.s;
+    this.clock.at(0, () => {
+      for (const u of this.units) u.boot();
+    });
+    const interval = us(s.traffic?.intervalUs ?? 1000);
+    const start = ms(s.traffic?.startMs ?? 100);
+    const stop = this.durationNs - Math.min(20 * NS_PER_MS, Math.floor(this.durationNs / 10));
+    const vips = this.units[0].vips;
+    const traffic = (t: number) => {
+      if (t >= stop) return;
+      for (const h of this.hosts) for (const v of vips) h.send(v, t);
+      this.clock.at(t + interval, () => traffic(t + interval));
+    };
+    this.clock.at(start, () => traffic(start));
+    this.clock.runUntil(this.durationNs);
+    return this.result();
+  }
+
+  private result(): ChassisRun {
+    // The fault the figures count from: the first that takes the active's service away
+    // (a NIC hang or a loss burst only prepares the ground for it).
+    const decisive = this.s.faults.filter((f) => DECISIVE.has(f.kind));
+    const pool = decisive.length ? decisive : this.s.faults;
+    const faultNs = pool.length ? Math.min(...pool.map((f) => ms(f.atMs))) : null;
+    return {
+      name: this.s.name,
+      seed: this.seed,
+      gasp: this.gasp,
+      heartbeat: heartbeatLabel(this.heartbeat),
+      durationNs: this.durationNs,
+      faultNs,
+      timeline: [...this.timeline.events].sort((x, y) => x.tNs - y.tNs),
+      units: this.units.map((u) => ({
+        id: u.id,
+        unit: u.board.unit,
+        mac: u.vipMac,
+        state: u.state,
+        role: u.ha.currentRole,
+        holdsVips: u.holdsVips,
+        epoch: u.ha.role.epoch,
+        fault: u.faultReport,
+        gaspRx: u.receiver.counters(),
+        stats: { ...u.stats },
+      })),
+      hosts: this.hosts.map((h) => ({
+        name: h.name,
+        ip: h.ip,
+        vips: Object.fromEntries(this.units[0].vips.map((v) => {
+          const c = h.host.countersFor(v);
+          return [v, { offered: h.offered.get(v) ?? 0, sent: c.sent, delivered: h.delivered.get(v) ?? 0, misdelivered: c.misdelivered, dropped: c.dropped, mapping: h.host.mapping(v) }];
+        })),
+      })),
+      serviceRx: this.serviceRx,
+      wire: this.wire,
+      links: [...new Set(this.links.map((l) => l.link))].map((l) => {
+        const st = l.stats;
+        const cls = this.links.find((x) => x.link === l)!.class;
+        return { name: l.name, class: cls, sent: st.ab.sent + st.ba.sent, delivered: st.ab.delivered + st.ba.delivered, lost: st.ab.lost + st.ba.lost };
+      }),
+    };
+  }
+}
+
+/** A board's backplane ports, in board order: the chassis pairs them with the peer's. */
+export function backplanePorts(b: Board): number[] {
+  return b.ports.map((p, i) => (p.role === "backplane" ? i : -1)).filter((i) => i >= 0);
+}
+
+/** Builds and runs a chassis for a loaded scenario. */
+export function runChassis(loaded: LoadedScenario, opts: RunOptions = {}): ChassisRun {
+  return new Chassis(loaded, opts).run();
+}
