@@ -9,3 +9,4 @@ export * from "./exports/nic";
 export * from "./exports/gasp";
 export * from "./exports/ha";
 export * from "./exports/switch";
+export * from "./exports/engine";

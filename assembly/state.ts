@@ -38,6 +38,10 @@ export const STATE_NIC_OP: usize = STATE_NIC_BASE + 0x000; // 256 bytes
 export const STATE_NIC_TUNE: usize = STATE_NIC_BASE + 0x100; // TUNE_FIELDS u32 (shared/rings.ts)
 export const STATE_NIC_PORTS: usize = STATE_NIC_BASE + 0x200; // NIC_MAX_PORTS x 64 bytes
 export const STATE_NIC_RINGS: usize = STATE_NIC_BASE + 0x400; // NIC_MAX_PORTS x 3 x 64 bytes (.. 0x700)
+// Which packet buffer each TX and RX descriptor slot holds (nic/ring.ts slotBuf): buffers move
+// between slots when the packet engine forwards without copying. NIC_MAX_PORTS x 2 kinds x
+// 256 slots x u16 = 4 KiB; it does not fit the NIC range above, so it sits in the free part.
+export const STATE_NIC_SLOT_BUFS: usize = STATE_BASE + 0x8000; // .. 0x9000
 // Gasp sender and receiver (assembly/gasp/), inside STATE_GASP_BASE .. +0x2000. The fault
 // path touches only the sender's part: its own copy of the key states, its own SHA-256
 // context, nothing shared with code that was running when the fault hit.
@@ -52,7 +56,7 @@ export const STATE_GASP_RX_COUNTERS: usize = STATE_GASP_BASE + 0x540; // 33 x u3
 export const STATE_GASP_RX_DIGEST: usize = STATE_GASP_BASE + 0x600; // 32: the recomputed MAC
 export const STATE_GASP_RX_REPLAY: usize = STATE_GASP_BASE + 0x1000; // 256 x 16: highest (boot, seq)
 
-// 0x8000 .. 0x10000 is free.
+// 0x8000 .. 0x9000: STATE_NIC_SLOT_BUFS (with the NIC layout above). 0x9000 .. 0x10000 is free.
 
 // Switching path state (STATE_SWITCH_BASE .. +0x2000), see docs/switching-path.md.
 export const SW_ST_INIT: usize = STATE_SWITCH_BASE + 0x000; // u32: 1 after sw_init
@@ -70,4 +74,8 @@ export const SW_ST_SVC_COUNT: usize = STATE_SWITCH_BASE + 0x02c; // u32 highest 
 export const SW_ST_CP_COUNT: usize = STATE_SWITCH_BASE + 0x030; // u32 highest CP index + 1
 export const SW_ST_TIMEOUTS: usize = STATE_SWITCH_BASE + 0x040; // u32 x TMO_COUNT
 export const SW_ST_COUNTERS: usize = STATE_SWITCH_BASE + 0x100; // u32 x C_COUNT (<= 64)
+// The poll-mode packet engine (assembly/engine/, docs/switching-path.md "Packet engine").
+export const SW_ST_ENG_RX_OWNER: usize = STATE_SWITCH_BASE + 0x800; // u32 x NIC_MAX_PORTS: owning context + 1, 0 = none
+export const SW_ST_ENG_INJECT_OWNER: usize = STATE_SWITCH_BASE + 0x810; // u32: context + 1 that drains the DOWN punt ring
+export const SW_ST_ENG_CTX: usize = STATE_SWITCH_BASE + 0x900; // ENG_MAX_CTX x ENG_CTX_SIZE (256): settings, counters
 export const SW_ST_END: usize = STATE_SWITCH_BASE + 0x2000; // end of the switching path's range
