@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import * as S from "../assembly/shared/status";
 import { engineRig, slotBuffers } from "./helpers/engine-rig";
 import {
-  PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, MAC_PORT1, MAC_ROUTER, VIP4, CP4, SVC_TCP_NAT, BE_PORT,
+  PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, MAC_PORT1, MAC_ROUTER, VIP4, CP4, BE_PORT,
   backendMac, backendIp4, clientIp4,
 } from "./helpers/switch-fixture";
 import { frame, parse, TCP, hex } from "./helpers/packets";

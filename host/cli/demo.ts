@@ -10,6 +10,34 @@ import { WireCodec } from "../wire/codec";
 import { hexdump } from "../util/addr";
 import { PcapWriter } from "../pcap";
 import { encodeFrame, EncodeRequest } from "./encode";
+import { UsageError } from "./command";
+import { loadbalanceScenario, ScenarioError } from "../switch/scenario";
+
+/**
+ * `--scenario FILE`: runs a scenario file by its "kind". Only "loadbalance" here (issue 5,
+ * host/switch/scenario.ts); the failover runner dispatches the same way.
+ */
+function runScenario(file: string, json: boolean, pcapDir: string | undefined): number {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`--scenario: ${file}: ${err.code === "ENOENT" ? "no such file" : `not valid JSON: ${err.message}`}`);
+  }
+  const kind = (raw as { kind?: unknown } | null)?.kind;
+  if (kind !== loadbalanceScenario.kind) throw new UsageError(`--scenario: ${file}: kind ${JSON.stringify(kind)} is not one this demo runs (loadbalance)`);
+  let sc;
+  try {
+    sc = loadbalanceScenario.validate(raw, file);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(`--scenario: ${e.first}`);
+    throw e;
+  }
+  const report = loadbalanceScenario.run(sc, { pcapDir });
+  console.log(json ? JSON.stringify(report, null, 2) : loadbalanceScenario.format(report));
+  return report.ok ? 0 : 1;
+}
 
 const DEMO_FRAMES: EncodeRequest[] = [
   { kind: "garp", ip: "203.0.113.9", mac: "02:00:00:aa:bb:cc" },
@@ -19,12 +47,27 @@ const DEMO_FRAMES: EncodeRequest[] = [
 export const demoCommand: Command = {
   name: "demo",
   summary: "the main job: show the takeover announcements and write them to a pcap",
-  usage: "demo [--pcap FILE]",
+  usage: "demo [--pcap FILE] | demo --scenario FILE [--json] [--pcap-dir DIR]",
   details: `options:
-  --pcap FILE   where to write the capture (default build/demo.pcap)`,
-  options: { pcap: { type: "string" } },
+  --pcap FILE       where to write the capture (default build/demo.pcap)
+  --scenario FILE   run a scenario file instead (kind "loadbalance": scenarios/loadbalance.json)
+  --json            with --scenario: print the report as JSON
+  --pcap-dir DIR    with --scenario: write every link's capture to DIR
+
+exit status (--scenario): 0 when every check of the report passed, 1 otherwise, 2 on bad usage
+or a bad scenario file.`,
+  options: { pcap: { type: "string" }, scenario: { type: "string" }, json: { type: "boolean" }, "pcap-dir": { type: "string" } },
   positionals: { min: 0, max: 0 },
   run(args: Parsed): number {
+    const scenario = args.values.scenario as string | undefined;
+    if (scenario !== undefined) {
+      if (scenario === "") throw new UsageError("--scenario: needs a file");
+      if (args.values.pcap !== undefined) throw new UsageError("--pcap: not with --scenario (use --pcap-dir)");
+      const dir = args.values["pcap-dir"] as string | undefined;
+      if (dir === "") throw new UsageError("--pcap-dir: needs a directory");
+      return runScenario(scenario, args.values.json === true, dir);
+    }
+    if (args.values.json !== undefined || args.values["pcap-dir"] !== undefined) throw new UsageError(`${args.values.json !== undefined ? "--json" : "--pcap-dir"}: only with --scenario`);
     const file = (args.values.pcap as string | undefined) ?? path.join("build", "demo.pcap");
     const core = Core.load();
     const codec = new WireCodec(core);
