@@ -344,6 +344,22 @@ test("arguments: contexts, queues, exclusive claims, counters, before sw_init", 
   assert.is(fresh.exports.eng_poll(0, 0), S.E_SW_STATE);
 });
 
+test("random arguments to every eng_* export: a status or a value, never a trap", () => {
+  const r = engineRig();
+  const x = r.core.exports;
+  const rng = new Rng(77);
+  const any = () => (rng.bool(0.5) ? rng.int(10) - 3 : rng.u32() | 0);
+  const names = Object.keys(x).filter((k) => k.startsWith("eng_"));
+  assert.ok(names.length >= 8, names.join(", "));
+  for (let i = 0; i < 20_000; i++) {
+    const f = rng.pick(names);
+    const rc = x[f](any(), any(), any());
+    assert.ok(Number.isInteger(rc), `${f} returned ${rc}`);
+    if (f === "eng_poll" && rc >= 0) performRegops(r.core.view, r.board.nics, r.board.delay);
+  }
+  assert.is(x.last_abort_line(), 0);
+});
+
 test("10^4 rounds of garbage in the RX descriptors: no trap, every buffer still accounted for", () => {
   const r = engineRig({ rx: 32, tx: 16 });
   const rng = new Rng(1234);

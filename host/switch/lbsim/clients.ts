@@ -4,7 +4,7 @@
 // from its own client address and port:
 //   TCP  SYN; on SYN-ACK a request; on each response the next request after an interval, or
 //        FIN after the last; ACK of the server's FIN. A RST aborts the flow.
-//   UDP  a request datagram; on each reply the next after an interval.
+//   UDP  a request (a DNS query); on each reply the next after an interval.
 // Replies must come from the VIP and its service port with good checksums; anything else is
 // counted. A flow with no answer within the timeout is counted as unanswered.
 //
@@ -16,6 +16,7 @@
 import type { SimClock } from "../../sim/clock";
 import type { WireEndpoint } from "../../sim/wire";
 import type { Rng } from "../../util/rng";
+import { dnsQuery } from "../../sim/dns";
 import { formatIPv4 } from "../../util/addr";
 import {
   tcpFrame, udpFrame, arpFrame, echoFrame, parseFrame, sameBytes, BROADCAST, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH,
@@ -43,6 +44,10 @@ export interface ClientSpec {
 }
 
 type Proto = "tcp" | "udp";
+
+/** Client source ports: Linux's ephemeral range (net.ipv4.ip_local_port_range 32768 60999). */
+const EPHEMERAL_FIRST = 32768;
+const EPHEMERAL_COUNT = 61000 - 32768;
 
 interface Flow {
   key: string;
@@ -84,6 +89,7 @@ export class ClientNetwork implements WireEndpoint {
   private tx: ((f: Uint8Array) => void) | undefined;
   private vipMac: Uint8Array | null = null;
   private ident = 0;
+  private dnsId = 0;
 
   constructor(readonly spec: ClientSpec, private readonly clock: SimClock, private readonly rng: Rng) {}
 
@@ -130,7 +136,7 @@ export class ClientNetwork implements WireEndpoint {
     if (!this.vipMac) return;
     const a = (((this.spec.network[0] << 24) | (this.spec.network[1] << 16) | (this.spec.network[2] << 8) | this.spec.network[3]) + this.rng.int(this.spec.hosts)) >>> 0;
     const ip = Uint8Array.of(a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff);
-    const sport = 1024 + this.rng.int(64512);
+    const sport = EPHEMERAL_FIRST + this.rng.int(EPHEMERAL_COUNT);
     this.ident = (this.ident + 1) & 0xffff;
     const hdr = { dstMac: this.vipMac, srcMac: this.spec.routerMac, src: ip, dst: this.spec.vip, ident: this.ident };
     if (n % 3 === 0) {
@@ -155,7 +161,7 @@ export class ClientNetwork implements WireEndpoint {
       const base = ((this.spec.network[0] << 24) | (this.spec.network[1] << 16) | (this.spec.network[2] << 8) | this.spec.network[3]) >>> 0;
       const a = (base + h) >>> 0;
       ip = Uint8Array.of(a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff);
-      sport = 1024 + this.rng.int(64512);
+      sport = EPHEMERAL_FIRST + this.rng.int(EPHEMERAL_COUNT);
       key = `${formatIPv4(ip)}:${sport}/${proto}`;
     } while (this.flows.has(key));
     const f: Flow = { key, proto, ip, sport, state: "opening", sndNext: this.rng.u32(), rcvNext: 0, left: this.spec.requests, waiting: true, lastNs: this.clock.now() };
@@ -192,10 +198,11 @@ export class ClientNetwork implements WireEndpoint {
   private request(f: Flow): void {
     f.left--;
     f.waiting = true;
-    const body = new Uint8Array(this.spec.requestBytes).fill(0x47);
     if (f.proto === "udp") {
-      this.tx?.(udpFrame(this.ip(f), { sport: f.sport, dport: this.spec.udpPort, payload: body }));
+      this.dnsId = (this.dnsId + 1) & 0xffff;
+      this.tx?.(udpFrame(this.ip(f), { sport: f.sport, dport: this.spec.udpPort, payload: dnsQuery(this.dnsId) }));
     } else {
+      const body = new Uint8Array(this.spec.requestBytes).fill(0x47);
       this.tcp(f, f.sndNext, f.rcvNext, TCP_PSH | TCP_ACK, body);
       f.sndNext = (f.sndNext + body.length) >>> 0;
     }

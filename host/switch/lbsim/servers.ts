@@ -1,8 +1,9 @@
 // Back-end servers behind the load balancer, on the virtual wire: each answers ARP for its
 // address, runs a minimal TCP server (SYN -> SYN-ACK, a request -> a response, FIN -> FIN-ACK,
-// a segment of no connection it knows -> RST as RFC 9293 §3.10.7.1 says) and a UDP echo-like
-// service, and carries a load agent that reports its utilisation to the control processor
-// every interval (a UDP datagram to the CP's address, which the switching path punts).
+// a segment of no connection it knows -> RST as RFC 9293 §3.10.7.1 says) and a UDP service
+// (a DNS answer naming the server), and carries a load agent that reports its utilisation to
+// the control processor every interval (a UDP datagram to the CP's address, which the
+// switching path punts).
 //
 // Every packet a server receives is reported to the FlowOracle: the simulation's ground truth
 // of which server saw which flow, so that a connection moved to another server is counted.
@@ -10,6 +11,7 @@
 import type { SimClock } from "../../sim/clock";
 import type { WireEndpoint } from "../../sim/wire";
 import { formatIPv4 } from "../../util/addr";
+import { dnsAnswer } from "../../sim/dns";
 import {
   tcpFrame, udpFrame, arpFrame, parseFrame, sameBytes, BROADCAST, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH,
 } from "../../sim/ipv4";
@@ -105,10 +107,10 @@ export class BackendServer implements WireEndpoint {
   }
 
   receive(frame: Uint8Array): void {
-    if (!this.up) return;
     const r = parseFrame(frame);
     if (!r) return;
     if (r.kind === "arp") {
+      if (!this.up) return;
       const a = r.arp;
       if (sameBytes(a.spa, this.agent.cp)) this.gatewayMac = a.sha; // request or reply: the gateway's MAC
       if (a.op === 1 && sameBytes(a.tpa, this.spec.ip)) {
@@ -117,17 +119,20 @@ export class BackendServer implements WireEndpoint {
       return;
     }
     if (r.kind === "icmp" || !sameBytes(r.dstMac, this.spec.mac) || !sameBytes(r.dst, this.spec.ip)) return;
+    const flow = `${formatIPv4(r.src)}:${r.sport}/${r.kind}`;
+    // The oracle is a tap on the server's link: it sees where the line card sent the flow,
+    // even to a dead server.
+    this.oracle.seen(flow, this.name, this.clock.now());
+    if (!this.up) return;
     if (!r.checksumsOk) {
       this.stats.badChecksums++;
       return;
     }
-    const flow = `${formatIPv4(r.src)}:${r.sport}/${r.kind}`;
     if (r.kind === "udp" && r.dport === this.spec.udpPort) {
-      this.oracle.seen(flow, this.name, this.clock.now());
       this.stats.udpRequests++;
-      this.send(r.src, (ip) => udpFrame(ip, { sport: r.dport, dport: r.sport, payload: new Uint8Array(this.spec.responseBytes).fill(0x55) }));
+      const payload = dnsAnswer(r.payload, this.spec.ip) ?? new Uint8Array(this.spec.responseBytes).fill(0x55);
+      this.send(r.src, (ip) => udpFrame(ip, { sport: r.dport, dport: r.sport, payload }));
     } else if (r.kind === "tcp" && r.dport === this.spec.tcpPort) {
-      this.oracle.seen(flow, this.name, this.clock.now());
       this.tcp(flow, r);
     }
   }
