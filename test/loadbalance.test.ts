@@ -21,7 +21,6 @@ const variant = (patch: (s: LoadbalanceSpec) => void): LoadbalanceSpec => {
   return s;
 };
 const runSpec = (s: LoadbalanceSpec, pcapDir?: string) => run(validate(s, FILE), { pcapDir });
-const check = (r: LoadbalanceReport, name: string) => r.checks.find((c) => c.name === name)!;
 
 requireTshark();
 const dir = tmpDir("loadbalance");
