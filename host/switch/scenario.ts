@@ -220,6 +220,8 @@ export interface LoadbalanceReport {
 export interface RunOptions {
   /** Write each link's capture here (created if missing). */
   pcapDir?: string;
+  /** Accepted for the scenario-runner interface; the runner prints nothing (format() or JSON is the caller's). */
+  json?: boolean;
 }
 
 const MS = 1_000_000;
