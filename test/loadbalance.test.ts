@@ -185,6 +185,7 @@ const bad: [string, (s: any) => void, string, RegExp][] = [
   ["a weight event without a weight", (s) => delete s.events[0].weight, "/events/0/weight", /is required/],
   ["a duplicate MAC", (s) => (s.backends[2].mac = s.backends[0].mac), "/backends/2/mac", /is also \/backends\/0\/mac/],
   ["a MAC of the line card", (s) => (s.router.mac = "02:00:00:1b:00:01"), "/router/mac", /MAC 02:00:00:1b:00:01 is also .*ports\/clients/],
+  ["a client network with host bits set", (s) => (s.clients.network = "198.18.0.5/15"), "/clients/network", /host bits set/],
   ["a table size that is not prime", (s) => (s.distribution.tableSize = 65536), "/distribution/tableSize", /not prime/],
   ["a port the board lacks", (s) => (s.serverPort = "eth9"), "/serverPort", /"eth9" is not a port of lb-a/],
   ["a VIP the board does not have", (s) => (s.service.vip = "203.0.113.99"), "/service/vip", /not a VIP of lb-a/],

@@ -122,6 +122,11 @@ function semanticProblems(s: LoadbalanceSpec, file: string): { problems: BoardPr
   if (bad) add("/clients/network", bad);
   else if (Number(len) < 8 || Number(len) > 30) add("/clients/network", `prefix length /${len} is not in 8..30`);
   else if (checkIPv4(net, false)) add("/clients/network", checkIPv4(net, false)!);
+  else {
+    const a = parseIPv4(net);
+    const value = ((a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3]) >>> 0;
+    if (value % 2 ** (32 - Number(len)) !== 0) add("/clients/network", `${net} has host bits set for /${len}`);
+  }
   const size = s.distribution.tableSize ?? 65537;
   if (s.distribution.strategy !== "wrr" && !isPrime(size)) add("/distribution/tableSize", `${size} is not prime (Maglev needs a prime table size)`);
   const cap = s.capacity ?? 65536;
