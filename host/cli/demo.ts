@@ -4,13 +4,12 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { Command, Parsed } from "./command";
+import { Command, Parsed, UsageError } from "./command";
 import { Core } from "../core/core";
 import { WireCodec } from "../wire/codec";
 import { hexdump } from "../util/addr";
 import { PcapWriter } from "../pcap";
 import { encodeFrame, EncodeRequest } from "./encode";
-import { UsageError } from "./command";
 import { loadbalanceScenario, ScenarioError } from "../switch/scenario";
 
 /**
