@@ -10,3 +10,4 @@ export * from "./exports/gasp";
 export * from "./exports/ha";
 export * from "./exports/fault";
 export * from "./exports/switch";
+export * from "./exports/engine";

@@ -1,5 +1,6 @@
 // Layout of the core-private state region (memmap.ts STATE_BASE .. +STATE_SIZE). Core-only:
-// the host never reads these directly, it calls exports. docs/memory-map.md summarises it.
+// the host never reads these directly, it calls exports. docs/memory-map.md summarises it;
+// test/memmap.test.ts checks that the blocks below never overlap (declare a block's size).
 
 import { STATE_BASE } from "./shared/memmap";
 
@@ -30,6 +31,9 @@ export const STATE_WIRE_NA: usize = STATE_BASE + 0x20c0; // NA_REPR_SIZE
 export const STATE_NIC_BASE: usize = STATE_BASE + 0x3000; // .. 0x3fff rings and takeover
 export const STATE_GASP_BASE: usize = STATE_BASE + 0x4000; // .. 0x5fff gasp sender/receiver
 export const STATE_SWITCH_BASE: usize = STATE_BASE + 0x6000; // .. 0x7fff switching path
+export const STATE_NIC_SIZE: usize = 0x1000;
+export const STATE_GASP_SIZE: usize = 0x2000;
+export const STATE_SWITCH_SIZE: usize = 0x2000;
 
 // NIC rings and takeover (assembly/nic/): the register operation in progress, tunable
 // bounds, per-port configuration and per-ring soft state. Layouts in nic/op.ts, nic/port.ts,
@@ -38,6 +42,11 @@ export const STATE_NIC_OP: usize = STATE_NIC_BASE + 0x000; // 256 bytes
 export const STATE_NIC_TUNE: usize = STATE_NIC_BASE + 0x100; // TUNE_FIELDS u32 (shared/rings.ts)
 export const STATE_NIC_PORTS: usize = STATE_NIC_BASE + 0x200; // NIC_MAX_PORTS x 64 bytes
 export const STATE_NIC_RINGS: usize = STATE_NIC_BASE + 0x400; // NIC_MAX_PORTS x 3 x 64 bytes (.. 0x700)
+// Which packet buffer each TX and RX descriptor slot holds (nic/ring.ts slotBuf): buffers move
+// between slots when the packet engine forwards without copying. NIC_MAX_PORTS x 2 kinds x
+// 256 slots x u16 = 4 KiB; it does not fit the NIC range above, so it sits in the free part.
+export const STATE_NIC_SLOT_BUFS: usize = STATE_BASE + 0x9000; // outside STATE_NIC_BASE's 4 KiB
+export const STATE_NIC_SLOT_BUFS_SIZE: usize = 0x1000;
 // Gasp sender and receiver (assembly/gasp/), inside STATE_GASP_BASE .. +0x2000. The fault
 // path touches only the sender's part: its own copy of the key states, its own SHA-256
 // context, nothing shared with code that was running when the fault hit.
@@ -68,9 +77,14 @@ export const SW_ST_SVC_COUNT: usize = STATE_SWITCH_BASE + 0x02c; // u32 highest 
 export const SW_ST_CP_COUNT: usize = STATE_SWITCH_BASE + 0x030; // u32 highest CP index + 1
 export const SW_ST_TIMEOUTS: usize = STATE_SWITCH_BASE + 0x040; // u32 x TMO_COUNT
 export const SW_ST_COUNTERS: usize = STATE_SWITCH_BASE + 0x100; // u32 x C_COUNT (<= 64)
+// The poll-mode packet engine (assembly/engine/, docs/switching-path.md "Packet engine").
+export const SW_ST_ENG_RX_OWNER: usize = STATE_SWITCH_BASE + 0x800; // u32 x NIC_MAX_PORTS: owning context + 1, 0 = none
+export const SW_ST_ENG_INJECT_OWNER: usize = STATE_SWITCH_BASE + 0x810; // u32: context + 1 that drains the DOWN punt ring
+export const SW_ST_ENG_CTX: usize = STATE_SWITCH_BASE + 0x900; // ENG_MAX_CTX x ENG_CTX_SIZE (256): settings, counters
 export const SW_ST_END: usize = STATE_SWITCH_BASE + 0x2000; // end of the switching path's range
 
 // The fault entry (assembly/fault/): the plan armed at boot and the progress of a fire.
-export const STATE_FAULT_BASE: usize = STATE_BASE + 0x8000; // .. 0x80ff
+export const STATE_FAULT_BASE: usize = STATE_BASE + 0x8000;
+export const STATE_FAULT_SIZE: usize = 0x100;
 
-// 0x8100 .. 0x10000 is free.
+// 0x8100 .. 0x9000 is free; 0x9000 .. 0xa000 is STATE_NIC_SLOT_BUFS (above); 0xa000 .. 0x10000 is free.

@@ -7,8 +7,8 @@
 // What is in the timed loop, for both: a traffic generator that writes 32 fresh frames into
 // the batch's buffers (copy a template, set the client address and port: what RX DMA would
 // have written), then one batch call. The generator alone is timed too and reported; the
-// "net" figures subtract it. Not in the loop: writing TX descriptors (that belongs to the
-// ring code being written on issue3-rings; docs/switching-path.md "Engine integration").
+// "net" figures subtract it. Not in the loop: RX harvest and TX descriptors (the packet
+// engine's round, measured by bench/engine.bench.ts).
 //
 // usage: node bench/run.js switch    (env SWITCH_BENCH_ROUNDS, SWITCH_BENCH_PACKETS)
 

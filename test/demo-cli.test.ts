@@ -107,7 +107,7 @@ test("another scenario by --scenario; bad input exits 2 with one line naming it"
   const bad: [string[], RegExp][] = [
     [["demo", "--scenario", "nope.json"], /--scenario: nope\.json: \/: no such file/],
     [["demo", "--scenario", path.join(ROOT, "test", "fixtures", "scenarios", "fault-unit.json")], /\/faults\/0\/unit: "linecard-c" is not one of the boards/],
-    [["demo", "--scenario", path.join(ROOT, "test", "fixtures", "scenarios", "unknown-kind.json")], /\/kind: "loadbalance" is not a known scenario kind/],
+    [["demo", "--scenario", path.join(ROOT, "test", "fixtures", "scenarios", "unknown-kind.json")], /\/kind: "tour" is not a known scenario kind/],
     [["demo", "--seed", "x"], /--seed/],
     [["demo", "extra"], /extra: unexpected argument/],
   ];

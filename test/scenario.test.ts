@@ -7,9 +7,17 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
 import { loadScenario, ScenarioError, SCENARIOS_DIR, SCENARIO_SCHEMA, scenarioKind } from "../host/chassis/scenario";
+import { DEMO_KINDS } from "../host/cli/demo-kinds";
 
-const SHIPPED = fs.readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith(".json") && f !== "schema.json").sort();
+// Every shipped scenario file (schemas aside) and the failover ones among them.
+const ALL = fs.readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith(".json") && !f.endsWith("schema.json")).sort();
+const SHIPPED = ALL.filter((f) => scenarioKind(path.join(SCENARIOS_DIR, f)) === "failover");
 const FIXTURES = path.join(__dirname, "fixtures", "scenarios");
+
+test("every shipped scenario has a kind the demo runs", () => {
+  const kinds = new Set(ALL.map((f) => scenarioKind(path.join(SCENARIOS_DIR, f))));
+  assert.equal([...kinds].sort(), Object.keys(DEMO_KINDS).sort());
+});
 
 test("the shipped scenarios validate, and between them every fault kind is shipped", () => {
   assert.equal(SHIPPED, ["default.json", "hang.json", "link-cut.json", "lossy.json", "nic-hang.json", "power-loss.json", "split-brain.json"]);

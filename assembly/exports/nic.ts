@@ -10,13 +10,13 @@ import { OK, E_ARG, E_RANGE } from "../shared/status";
 import {
   RING_TX, RING_RX, RING_FAULT, OPINFO_FIELDS, RINGINFO_SIZE, RINGINFO_USE, RINGINFO_CLEAN,
   RINGINFO_TAIL, RINGINFO_QUEUE, RINGINFO_HEAD, RINGINFO_FLAGS, RINGINFO_DESC, RINGINFO_BUFS,
-  RINGINFO_FREE, portDmaBase, ringDescOffset, ringBufOffset,
+  RINGINFO_FREE, portDmaBase, ringDescOffset, ringBufOffset, ringMax,
 } from "../shared/rings";
 import { hostRange } from "../lib/mem";
 import * as api from "../nic/api";
 import { nicStep } from "../nic/step";
 import { portConfigured, portSetMac, portActiveTx } from "../nic/port";
-import { ringSize, ringUse, ringClean, ringTail, ringQueue, ringHead, ringFlags } from "../nic/ring";
+import { ringSize, ringUse, ringClean, ringTail, ringQueue, ringHead, ringFlags, slotBuf } from "../nic/ring";
 import { txReclaimByDone, txFree, txInFlight } from "../nic/tx";
 import { rxHarvest } from "../nic/rx";
 import { infoGet, tuneSet, tuneFieldValid } from "../nic/opstate";
@@ -109,6 +109,17 @@ export function nic_op_info(field: i32): i32 {
 /** The ring kind the port's doorbell and confirm act on (RING_TX or RING_FAULT). */
 export function nic_active_tx(port: i32): i32 {
   return portConfigured(port) ? portActiveTx(port) : E_NO_PORT;
+}
+
+/**
+ * Core address of the packet buffer descriptor i of a ring holds now: its own at first; the
+ * packet engine's zero-copy forwarding exchanges buffers between TX and RX slots.
+ */
+export function nic_slot_buf(port: i32, kind: i32, i: i32): i32 {
+  if (!portConfigured(port)) return E_NO_PORT;
+  if (kind != RING_TX && kind != RING_RX && kind != RING_FAULT) return E_ARG;
+  if (i < 0 || i >= ringMax(kind)) return E_ARG;
+  return <i32>slotBuf(port, kind, i);
 }
 
 /** A field (RINGINFO_*) of a ring's soft state. */

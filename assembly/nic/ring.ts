@@ -6,8 +6,9 @@
 // announced to the NIC (the doorbell writes TDT = use). RX cursors: clean is the next
 // descriptor to check for DD; the NIC owns [RDH, RDT).
 
-import { STATE_NIC_RINGS } from "../state";
-import { RINGS_PER_PORT, NIC_BUF_SIZE, portDmaBase, ringDescOffset, ringBufOffset } from "../shared/rings";
+import { STATE_NIC_RINGS, STATE_NIC_SLOT_BUFS } from "../state";
+import { RINGS_PER_PORT, NIC_BUF_SIZE, RING_FAULT, TX_RING_MAX, portDmaBase, ringDescOffset, ringBufOffset } from "../shared/rings";
+import { DMA_BASE } from "../shared/memmap";
 import { DESC_SIZE } from "../shared/e1000";
 
 const RING_SIZE_BYTES: usize = 64;
@@ -108,6 +109,51 @@ export function descAddr(port: i32, kind: i32, i: i32): usize {
 @inline
 export function bufAddr(port: i32, kind: i32, i: i32): usize {
   return <usize>(portDmaBase(port) + ringBufOffset(kind)) + <usize>i * NIC_BUF_SIZE;
+}
+
+// ---- which buffer a TX/RX descriptor slot holds ---------------------------------------------
+//
+// Every slot owns exactly one 2 KiB buffer. At first each slot holds its own (bufAddr); the
+// packet engine's zero-copy forward swaps buffers between an RX slot it harvested and the TX
+// slot it posts the frame on (netmap's buffer swap): the frame leaves from the buffer the NIC
+// received it into, and the RX slot is re-armed with the TX slot's idle buffer. Swaps only
+// permute buffers among the slots of every port's TX and RX rings, so no buffer is ever lost
+// or shared, whatever the ring sizes (slots beyond a ring's size keep theirs). The fault
+// ring never swaps.
+//
+// Per slot (TX_RING_MAX == RX_RING_MAX slots per kind) a u16 in core state (never in host-visible memory: the core does not trust a
+// buffer address it could not have written): (buffer index) XOR (own index), a buffer index
+// being its offset from DMA_BASE in NIC_BUF_SIZE units. Zeroed state = every slot its own.
+
+const BUF_SHIFT = 11; // log2(NIC_BUF_SIZE)
+
+@inline
+function slotEntry(port: i32, kind: i32, i: i32): usize {
+  return STATE_NIC_SLOT_BUFS + ((<usize>(port * 2 + kind) * TX_RING_MAX + <usize>i) << 1);
+}
+
+@inline
+function bufIndex(addr: usize): u32 {
+  return <u32>((addr - <usize>DMA_BASE) >> BUF_SHIFT);
+}
+
+/** Core address of the buffer descriptor slot i of a ring holds now. */
+export function slotBuf(port: i32, kind: i32, i: i32): usize {
+  const own = bufAddr(port, kind, i);
+  if (kind == RING_FAULT) return own;
+  const x = <u32>load<u16>(slotEntry(port, kind, i));
+  return <usize>DMA_BASE + (<usize>(bufIndex(own) ^ x) << BUF_SHIFT);
+}
+
+function slotSet(port: i32, kind: i32, i: i32, buf: usize): void {
+  store<u16>(slotEntry(port, kind, i), <u16>(bufIndex(buf) ^ bufIndex(bufAddr(port, kind, i))));
+}
+
+/** Exchanges the buffers of two TX/RX slots (both must be the software's, not the NIC's). */
+export function slotSwap(portA: i32, kindA: i32, a: i32, portB: i32, kindB: i32, b: i32): void {
+  const bufA = slotBuf(portA, kindA, a);
+  slotSet(portA, kindA, a, slotBuf(portB, kindB, b));
+  slotSet(portB, kindB, b, bufA);
 }
 
 /** (i + 1) mod size without a division. */

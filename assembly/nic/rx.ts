@@ -13,12 +13,15 @@ import {
 import { NIC_BUF_SIZE, RING_RX } from "../shared/rings";
 import { E_RX_ERROR, E_CAP } from "../shared/status";
 import { physOf } from "./port";
-import { ringSize, ringClean, ringSetClean, ringSetUse, ringSetTail, descAddr, bufAddr, ringNext, ringPrev } from "./ring";
+import { ringSize, ringClean, ringSetClean, ringSetUse, ringSetTail, descAddr, slotBuf, ringNext, ringPrev } from "./ring";
 
-/** Gives descriptor i its buffer again, status cleared. */
-function arm(port: i32, i: i32): void {
+/**
+ * Gives descriptor i the buffer its slot holds (its own, or the one a zero-copy forward
+ * swapped in: ring.ts slotBuf), status cleared.
+ */
+export function rxArm(port: i32, i: i32): void {
   const d = descAddr(port, RING_RX, i);
-  store<u64>(d + RXD_OFF_ADDR, physOf(port, bufAddr(port, RING_RX, i)));
+  store<u64>(d + RXD_OFF_ADDR, physOf(port, slotBuf(port, RING_RX, i)));
   store<u16>(d + RXD_OFF_LENGTH, 0);
   store<u16>(d + RXD_OFF_CSUM, 0);
   store<u8>(d + RXD_OFF_ERRORS, 0);
@@ -30,7 +33,7 @@ function arm(port: i32, i: i32): void {
 export function rxArmAll(port: i32): void {
   const size = ringSize(port, RING_RX);
   memory.fill(descAddr(port, RING_RX, 0), 0, <usize>size * DESC_SIZE);
-  for (let i = 0; i < size; i++) arm(port, i);
+  for (let i = 0; i < size; i++) rxArm(port, i);
   ringSetClean(port, RING_RX, 0);
   ringSetUse(port, RING_RX, 0);
   ringSetTail(port, RING_RX, size - 1);
@@ -42,6 +45,21 @@ export function rxTailTarget(port: i32): i32 {
 }
 
 /**
+ * What descriptor i holds: the frame length when the NIC is done with it (in the slot's
+ * buffer, slotBuf), 0 when it is not done, E_RX_ERROR for a frame to drop (an error bit, no
+ * EOP, a length of 0 or beyond the buffer). Nothing is changed.
+ */
+export function rxFrameLen(port: i32, i: i32): i32 {
+  const d = descAddr(port, RING_RX, i);
+  const status = <i32>load<u8>(d + RXD_OFF_STATUS);
+  if ((status & RXD_STA_DD) == 0) return 0;
+  const len = <i32>load<u16>(d + RXD_OFF_LENGTH);
+  const errors = <i32>load<u8>(d + RXD_OFF_ERRORS);
+  if ((status & RXD_STA_EOP) == 0 || (errors & RXD_ERR_FRAME) != 0 || len == 0 || len > NIC_BUF_SIZE) return E_RX_ERROR;
+  return len;
+}
+
+/**
  * Harvests one frame into out (cap bytes). Returns its length, 0 when the next descriptor
  * is not done, E_RX_ERROR for a bad frame (dropped, descriptor recycled), or E_CAP when it
  * does not fit (left in place).
@@ -49,21 +67,13 @@ export function rxTailTarget(port: i32): i32 {
 export function rxHarvest(port: i32, out: usize, cap: i32): i32 {
   const size = ringSize(port, RING_RX);
   const i = ringClean(port, RING_RX);
-  const d = descAddr(port, RING_RX, i);
-  const status = <i32>load<u8>(d + RXD_OFF_STATUS);
-  if ((status & RXD_STA_DD) == 0) return 0;
-  const len = <i32>load<u16>(d + RXD_OFF_LENGTH);
-  const errors = <i32>load<u8>(d + RXD_OFF_ERRORS);
-  let rc: i32;
-  if ((status & RXD_STA_EOP) == 0 || (errors & RXD_ERR_FRAME) != 0 || len == 0 || len > NIC_BUF_SIZE) {
-    rc = E_RX_ERROR;
-  } else if (len > cap) {
-    return E_CAP;
-  } else {
-    memory.copy(out, bufAddr(port, RING_RX, i), <usize>len);
-    rc = len;
+  const rc = rxFrameLen(port, i);
+  if (rc == 0) return 0;
+  if (rc > 0) {
+    if (rc > cap) return E_CAP;
+    memory.copy(out, slotBuf(port, RING_RX, i), <usize>rc);
   }
-  arm(port, i);
+  rxArm(port, i);
   ringSetClean(port, RING_RX, ringNext(i, size));
   return rc;
 }

@@ -14,8 +14,9 @@ import { E_RING_FULL } from "../shared/status";
 import { physOf } from "./port";
 import {
   ringSize, ringUse, ringSetUse, ringClean, ringSetClean, ringSetTail, ringSetQueue,
-  ringSetHead, ringFlags, ringSetFlag, RF_LEAD, descAddr, bufAddr, ringNext, ringPrev,
+  ringSetHead, ringFlags, ringSetFlag, RF_LEAD, descAddr, slotBuf, slotSwap, ringNext, ringPrev,
 } from "./ring";
+import { RING_RX } from "../shared/rings";
 
 // Every frame is one descriptor: end of packet, NIC appends the FCS, report status so the
 // NIC writes DD back (on the 8254x DD is written only where RS or RPS is set).
@@ -55,7 +56,7 @@ export function txFree(port: i32, kind: i32): i32 {
 /** Writes one legacy descriptor for the frame already in slot's buffer. */
 function writeDesc(port: i32, kind: i32, slot: i32, len: i32): void {
   const d = descAddr(port, kind, slot);
-  store<u64>(d + TXD_OFF_ADDR, physOf(port, bufAddr(port, kind, slot)));
+  store<u64>(d + TXD_OFF_ADDR, physOf(port, slotBuf(port, kind, slot)));
   store<u16>(d + TXD_OFF_LENGTH, <u16>len);
   store<u8>(d + TXD_OFF_CSO, 0);
   store<u8>(d + TXD_OFF_CMD, TX_CMD);
@@ -69,7 +70,7 @@ function writeDesc(port: i32, kind: i32, slot: i32, len: i32): void {
 /** Copies a frame into the next free slot and queues it (no doorbell). Returns the slot. */
 function enqueueOne(port: i32, kind: i32, src: usize, len: i32): i32 {
   const slot = ringUse(port, kind);
-  memory.copy(bufAddr(port, kind, slot), src, <usize>len);
+  memory.copy(slotBuf(port, kind, slot), src, <usize>len);
   writeDesc(port, kind, slot, len);
   ringSetUse(port, kind, ringNext(slot, ringSize(port, kind)));
   return slot;
@@ -89,6 +90,29 @@ export function txEnqueueCopies(port: i32, kind: i32, src: usize, len: i32, copi
   for (let i = 0; i < need; i++) enqueueOne(port, kind, src, len);
   if (lead) ringSetFlag(port, kind, RF_LEAD, false);
   return need;
+}
+
+/**
+ * Zero copy: queues the frame held by RX slot (rxPort, rxSlot) without copying it. The TX
+ * slot takes the RX slot's buffer and gives the RX slot its own idle one (slotSwap); the
+ * caller re-arms the RX descriptor afterwards, with the buffer it now holds. A due lead copy
+ * (RF_LEAD) is queued first, copied. len already checked against NIC_BUF_SIZE. Returns the
+ * descriptors queued (1, or 2 with a lead copy) or E_RING_FULL (nothing queued, nothing
+ * swapped).
+ */
+export function txPostSwap(port: i32, kind: i32, rxPort: i32, rxSlot: i32, len: i32): i32 {
+  const lead = (ringFlags(port, kind) & RF_LEAD) != 0 ? 1 : 0;
+  if (1 + lead > txFree(port, kind)) return E_RING_FULL;
+  if (lead) {
+    enqueueOne(port, kind, slotBuf(rxPort, RING_RX, rxSlot), len);
+    ringSetFlag(port, kind, RF_LEAD, false);
+  }
+  const slot = ringUse(port, kind);
+  // [clean, use) is queued; slot == use is free (txFree > 0): its buffer is idle.
+  slotSwap(port, kind, slot, rxPort, RING_RX, rxSlot);
+  writeDesc(port, kind, slot, len);
+  ringSetUse(port, kind, ringNext(slot, ringSize(port, kind)));
+  return 1 + lead;
 }
 
 /**

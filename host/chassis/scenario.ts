@@ -96,6 +96,7 @@ export interface LoadedScenario {
   boards: Board[];
 }
 
+/** A scenario file that cannot be run: every problem with its JSON Pointer (any kind). */
 export class ScenarioError extends Error {
   constructor(readonly file: string, readonly problems: BoardProblem[]) {
     super(problems.map((p) => `${file}: ${p.path || "/"}: ${p.message}`).join("\n"));
@@ -117,7 +118,8 @@ function schemaValidator(): ValidateFunction {
   return validator;
 }
 
-function readJson(file: string): unknown {
+/** Reads a scenario file as JSON; a missing file or bad JSON is a ScenarioError with a position. */
+export function readJson(file: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");

@@ -7,6 +7,7 @@ import * as path from "path";
 // The chassis is loaded only when a demo runs: every other command starts without it.
 type ReportModule = typeof import("../chassis/report");
 type ScenarioModule = typeof import("../chassis/scenario");
+type LoadbalanceModule = typeof import("../switch/scenario");
 
 export interface DemoOptions {
   json: boolean;
@@ -46,4 +47,18 @@ const failover: DemoKind = {
   },
 };
 
-export const DEMO_KINDS: Record<string, DemoKind> = { [failover.kind]: failover };
+const loadbalance: DemoKind = {
+  kind: "loadbalance",
+  summary: "clients, a service VIP and back ends on the switching path: spread per weights, A/B flips, connections staying put",
+  run(file, opts) {
+    const { readJson } = require("../chassis/scenario") as ScenarioModule;
+    const { loadbalanceScenario } = require("../switch/scenario") as LoadbalanceModule;
+    const sc = loadbalanceScenario.validate(readJson(file), file);
+    if (opts.seed !== undefined) sc.spec.seed = opts.seed;
+    const report = loadbalanceScenario.run(sc, { pcapDir: opts.pcapDir });
+    console.log(opts.json ? JSON.stringify(report, null, 2) : loadbalanceScenario.format(report));
+    return report.ok ? 0 : 1;
+  },
+};
+
+export const DEMO_KINDS: Record<string, DemoKind> = { [failover.kind]: failover, [loadbalance.kind]: loadbalance };

@@ -23,11 +23,13 @@ ${Object.values(DEMO_KINDS).map((k) => `  ${k.kind.padEnd(10)} ${k.summary}`).jo
 examples:
   lastgasp demo
   lastgasp demo --scenario scenarios/nic-hang.json
+  lastgasp demo --scenario scenarios/loadbalance.json
   lastgasp demo --json --pcap-dir /tmp/caps`,
   options: { scenario: { type: "string" }, json: { type: "boolean" }, "pcap-dir": { type: "string" }, seed: { type: "string" } },
   positionals: { min: 0, max: 0 },
   run(args: Parsed): number {
     const file = (args.values.scenario as string | undefined) ?? DEFAULT_SCENARIO;
+    if (file === "") throw new UsageError("--scenario: needs a file");
     const pcapDir = (args.values["pcap-dir"] as string | undefined) ?? path.join("build", "demo");
     const seed = optionalInt(args, "seed", 0, 0xffffffff);
     try {

@@ -1,0 +1,327 @@
+// The packet engine's throughput: RX harvest + parse + lookup + rewrite + TX descriptor, the
+// real ring code (eng_poll: DD-first harvest, zero-copy post, a legacy TX descriptor per
+// frame, re-arm, reclaim by DD, the round's doorbell list), 64-byte frames (60 + FCS), batches
+// of 32, at 1K and 1M flows; the same round in plain TypeScript (bench/engine-ts-reference.ts,
+// over bench/switch-ts-reference.ts) measured in the same run, alternating, medians.
+//
+// The NIC is emulated in memory, identically for both: before each round 32 frames are
+// written into the buffers the next 32 RX descriptors point at, with length and DD|EOP
+// (what RX DMA does); after it, DD is set on the 32 new TX descriptors (what TX write-back
+// does). The doorbell list is built but not performed: on hardware that is two MMIO writes
+// per round. The emulation alone is timed too; "net" subtracts it.
+//
+// Also: zero copy against copy mode (64 and 1514-byte frames), and the whole loop over the
+// virtual board's e1000 model (RX DMA, eng_poll, the TDT write running the model's TX engine),
+// with what its time is spent on.
+//
+// usage: node bench/run.js engine    (env ENGINE_BENCH_ROUNDS, ENGINE_BENCH_PACKETS)
+
+import { performance } from "perf_hooks";
+import { SimBoard } from "../host/board/sim";
+import { SwitchPath } from "../host/switch/switch";
+import { LbTables } from "../host/switch/lbtables";
+import { maglevTable } from "../host/switch/distribution";
+import { performRegops } from "../host/nic/regops";
+import { parseIPv4, parseMac } from "../host/util/addr";
+import { Rng } from "../host/util/rng";
+import * as MAP from "../assembly/shared/memmap";
+import * as RINGS from "../assembly/shared/rings";
+import * as E from "../assembly/shared/engine";
+import { SwitchReference } from "./switch-ts-reference";
+import { EngineReference } from "./engine-ts-reference";
+
+const ROUNDS = Number(process.env.ENGINE_BENCH_ROUNDS ?? 5);
+const PACKETS = Number(process.env.ENGINE_BENCH_PACKETS ?? 1 << 20);
+const BATCH = 32;
+const RING = 256;
+const CAPACITY = 1 << 20;
+const SEED = 0x1234567;
+const BACKENDS = 16;
+const OS_PHYS = 0x1_0000_0000;
+const VIP = parseIPv4("203.0.113.10");
+const PORT_MAC = [parseMac("02:00:00:00:1b:00"), parseMac("02:00:00:00:1b:01")];
+const beMac = (i: number) => parseMac(`02:00:00:00:be:${i.toString(16).padStart(2, "0")}`);
+const beIp = (i: number) => parseIPv4(`198.51.100.${11 + i}`);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** A TCP ACK to VIP:80 from 198.18.0.0:10000, len bytes (checksums valid for that source). */
+function template(len: number): Uint8Array {
+  const f = new Uint8Array(len);
+  f.set(PORT_MAC[0], 0);
+  f.set(parseMac("02:00:00:00:c1:01"), 6);
+  const ipLen = len - 14;
+  f.set([0x08, 0x00, 0x45, 0, ipLen >> 8, ipLen & 0xff, 0, 1, 0x40, 0, 64, 6, 0, 0, 198, 18, 0, 0, ...VIP], 12);
+  const sum = (a: number, b: number) => {
+    let s = 0;
+    for (let i = a; i < b; i += 2) s += (f[i] << 8) | (i + 1 < b ? f[i + 1] : 0);
+    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+    return s;
+  };
+  const ipc = ~sum(14, 34) & 0xffff;
+  f[24] = ipc >> 8;
+  f[25] = ipc & 0xff;
+  const t = 34;
+  f.set([0x27, 0x10, 0, 80, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x10, 0xff, 0xff], t);
+  for (let i = t + 20; i < len; i++) f[i] = i & 0xff;
+  let s = sum(26, 34) + 6 + (len - t) + sum(t, len);
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  const c = ~s & 0xffff;
+  f[t + 16] = c >> 8;
+  f[t + 17] = c & 0xff;
+  return f;
+}
+
+/**
+ * The NIC, emulated in memory: RX DMA into the buffers the RX descriptors name, TX write-back.
+ * mem is the memory, base the index of physical offset 0 (the DMA window's start).
+ */
+class NicEmulation {
+  private rxNext = 0;
+  private txNext = 0;
+
+  constructor(private readonly mem: Uint8Array, private readonly base: number, private readonly rxDesc: number, private readonly txDesc: number, private readonly tmpl: Uint8Array) {}
+
+  /** 32 frames for flows seq[k..k+31] into the next 32 RX descriptors' buffers, then DD|EOP. */
+  deliver(seq: Uint32Array, k: number): void {
+    const mem = this.mem;
+    const len = this.tmpl.length;
+    for (let i = 0; i < BATCH; i++) {
+      const d = this.rxDesc + this.rxNext * 16;
+      const lo = mem[d] | (mem[d + 1] << 8) | (mem[d + 2] << 16) | (mem[d + 3] << 24);
+      const o = this.base + lo; // OS_PHYS's low word is 0
+      mem.set(this.tmpl, o);
+      const f = seq[(k + i) & (seq.length - 1)];
+      const a = f >>> 3;
+      mem[o + 27] = 18 + (a >>> 16); // client 198.18.0.0/15 + a
+      mem[o + 28] = (a >>> 8) & 0xff;
+      mem[o + 29] = a & 0xff; // the IP checksum is not fixed up: neither path verifies it
+      const port = 10000 + (f & 7);
+      mem[o + 34] = port >> 8;
+      mem[o + 35] = port & 0xff;
+      mem[d + 8] = len & 0xff;
+      mem[d + 9] = len >> 8;
+      mem[d + 13] = 0;
+      mem[d + 12] = 3; // DD | EOP, last
+      this.rxNext = (this.rxNext + 1) & (RING - 1);
+    }
+  }
+
+  /** TX write-back: DD on the next n TX descriptors. */
+  complete(n: number): void {
+    for (let i = 0; i < n; i++) {
+      this.mem[this.txDesc + this.txNext * 16 + 12] = 1;
+      this.txNext = (this.txNext + 1) & (RING - 1);
+    }
+  }
+}
+
+function configure(sw: SwitchPath | null, ref: SwitchReference | null): void {
+  PORT_MAC.forEach((m, p) => {
+    sw?.setPort(p, m);
+    ref?.setPort(p, m);
+  });
+  sw?.setCpAddress(0, 4, parseIPv4("192.0.2.1"));
+  ref?.addCp(parseIPv4("192.0.2.1"));
+  sw?.setService(0, { family: 4, vip: VIP, protocol: "tcp", port: 80, mode: "nat", returnPort: 0, returnMac: parseMac("02:00:00:00:00:fe") });
+  ref?.setService(0, { family: 4, proto: 6, port: 80, vip: VIP, nat: true });
+  for (let i = 0; i < BACKENDS; i++) {
+    sw?.setBackend(i, { family: 4, addr: beIp(i), mac: beMac(i), txPort: 1, port: 8080 });
+    ref?.setBackend(i, { up: true, mac: beMac(i), addr: beIp(i), port: 8080, txPort: 1 });
+  }
+}
+
+const TABLE = maglevTable([...Array(BACKENDS).keys()].map((i) => ({ index: i, name: `be${i}`, weight: 1 })), 65537);
+
+/** A fresh two-port board with the engine on port 0's RX queue (context 0). */
+function coreSetup(mode: number) {
+  const port = (name: string, mac: Uint8Array) => ({ name, mac, model: "e1000" as const, txQueues: 1, rings: { tx: RING, rx: RING, fault: 8 } });
+  const board = new SimBoard({ osDmaPhys: OS_PHYS, faultDmaPhys: 0x2_0000_0000, ports: [port("p0", PORT_MAC[0]), port("p1", PORT_MAC[1])] });
+  for (const p of [0, 1]) {
+    board.osRings.must("nic_tx_init", p);
+    board.osRings.must("nic_rx_init", p);
+  }
+  const core = board.os;
+  const sw = SwitchPath.create({ capacity: CAPACITY, seed: SEED, policy: "evict" }, core);
+  configure(sw, null);
+  new LbTables(core).publish(new Map([[0, TABLE]]));
+  core.call("eng_reset");
+  core.call("eng_config", 0, BATCH, mode);
+  core.call("eng_rx_claim", 0, 0, 0);
+  return { board, core, sw };
+}
+
+function tsSetup() {
+  const sw = new SwitchReference(CAPACITY, SEED);
+  configure(null, sw);
+  sw.setTables(new Map([[0, TABLE]]));
+  return new EngineReference(sw, 2, RING, 0, 1);
+}
+
+interface Row {
+  label: string;
+  coreNs: number;
+  tsNs: number | null;
+  genNs: number;
+  ratio: number | null;
+  netRatio: number | null;
+  newCoreNs: number;
+  newTsNs: number | null;
+}
+
+function measure(label: string, flows: number, frameLen: number, mode: number, withTs: boolean): Row {
+  const tmpl = template(frameLen);
+  const { core } = coreSetup(mode);
+  const ref = withTs ? tsSetup() : null;
+  const scratch = tsSetup(); // the emulation alone runs on a memory no engine reads
+  const x = core.exports;
+  const emuCore = new NicEmulation(core.bytes, MAP.DMA_BASE, RINGS.portDmaBase(0) + RINGS.PORT_DMA_RX_DESC, RINGS.portDmaBase(1) + RINGS.PORT_DMA_TX_DESC, tmpl);
+  const emuTs = ref ? new NicEmulation(ref.mem, 0, ref.rxDesc(0, 0), ref.txDesc(1, 0), tmpl) : null;
+  const emuGen = new NicEmulation(scratch.mem, 0, scratch.rxDesc(0, 0), scratch.txDesc(1, 0), tmpl);
+  const rng = new Rng(flows);
+  const order = Uint32Array.from({ length: 1 << 20 }, (_, i) => i % flows);
+  const seq = new Uint32Array(1 << 20);
+  for (let i = 0; i < seq.length; i++) seq[i] = rng.int(flows);
+
+  const warm = (fn: (k: number) => void) => {
+    const t0 = performance.now();
+    for (let k = 0; k < flows; k += BATCH) fn(k);
+    return ((performance.now() - t0) * 1e6) / flows;
+  };
+  const newCoreNs = warm((k) => {
+    emuCore.deliver(order, k);
+    x.eng_poll(0, 1000);
+    emuCore.complete(BATCH);
+  });
+  const newTsNs = emuTs ? warm((k) => {
+    emuTs.deliver(order, k);
+    ref!.poll(0, BATCH, 1000);
+    emuTs.complete(BATCH);
+  }) : null;
+  if (ref && emuTs) check(core.bytes, () => x.eng_poll(0, 1500), ref, emuCore, emuTs, seq);
+
+  const run = (fn: (k: number) => void) => {
+    const t0 = performance.now();
+    for (let k = 0; k < PACKETS; k += BATCH) fn(k);
+    return ((performance.now() - t0) * 1e6) / PACKETS;
+  };
+  const c: number[] = [], t: number[] = [], g: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    c.push(run((k) => {
+      emuCore.deliver(seq, k);
+      x.eng_poll(0, 2000);
+      emuCore.complete(BATCH);
+    }));
+    if (ref && emuTs) t.push(run((k) => {
+      emuTs.deliver(seq, k);
+      ref.poll(0, BATCH, 2000);
+      emuTs.complete(BATCH);
+    }));
+    g.push(run((k) => {
+      emuGen.deliver(seq, k);
+      emuGen.complete(BATCH);
+    }));
+  }
+  const counters = new Uint32Array(core.bytes.buffer, MAP.ABI_BASE + 60 * MAP.ABI_SLOT_SIZE, E.ECTR_COUNT);
+  x.eng_counters(0, MAP.ABI_BASE + 60 * MAP.ABI_SLOT_SIZE, E.ECTR_COUNT);
+  const total = counters[E.ECTR_RX];
+  if (counters[E.ECTR_FORWARD] !== total || counters[E.ECTR_TX_FULL] !== 0) throw new Error(`engine did not forward everything: ${counters.join(",")}`);
+  return {
+    label, coreNs: median(c), tsNs: t.length ? median(t) : null, genNs: median(g),
+    ratio: t.length ? median(c.map((v, i) => t[i] / v)) : null,
+    netRatio: t.length ? median(c.map((v, i) => (t[i] - g[i]) / (v - g[i]))) : null,
+    newCoreNs, newTsNs,
+  };
+}
+
+/** Same frames in, same TX descriptors and bytes out: the reference is the same round. */
+function check(coreMem: Uint8Array, corePoll: () => number, ref: EngineReference, emuCore: NicEmulation, emuTs: NicEmulation, seq: Uint32Array): void {
+  const txCore = RINGS.portDmaBase(1) + RINGS.PORT_DMA_TX_DESC;
+  const txTs = ref.txDesc(1, 0);
+  const cv = new DataView(coreMem.buffer);
+  const tv = new DataView(ref.mem.buffer);
+  // both TX rings are at the same index after the same number of rounds
+  for (let k = 0; k < 64 * BATCH; k += BATCH) {
+    emuCore.deliver(seq, k);
+    emuTs.deliver(seq, k);
+    corePoll();
+    ref.poll(0, BATCH, 1500);
+    for (let i = 0; i < RING; i++) {
+      const a = cv.getUint32(txCore + 16 * i + 8, true);
+      const b = tv.getUint32(txTs + 16 * i + 8, true);
+      if (a !== b) throw new Error(`TX descriptor ${i} differs: length/cmd ${a.toString(16)} vs ${b.toString(16)}`);
+      if (cv.getUint8(txCore + 16 * i + 12) !== tv.getUint8(txTs + 16 * i + 12)) throw new Error(`TX descriptor ${i} status differs`);
+      const len = a & 0xffff;
+      const fa = coreMem.subarray(MAP.DMA_BASE + cv.getUint32(txCore + 16 * i, true), MAP.DMA_BASE + cv.getUint32(txCore + 16 * i, true) + len);
+      const fb = ref.mem.subarray(tv.getUint32(txTs + 16 * i, true), tv.getUint32(txTs + 16 * i, true) + len);
+      if (!Buffer.from(fa).equals(Buffer.from(fb))) throw new Error(`TX frame ${i} differs:\n${Buffer.from(fa).toString("hex")}\n${Buffer.from(fb).toString("hex")}`);
+    }
+    emuCore.complete(BATCH);
+    emuTs.complete(BATCH);
+  }
+}
+
+/** The whole loop over the e1000 model: RX DMA by the model, eng_poll, TDT performed (the model's TX engine runs). */
+function overModel(flows: number, packets: number) {
+  const { board, core } = coreSetup(E.ENG_ZERO_COPY);
+  const tmpl = template(60);
+  let sent = 0;
+  board.nics[1].attach(() => void sent++);
+  const rng = new Rng(7);
+  const frames = Array.from({ length: 4096 }, () => {
+    const f = tmpl.slice();
+    const a = rng.int(flows);
+    f[27] = 18 + (a >>> 16);
+    f[28] = (a >>> 8) & 0xff;
+    f[29] = a & 0xff;
+    return f;
+  });
+  let tRx = 0, tPoll = 0, tRegops = 0;
+  const t0 = performance.now();
+  for (let k = 0; k < packets; k += BATCH) {
+    const a = performance.now();
+    for (let i = 0; i < BATCH; i++) board.nics[0].receive(frames[(k + i) & 4095]);
+    const b = performance.now();
+    core.exports.eng_poll(0, 1000);
+    const c = performance.now();
+    performRegops(core.view, board.nics, board.delay);
+    const d = performance.now();
+    tRx += b - a;
+    tPoll += c - b;
+    tRegops += d - c;
+  }
+  const total = performance.now() - t0;
+  if (sent !== packets) throw new Error(`${sent} of ${packets} frames left port 1`);
+  return { nsPerPacket: (total * 1e6) / packets, rxShare: tRx / total, pollShare: tPoll / total, txShare: tRegops / total, pollNs: (tPoll * 1e6) / packets };
+}
+
+function main() {
+  console.log(`packet engine: RX harvest + parse + lookup + rewrite + TX descriptor, batch ${BATCH}, rings of ${RING}, ${PACKETS.toLocaleString()} packets x ${ROUNDS} rounds per figure (medians), capacity ${CAPACITY.toLocaleString()}, NAT, ${BACKENDS} back ends, Maglev 65537, random flow order`);
+  const rows: Row[] = [];
+  for (const flows of [1000, 1_000_000]) rows.push(measure(`64 B zero copy, ${flows >= 1e6 ? "1M" : "1K"} flows`, flows, 60, E.ENG_ZERO_COPY, true));
+  for (const flows of [1000, 1_000_000]) rows.push(measure(`64 B copy mode, ${flows >= 1e6 ? "1M" : "1K"} flows`, flows, 60, E.ENG_COPY, false));
+  rows.push(measure("1514 B zero copy, 1K flows", 1000, 1514, E.ENG_ZERO_COPY, true));
+  rows.push(measure("1514 B copy mode, 1K flows", 1000, 1514, E.ENG_COPY, false));
+  const mpps = (ns: number) => (1000 / ns).toFixed(2);
+  console.log("\nconfiguration                core Mpps  TS Mpps  core/TS | net of NIC emulation: core Mpps  TS Mpps  core/TS | emulation ns/pkt");
+  for (const r of rows) {
+    const ts = r.tsNs !== null ? mpps(r.tsNs) : "-";
+    const netTs = r.tsNs !== null ? mpps(r.tsNs - r.genNs) : "-";
+    console.log(
+      `${r.label.padEnd(28)} ${mpps(r.coreNs).padStart(9)} ${ts.padStart(8)}  ${(r.ratio?.toFixed(2) ?? "-").padStart(7)} |` +
+        `                      ${mpps(r.coreNs - r.genNs).padStart(9)} ${netTs.padStart(8)}  ${(r.netRatio?.toFixed(2) ?? "-").padStart(7)} | ${r.genNs.toFixed(1).padStart(8)}`,
+    );
+  }
+  const z1k = rows[0], z1m = rows[1], c1k = rows[2], c1m = rows[3], zb = rows[4], cb = rows[5];
+  console.log(`\nper packet, core, net of the emulation: ${(z1k.coreNs - z1k.genNs).toFixed(1)} ns at 1K flows, ${(z1m.coreNs - z1m.genNs).toFixed(1)} ns at 1M flows`);
+  console.log(`zero copy vs copy (core, net): 64 B ${((c1k.coreNs - c1k.genNs) / (z1k.coreNs - z1k.genNs)).toFixed(2)}x at 1K, ${((c1m.coreNs - c1m.genNs) / (z1m.coreNs - z1m.genNs)).toFixed(2)}x at 1M; 1514 B ${((cb.coreNs - cb.genNs) / (zb.coreNs - zb.genNs)).toFixed(2)}x (copy time / zero-copy time)`);
+  console.log(`new connections through the engine (1M fresh flows, emulation included): core ${z1m.newCoreNs.toFixed(0)} ns, TS ${z1m.newTsNs!.toFixed(0)} ns per connection`);
+  const m = overModel(1000, 100_000);
+  console.log(`\nthe whole loop over the e1000 model (1K flows, 100,000 frames): ${mpps(m.nsPerPacket)} Mpps (${m.nsPerPacket.toFixed(0)} ns/frame): ` +
+    `model RX DMA ${(m.rxShare * 100).toFixed(0)} %, eng_poll ${(m.pollShare * 100).toFixed(0)} % (${m.pollNs.toFixed(0)} ns/frame), TDT/RDT writes + model TX engine ${(m.txShare * 100).toFixed(0)} %`);
+}
+
+main();
