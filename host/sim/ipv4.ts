@@ -3,6 +3,8 @@
 // §3.1, RFC 768, RFC 826), with RFC 1071 checksums. Deliberately independent of the core:
 // these hosts are the switching path's outside world, not part of it.
 
+import { internetChecksum as checksum } from "../util/checksum";
+
 export const ETH_IPV4 = 0x0800;
 export const ETH_ARP = 0x0806;
 export const PROTO_ICMP = 1;
@@ -18,16 +20,6 @@ export const BROADCAST = Uint8Array.of(255, 255, 255, 255, 255, 255);
 const ETH_LEN = 14;
 const IP_LEN = 20;
 
-/** RFC 1071 over the concatenation of parts (an odd length only in the last part). */
-export function checksum(parts: Uint8Array[]): number {
-  let sum = 0;
-  for (const p of parts) {
-    for (let i = 0; i + 1 < p.length; i += 2) sum += (p[i] << 8) | p[i + 1];
-    if (p.length & 1) sum += p[p.length - 1] << 8;
-  }
-  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
-  return ~sum & 0xffff;
-}
 
 const put16 = (b: Uint8Array, o: number, v: number) => {
   b[o] = (v >>> 8) & 0xff;

@@ -8,17 +8,7 @@ import { Core } from "../core/core";
 import { WireCodec } from "../wire/codec";
 import { CpApp, Injection, PuntedFrame } from "./punt";
 import * as W from "../../assembly/shared/wire";
-
-/** RFC 1071 checksum over the concatenation of parts (odd lengths only in the last part). */
-export function internetChecksum(parts: Uint8Array[]): number {
-  let sum = 0;
-  for (const p of parts) {
-    for (let i = 0; i + 1 < p.length; i += 2) sum += (p[i] << 8) | p[i + 1];
-    if (p.length & 1) sum += p[p.length - 1] << 8;
-  }
-  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
-  return ~sum & 0xffff;
-}
+import { internetChecksum } from "../util/checksum";
 
 const eq = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 

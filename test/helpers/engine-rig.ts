@@ -5,19 +5,14 @@
 
 import { SimBoard } from "../../host/board/sim";
 import { SwitchPath } from "../../host/switch/switch";
-import { LbTables } from "../../host/switch/lbtables";
-import { maglevTable } from "../../host/switch/distribution";
+import type { LbTables } from "../../host/switch/lbtables";
 import { PacketEngine } from "../../host/switch/engine";
 import { PuntService } from "../../host/switch/punt";
 import { IcmpEchoResponder, ArpResponder } from "../../host/switch/apps";
 import { CoreRings } from "../../host/nic/rings";
 import type { Core } from "../../host/core/core";
 import { logged, RegAccess, OS_PHYS, FAULT_PHYS } from "./board";
-import {
-  PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, MAC_PORT1, MAC_ROUTER, VIP4, VIP6, CP4, CP6,
-  SVC_TCP_NAT, SVC_UDP_NAT, SVC_TCP_DSR, SVC_TCP6_DSR, SVC_UDP6_DSR, BE_PORT, V6_BASE,
-  backendMac, backendIp4, backendIp6,
-} from "./switch-fixture";
+import { PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, MAC_PORT1, VIP4, CP4, CP6, V6_BASE, configureSwitch } from "./switch-fixture";
 import * as RINGS from "../../assembly/shared/rings";
 
 export interface EngineRig {
@@ -61,28 +56,8 @@ export function engineRig(opts: RigOptions = {}): EngineRig {
     rings.must("nic_rx_init", p);
   }
 
-  const sw = SwitchPath.create({ capacity: opts.capacity ?? 1 << 12, seed: 0x5eed }, core);
-  const lb = new LbTables(core);
-  sw.setPort(PORT_CLIENTS, MAC_PORT0);
-  sw.setPort(PORT_BACKENDS, MAC_PORT1);
-  sw.setCpAddress(0, 4, CP4);
-  sw.setCpAddress(1, 6, CP6);
-  const nat = { returnPort: PORT_CLIENTS, returnMac: MAC_ROUTER };
-  sw.setService(SVC_TCP_NAT, { family: 4, vip: VIP4, protocol: "tcp", port: 80, mode: "nat", ...nat });
-  sw.setService(SVC_UDP_NAT, { family: 4, vip: VIP4, protocol: "udp", port: 53, mode: "nat", ...nat });
-  sw.setService(SVC_TCP_DSR, { family: 4, vip: VIP4, protocol: "tcp", port: 443, mode: "dsr" });
-  sw.setService(SVC_TCP6_DSR, { family: 6, vip: VIP6, protocol: "tcp", port: 80, mode: "dsr" });
-  sw.setService(SVC_UDP6_DSR, { family: 6, vip: VIP6, protocol: "udp", port: 53, mode: "dsr" });
-  const n4 = opts.backends ?? 4;
-  for (let i = 0; i < n4; i++) sw.setBackend(i, { family: 4, addr: backendIp4(i), mac: backendMac(i), txPort: PORT_BACKENDS, port: BE_PORT });
-  for (let i = 0; i < 2; i++) sw.setBackend(V6_BASE + i, { family: 6, addr: backendIp6(i), mac: backendMac(V6_BASE + i), txPort: PORT_BACKENDS });
-  const share = (i: number) => ({ index: i, name: `be${i}`, weight: 1 });
-  const publish = (v4: number[], m = 251) => {
-    const t4 = maglevTable(v4.map(share), m);
-    const t6 = maglevTable([V6_BASE, V6_BASE + 1].map(share), m);
-    lb.publish(new Map([[SVC_TCP_NAT, t4], [SVC_UDP_NAT, t4], [SVC_TCP_DSR, t4], [SVC_TCP6_DSR, t6], [SVC_UDP6_DSR, t6]]));
-  };
-  publish([...Array(n4).keys()]);
+  const { sw, lb, publish: publishBoth } = configureSwitch(SwitchPath.create({ capacity: opts.capacity ?? 1 << 12, seed: 0x5eed }, core), opts.backends ?? 4, 2);
+  const publish = (v4: number[], m?: number) => publishBoth(v4, [V6_BASE, V6_BASE + 1], m);
 
   const punts = new PuntService(core)
     .register(new IcmpEchoResponder([CP4, CP6, VIP4]))

@@ -41,7 +41,13 @@ export interface Fixture {
 }
 
 export function fixture(init: SwitchInit = { capacity: 1 << 12 }, n4 = 4, n6 = 2): Fixture {
-  const sw = SwitchPath.create(init);
+  const fx = configureSwitch(SwitchPath.create(init), n4, n6);
+  fx.sw.tick(1000);
+  return fx;
+}
+
+/** Ports, CP addresses, services and back ends of the fixture on a switching path; Maglev tables published. */
+export function configureSwitch(sw: SwitchPath, n4 = 4, n6 = 2): Fixture {
   const lb = new LbTables(sw.core);
   sw.setPort(PORT_CLIENTS, MAC_PORT0);
   sw.setPort(PORT_BACKENDS, MAC_PORT1);
@@ -62,6 +68,5 @@ export function fixture(init: SwitchInit = { capacity: 1 << 12 }, n4 = 4, n6 = 2
     lb.publish(new Map([[SVC_TCP_NAT, t4], [SVC_UDP_NAT, t4], [SVC_TCP_DSR, t4], [SVC_TCP6_DSR, t6], [SVC_UDP6_DSR, t6]]));
   };
   publish([...Array(n4).keys()], [...Array(n6).keys()].map((i) => V6_BASE + i));
-  sw.tick(1000);
   return { sw, lb, publish };
 }
