@@ -29,6 +29,7 @@ import * as RINGS from "../assembly/shared/rings";
 import * as E from "../assembly/shared/engine";
 import { SwitchReference } from "./switch-ts-reference";
 import { EngineReference } from "./engine-ts-reference";
+import { median } from "./stats";
 
 const ROUNDS = Number(process.env.ENGINE_BENCH_ROUNDS ?? 5);
 const PACKETS = Number(process.env.ENGINE_BENCH_PACKETS ?? 1 << 20);
@@ -43,10 +44,6 @@ const PORT_MAC = [parseMac("02:00:00:00:1b:00"), parseMac("02:00:00:00:1b:01")];
 const beMac = (i: number) => parseMac(`02:00:00:00:be:${i.toString(16).padStart(2, "0")}`);
 const beIp = (i: number) => parseIPv4(`198.51.100.${11 + i}`);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** A TCP ACK to VIP:80 from 198.18.0.0:10000, len bytes (checksums valid for that source). */
 function template(len: number): Uint8Array {

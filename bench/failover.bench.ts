@@ -13,12 +13,9 @@ import { runChassis } from "../host/chassis/chassis";
 import { figures } from "../host/chassis/report";
 import { scenario } from "../test/helpers/chassis";
 import type { HeartbeatPresetName } from "../host/chassis/scenario";
+import { median } from "./stats";
 
 const SEEDS = Number(process.env.FAILOVER_BENCH_SEEDS ?? 9);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 interface Mode {
   label: string;

@@ -7,14 +7,11 @@ import { performance } from "perf_hooks";
 import { NicRig, RIG_MAC, ethFrame } from "../test/helpers/nic";
 import { SimClock } from "../host/sim/clock";
 import { Link, SimpleHost } from "../host/sim/wire";
+import { median } from "./stats";
 
 const RUNS = 7;
 const FRAMES = 20_000;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
 
 function tx(): number {
   const rig = new NicRig();

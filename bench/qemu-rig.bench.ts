@@ -11,11 +11,11 @@ import { GUEST_MEM_PHYS } from "../test/helpers/qemu";
 import { DMA_BASE, FRAME_SLOT_SIZE } from "../assembly/shared/memmap";
 import { RING_TX, RING_RX, RING_FAULT, FAULT_QUEUE_NONE } from "../assembly/shared/rings";
 import { VLAN_NONE } from "../assembly/shared/repr";
+import { median } from "./stats";
 
 const BOOTS = Number(process.env.QEMU_BENCH_BOOTS ?? 3);
 const SELFTESTS = 5;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   buildRig();

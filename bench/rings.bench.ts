@@ -12,10 +12,10 @@ import { NicRig, ethFrame } from "../test/helpers/nic";
 import { TX_STAGE } from "../host/nic/rings";
 import { performRegops } from "../host/nic/regops";
 import { Core } from "../host/core/core";
+import { median } from "./stats";
 
 const RUNS = 7;
 const BCAST = Uint8Array.from([255, 255, 255, 255, 255, 255]);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const cores = { os: Core.load(), fault: Core.load() };
 
 function faultSend(kind: "e1000-reset" | "i210-own-queue" | "e1000-reclaim"): { us: number; rounds: number; ops: number; simUs: number } {

@@ -22,6 +22,7 @@ import { Rng } from "../host/util/rng";
 import * as MAP from "../assembly/shared/memmap";
 import * as S from "../assembly/shared/switch";
 import { SwitchReference, V_FORWARD } from "./switch-ts-reference";
+import { median } from "./stats";
 
 const ROUNDS = Number(process.env.SWITCH_BENCH_ROUNDS ?? 5);
 const PACKETS = Number(process.env.SWITCH_BENCH_PACKETS ?? 1 << 20);
@@ -36,10 +37,6 @@ const PORT_MAC = [parseMac("02:00:00:00:1b:00"), parseMac("02:00:00:00:1b:01")];
 const beMac = (i: number) => parseMac(`02:00:00:00:be:${i.toString(16).padStart(2, "0")}`);
 const beIp = (i: number) => parseIPv4(`198.51.100.${11 + i}`);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** A 60-byte TCP ACK to VIP:dport from 198.18.0.0:10000 (checksums valid for that source). */
 function template(dport: number): Uint8Array {

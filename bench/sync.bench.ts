@@ -11,8 +11,8 @@ import { SimulatedPair } from "../host/sync/sim";
 import { planBulkSync } from "../host/sync/plan";
 import { Rng } from "../host/util/rng";
 import { randomCommand } from "../test/helpers/sync-gen";
+import { median } from "./stats";
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const reg = shipped();
 const config = fs.readFileSync(path.join(__dirname, "..", "configs", "lb-2.0.conf"), "utf8");
 

@@ -18,14 +18,11 @@ import { coreArbiter } from "../host/ha/arbiter";
 import { Rng } from "../host/util/rng";
 import { parseMac, formatMac } from "../host/util/addr";
 import { ms, sec } from "../host/ha/timeline";
+import { quantile } from "./stats";
 
 const core = Core.load();
 const codec = new WireCodec(core);
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}
 const fmtMs = (ns: number) => `${(ns / 1e6).toFixed(1)} ms`;
 
 // ---- simulated: crash → detection ------------------------------------------------------------
