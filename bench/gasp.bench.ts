@@ -68,7 +68,7 @@ const cases: [string, () => number][] = [
 ];
 
 console.log(`gasp fault path under V8 (Node ${process.version}): ${frames} frames per gasp (2 ports x raw+UDP), ${RUNS.toLocaleString()} timed calls per case`);
-console.log("ring descriptors + doorbell: not included (they come with the ring integration)\n");
+console.log("the MAC and frame building only; with descriptors, doorbells and the register protocol: bench/fault-entry.bench.ts\n");
 const results = new Map<string, ReturnType<typeof measure>>();
 const pad = Math.max(...cases.map(([n]) => n.length));
 for (const [name, fn] of cases) {
