@@ -76,9 +76,9 @@ test("a failed check exits 1: a line card that loses frames", () => {
 });
 
 test("bad input through the bin script: exit 2 and one line naming the field", () => {
-  const r = run("demo", "--scenario", shortScenario("ip.json", (s) => (s.backends[0].ip = "10.1.1.1")));
+  const r = run("demo", "--scenario", shortScenario("ip.json", (s) => (s.backends[0].ip = "127.0.0.3")));
   assert.is(r.code, 2, r.err);
-  assert.match(r.err, /^lastgasp demo: --scenario: .*ip\.json: \/backends\/0\/ip: 10\.1\.1\.1 is not a documentation address \(.*\)\n$/);
+  assert.match(r.err, /^lastgasp demo: --scenario: .*ip\.json: \/backends\/0\/ip: 127\.0\.0\.3 is not a documentation address \(.*\)\n$/);
 });
 
 /** main() in this process (the bin script's start-up costs seconds a spawn): exit code and output. */

@@ -180,7 +180,7 @@ test("the appliance's board file validates and brings up on the virtual board", 
 const bad: [string, (s: any) => void, string, RegExp][] = [
   ["an unknown field", (s) => (s.clientz = 1), "/clientz", /not a known field/],
   ["a wrong kind", (s) => (s.kind = "failover"), "/kind", /must be "loadbalance"/],
-  ["a non-documentation back end", (s) => (s.backends[1].ip = "10.0.0.2"), "/backends/1/ip", /not a documentation address/],
+  ["a non-documentation back end", (s) => (s.backends[1].ip = "127.0.0.2"), "/backends/1/ip", /not a documentation address/],
   ["an event for no back end", (s) => (s.events[0].backend = "web9"), "/events/0/backend", /"web9" is not a back end/],
   ["a weight event without a weight", (s) => delete s.events[0].weight, "/events/0/weight", /is required/],
   ["a duplicate MAC", (s) => (s.backends[2].mac = s.backends[0].mac), "/backends/2/mac", /is also \/backends\/0\/mac/],

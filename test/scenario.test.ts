@@ -46,7 +46,7 @@ const BROKEN: [string, string, RegExp][] = [
   ["until-before-at.json", "/faults/0/untilMs", /must be after atMs \(2000\)/],
   ["missing-board.json", "/chassis/boards/1", /nope\.json: \/: no such file/],
   ["host-board.json", "/chassis/boards/1", /is a host, not a line card/],
-  ["not-documentation.json", "/hosts/0/ipv4", /10\.0\.0\.1 is not a documentation address/],
+  ["not-documentation.json", "/hosts/0/ipv4", /127\.0\.0\.1 is not a documentation address/],
   ["heartbeat-both.json", "/timers/heartbeat/intervalMs", /not with a preset \("bfd" sets the timers\)/],
   ["bad-mac.json", "/hosts/0/mac", /must match pattern/],
   ["active-unknown.json", "/chassis/active", /"linecard-z" is not one of the boards/],
