@@ -66,7 +66,7 @@ export class FaultEntry {
     const pc = f.pc ?? 0n;
     const up = f.uptimeUs ?? 0n;
     const x = this.core.exports;
-    let rc = x.fault_fire(f.cause, (f.vector ?? 0) | 0, hi(pc), lo(pc), hi(up), lo(up), EXCERPT, excerpt.length);
+    let rc = x.fault_fire(f.cause, (f.vector ?? 0) | 0, hi(pc), lo(pc), hi(up), lo(up), EXCERPT, n);
     if (rc >= 0) rc = runSteps(() => x.fault_step(), this.core.view, nics, delay);
     return this.report(rc);
   }
