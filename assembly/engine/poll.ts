@@ -24,7 +24,7 @@ import { RING_TX, RING_RX, NIC_MAX_PORTS, NIC_BUF_SIZE, FRAME_MIN_LEN, OP_NONE }
 import { V_FORWARD, V_ANSWER, V_PUNT, verdictAction, verdictPort, verdictLow } from "../shared/switch";
 import {
   ENG_INJECT_BUDGET, ENG_STAGE_BASE, ENG_STAGE_SIZE, ECTR_POLLS, ECTR_RX, ECTR_RX_ERRORS,
-  ECTR_FORWARD, ECTR_ANSWER, ECTR_PUNT, ECTR_DROP, ECTR_TX_FULL, ECTR_TX_NO_RING, ECTR_ZERO_COPY,
+  ECTR_FORWARD, ECTR_ANSWER, ECTR_PUNT, ECTR_DROP, ECTR_TX_FULL, ECTR_TX_UNSENDABLE, ECTR_ZERO_COPY,
   ECTR_COPIED, ECTR_INJECT, ECTR_TDT, ECTR_RDT, ECTR_BATCHES, ECTR_FULL_BATCHES, ECTR_RECLAIMED,
   ECTR_TX_PORT,
 } from "../shared/engine";
@@ -62,7 +62,7 @@ function txUsable(port: i32): bool {
  */
 function post(ctx: i32, out: i32, len: i32, src: usize, rxPort: i32, rxSlot: i32): void {
   if (!txUsable(out) || len < FRAME_MIN_LEN || len > NIC_BUF_SIZE) {
-    ectrAdd(ctx, ECTR_TX_NO_RING, 1);
+    ectrAdd(ctx, ECTR_TX_UNSENDABLE, 1);
     return;
   }
   const bit: u32 = 1 << out;
@@ -132,7 +132,7 @@ function injectBatch(ctx: i32): i32 {
   let n = 0;
   while (n < ENG_INJECT_BUDGET) {
     const v = injectNext(stage, ENG_STAGE_SIZE);
-    if (v <= 0) break; // 0: empty (E_CAP cannot happen: a slot holds at most RING_MAX_FRAME)
+    if (v <= 0) break; // 0: empty (E_CAP cannot happen: a slot holds at most PUNT_MAX_FRAME)
     n++;
     carryOut(ctx, v, stage, -1, -1);
   }

@@ -16,7 +16,7 @@
 // as unsupported unless the packet is for the control processor.
 
 import {
-  ETH_HEADER_LEN, VLAN_TAG_LEN, ETH_OFF_TYPE, VLAN_OFF_TCI, ETHERTYPE_VLAN, ETHERTYPE_IPV4,
+  ETH_HEADER_LEN, VLAN_TAG_LEN, ETH_OFF_TYPE, VLAN_OFF_TCI, VLAN_OFF_INNER_TYPE, ETHERTYPE_VLAN, ETHERTYPE_IPV4,
   ETHERTYPE_IPV6, ETHERTYPE_ARP, ARP_LEN, ARP_OFF_HTYPE, ARP_OFF_PTYPE, ARP_OFF_HLEN,
   ARP_OFF_PLEN, ARP_HTYPE_ETHERNET,
   IPV4_MIN_HEADER, IPV4_OFF_VER_IHL, IPV4_OFF_TOTAL_LEN, IPV4_OFF_IDENT, IPV4_OFF_FRAG,
@@ -82,7 +82,7 @@ export function parse(buf: usize, len: i32): i32 {
   let l3 = ETH_HEADER_LEN;
   if (type == ETHERTYPE_VLAN) {
     if (len < ETH_HEADER_LEN + VLAN_TAG_LEN) return C_DROP_MALFORMED;
-    type = ld16be(buf + VLAN_OFF_TCI + 2);
+    type = ld16be(buf + VLAN_OFF_INNER_TYPE);
     l3 += VLAN_TAG_LEN;
   }
   pEtherType = type;

@@ -5,7 +5,7 @@ import {
 } from "../shared/status";
 import {
   ETH_ALEN, ETH_HEADER_LEN, VLAN_TAG_LEN, ETH_MIN_FRAME, ETH_OFF_DST, ETH_OFF_SRC, ETH_OFF_TYPE,
-  VLAN_OFF_TCI, ETHERTYPE_VLAN, ETHERTYPE_MIN, VLAN_VID_MASK, VLAN_VID_RESERVED,
+  VLAN_OFF_TCI, VLAN_OFF_INNER_TYPE, ETHERTYPE_VLAN, ETHERTYPE_MIN, VLAN_VID_MASK, VLAN_VID_RESERVED,
 } from "../shared/wire";
 import {
   ETH_REPR_DST, ETH_REPR_SRC, ETH_REPR_ETHERTYPE, ETH_REPR_TCI, ETH_REPR_TAGGED, ETH_REPR_SIZE,
@@ -31,7 +31,7 @@ export function ethEmit(repr: usize, out: usize, cap: i32): i32 {
     if ((tci & VLAN_VID_MASK) == VLAN_VID_RESERVED) return E_ARG;
     st16be(out + ETH_OFF_TYPE, ETHERTYPE_VLAN);
     st16be(out + VLAN_OFF_TCI, tci);
-    st16be(out + VLAN_OFF_TCI + 2, ethertype);
+    st16be(out + VLAN_OFF_INNER_TYPE, ethertype);
   }
   return len;
 }
@@ -48,7 +48,7 @@ export function ethParse(buf: usize, len: i32, repr: usize): i32 {
     if (len < ETH_HEADER_LEN + VLAN_TAG_LEN) return E_SHORT;
     store<u8>(repr + ETH_REPR_TAGGED, 1);
     store<u16>(repr + ETH_REPR_TCI, <u16>ld16be(buf + VLAN_OFF_TCI));
-    ethertype = ld16be(buf + VLAN_OFF_TCI + 2);
+    ethertype = ld16be(buf + VLAN_OFF_INNER_TYPE);
     headerLen += VLAN_TAG_LEN;
   }
   if (ethertype < ETHERTYPE_MIN) return E_ETHERTYPE;
