@@ -9,10 +9,13 @@ export const STATE_ABORT_LINE: usize = STATE_BASE + 0x000; // u32, last abort's 
 export const STATE_INIT_DONE: usize = STATE_BASE + 0x004; // u32, 1 after init()
 export const STATE_SHA_COMPRESSIONS: usize = STATE_BASE + 0x008; // u32, SHA-256 blocks so far
 
-// SHA-256 contexts (crypto/sha256.ts SHA_CTX_SIZE = 128 each).
+// SHA-256 contexts (crypto/sha256.ts SHA_CTX_SIZE = 128 each) and scratch. Scratch: what it
+// holds matters only during one call; the HMAC code wipes it when a key is set up or cleared,
+// because it held key-derived bytes (the padded key block, the key's message schedule).
 export const STATE_SHA_CTX_A: usize = STATE_BASE + 0x100; // HMAC and one-shot digests
 export const STATE_SHA_CTX_B: usize = STATE_BASE + 0x200; // self-test
 export const STATE_SHA_SCRATCH: usize = STATE_BASE + 0x300; // 64 bytes: key block, inner digest
+export const STATE_SHA_SCHEDULE: usize = STATE_BASE + 0x900; // 256 bytes: compress()'s message schedule W[64]
 
 // HMAC-SHA256 key slots (crypto/hmac.ts): HMAC_SLOT_COUNT host slots plus one private
 // self-test slot, HMAC_SLOT_SIZE = 128 bytes each: 0x400 .. 0x880.
