@@ -38,16 +38,23 @@ export const STATE_NIC_SIZE: usize = 0x1000;
 export const STATE_GASP_SIZE: usize = 0x2000;
 export const STATE_SWITCH_SIZE: usize = 0x2000;
 
-// NIC rings and takeover (assembly/nic/): the register operation in progress, tunable
-// bounds, per-port configuration and per-ring soft state. Layouts in nic/op.ts, nic/port.ts,
-// nic/ring.ts.
-export const STATE_NIC_OP: usize = STATE_NIC_BASE + 0x000; // 256 bytes
-export const STATE_NIC_TUNE: usize = STATE_NIC_BASE + 0x100; // TUNE_FIELDS u32 (shared/rings.ts)
-export const STATE_NIC_PORTS: usize = STATE_NIC_BASE + 0x200; // NIC_MAX_PORTS x 64 bytes
-export const STATE_NIC_RINGS: usize = STATE_NIC_BASE + 0x400; // NIC_MAX_PORTS x 3 x 64 bytes (.. 0x700)
-// Which packet buffer each TX and RX descriptor slot holds (nic/ring.ts slotBuf): buffers move
-// between slots when the packet engine forwards without copying. NIC_MAX_PORTS x 2 kinds x
-// 256 slots x u16 = 4 KiB; it does not fit the NIC range above, so it sits in the free part.
+// NIC rings and takeover (assembly/nic/): typed structs at fixed addresses (AssemblyScript
+// @unmanaged classes placed with changetype, never allocated). Each array has its own stride,
+// declared here, and init() checks that every struct fits it.
+export const STATE_NIC_OP: usize = STATE_NIC_BASE + 0x000; // NicOp (nic/op.ts): the operation in progress
+export const STATE_NIC_OP_INFO: usize = STATE_NIC_BASE + 0x080; // OPINFO_FIELDS x i32: what it left behind
+export const STATE_NIC_TUNE: usize = STATE_NIC_BASE + 0x100; // TUNE_FIELDS x i32 (shared/rings.ts)
+export const STATE_NIC_REGOPS: usize = STATE_NIC_BASE + 0x140; // RegopList (nic/ops.ts): entries pushed this round
+export const STATE_NIC_PORTS: usize = STATE_NIC_BASE + 0x200; // NIC_MAX_PORTS x NicPort (nic/port.ts)
+export const STATE_NIC_TXQ: usize = STATE_NIC_BASE + 0x400; // NIC_MAX_PORTS x TxQueue (nic/txq.ts): the normal TX rings
+export const STATE_NIC_FAULTQ: usize = STATE_NIC_BASE + 0x500; // NIC_MAX_PORTS x TxQueue: the fault path's TX rings
+export const STATE_NIC_RXQ: usize = STATE_NIC_BASE + 0x600; // NIC_MAX_PORTS x RxQueue (nic/rxq.ts) (.. 0x700)
+export const NIC_PORT_STRIDE: usize = 0x40;
+export const NIC_QUEUE_STRIDE: usize = 0x40;
+// Which packet buffer each TX and RX descriptor slot holds (nic/bufs.ts): buffers move between
+// slots when the packet engine forwards without copying. The TX table (NIC_MAX_PORTS x
+// TX_RING_MAX u16), then the RX table (NIC_MAX_PORTS x RX_RING_MAX u16): 4 KiB, which does not
+// fit the NIC range above, so it sits in the free part of STATE.
 export const STATE_NIC_SLOT_BUFS: usize = STATE_BASE + 0x9000; // outside STATE_NIC_BASE's 4 KiB
 export const STATE_NIC_SLOT_BUFS_SIZE: usize = 0x1000;
 // Gasp sender and receiver (assembly/gasp/), inside STATE_GASP_BASE .. +0x2000. The fault
@@ -86,8 +93,11 @@ export const SW_ST_ENG_INJECT_OWNER: usize = STATE_SWITCH_BASE + 0x810; // u32: 
 export const SW_ST_ENG_CTX: usize = STATE_SWITCH_BASE + 0x900; // ENG_MAX_CTX x ENG_CTX_SIZE (256): settings, counters
 export const SW_ST_END: usize = STATE_SWITCH_BASE + 0x2000; // end of the switching path's range
 
-// The fault entry (assembly/fault/): the plan armed at boot and the progress of a fire.
+// The fault entry (assembly/fault/state.ts): the plan armed at boot and the progress of a fire.
 export const STATE_FAULT_BASE: usize = STATE_BASE + 0x8000;
 export const STATE_FAULT_SIZE: usize = 0x100;
+export const STATE_FAULT_PLAN: usize = STATE_FAULT_BASE + 0x00; // FaultPlan
+export const STATE_FAULT_PORTS: usize = STATE_FAULT_BASE + 0x40; // GASP_MAX_PORTS x FaultPort
+export const FAULT_PORT_STRIDE: usize = 0x20;
 
 // 0x8100 .. 0x9000 is free; 0x9000 .. 0xa000 is STATE_NIC_SLOT_BUFS (above); 0xa000 .. 0x10000 is free.

@@ -19,8 +19,7 @@
 // performRegops) and no nic_step follows. A full TX ring drops the frame and counts it
 // (ECTR_TX_FULL): a forwarder that waited for one port would stall every other.
 
-import { REG_RDT, TXQ_OFF_TDT } from "../shared/e1000";
-import { RING_TX, RING_RX, NIC_MAX_PORTS, NIC_BUF_SIZE, FRAME_MIN_LEN, OP_NONE } from "../shared/rings";
+import { RING_TX, NIC_MAX_PORTS, NIC_BUF_SIZE, FRAME_MIN_LEN } from "../shared/rings";
 import { V_FORWARD, V_ANSWER, V_PUNT, verdictAction, verdictPort, verdictLow } from "../shared/switch";
 import {
   ENG_INJECT_BUDGET, ENG_STAGE_BASE, ENG_STAGE_SIZE, ECTR_POLLS, ECTR_RX, ECTR_RX_ERRORS,
@@ -30,53 +29,50 @@ import {
 } from "../shared/engine";
 import { E_RING_FULL, E_ENG_BUSY } from "../shared/status";
 import { SW_ST_IN_BATCH } from "../state";
-import { opsClear, opWrite } from "../nic/ops";
-import { opKind } from "../nic/opstate";
-import { portConfigured, portActiveTx } from "../nic/port";
-import { ringLive, ringSize, ringClean, ringSetClean, ringUse, ringTail, ringSetTail, ringQueue, slotBuf, ringNext } from "../nic/ring";
-import { txPostSwap, txEnqueueCopies, txReclaimByDone } from "../nic/tx";
-import { rxFrameLen, rxArm, rxTailTarget } from "../nic/rx";
-import { txReg } from "../nic/regs";
+import { opsClear } from "../nic/ops";
+import { nicIdle } from "../nic/step";
+import { nicPort, portConfigured } from "../nic/port";
+import { TxQueue, txQueue, txqLive, txqPost, txqPostSwap, txqReclaim, txqKick } from "../nic/txq";
+import { RxQueue, rxQueue, rxqLive, rxqNext, rxqBuf, rxqRecycle, rxqKick } from "../nic/rxq";
 import { switchPacket, switchTick, injectNext } from "../switch/pipeline";
-import { ctxBatch, ctxCopies, ctxRxPorts, ctxInjects, ectrAdd, enginePortValid } from "./context";
-
-// Per round: TX ports posted on (their doorbells) and TX rings already reclaimed.
-let txPosted: u32 = 0;
-let txReclaimed: u32 = 0;
+import { ctxBatch, ctxCopies, ctxRxPorts, ctxInjects, ectrAdd, enginePortValid, engineContext } from "./context";
 
 /** The port has an RX ring this core set up. */
 @inline
 function rxUsable(port: i32): bool {
-  return portConfigured(port) && ringLive(port, RING_RX);
+  return portConfigured(port) && rxqLive(rxQueue(port));
 }
 
 /** The port's normal TX ring is live and active (not handed to a fault-path takeover). */
 @inline
 function txUsable(port: i32): bool {
-  return enginePortValid(port) && portConfigured(port) && portActiveTx(port) == RING_TX && ringLive(port, RING_TX);
+  return enginePortValid(port) && portConfigured(port) && nicPort(port).activeTx == RING_TX && txqLive(txQueue(port));
 }
 
 /**
- * Posts a frame of len bytes on port out's TX ring: by buffer swap with RX slot (rxPort,
- * rxSlot) when rxSlot >= 0 and the context is in zero-copy mode, else by copying from src.
+ * Posts a frame of len bytes on port out's TX ring: by buffer swap with the RX queue's
+ * current slot when rx is given and the context is in zero-copy mode, else by copying from
+ * src.
  */
-function post(ctx: i32, out: i32, len: i32, src: usize, rxPort: i32, rxSlot: i32): void {
+function post(ctx: i32, out: i32, len: i32, src: usize, rx: RxQueue | null): void {
   if (!txUsable(out) || len < FRAME_MIN_LEN || len > NIC_BUF_SIZE) {
     ectrAdd(ctx, ECTR_TX_UNSENDABLE, 1);
     return;
   }
+  const round = engineContext(ctx);
   const bit: u32 = 1 << out;
-  if ((txReclaimed & bit) == 0) {
+  const q: TxQueue = txQueue(out);
+  if ((round.reclaimed & bit) == 0) {
     // Once per ring per round, before its first post: free what the NIC finished (ixy).
-    ectrAdd(ctx, ECTR_RECLAIMED, txReclaimByDone(out, RING_TX));
-    txReclaimed |= bit;
+    ectrAdd(ctx, ECTR_RECLAIMED, txqReclaim(q));
+    round.reclaimed |= bit;
   }
   let rc: i32;
-  if (rxSlot >= 0 && !ctxCopies(ctx)) {
-    rc = txPostSwap(out, RING_TX, rxPort, rxSlot, len);
+  if (rx != null && !ctxCopies(ctx)) {
+    rc = txqPostSwap(q, rx, src, len);
     if (rc > 0) ectrAdd(ctx, ECTR_ZERO_COPY, 1);
   } else {
-    rc = txEnqueueCopies(out, RING_TX, src, len, 1);
+    rc = txqPost(q, src, len, 1);
     if (rc > 0) ectrAdd(ctx, ECTR_COPIED, 1);
   }
   if (rc == E_RING_FULL) {
@@ -84,15 +80,15 @@ function post(ctx: i32, out: i32, len: i32, src: usize, rxPort: i32, rxSlot: i32
     return;
   }
   ectrAdd(ctx, ECTR_TX_PORT + out, 1);
-  txPosted |= bit;
+  round.posted |= bit;
 }
 
-/** Carries out verdict v for the frame at buf (RX slot rxSlot of rxPort, or -1: a copy). */
-function carryOut(ctx: i32, v: i32, buf: usize, rxPort: i32, rxSlot: i32): void {
+/** Carries out verdict v for the frame at buf (the current slot of rx, or null: a copy). */
+function carryOut(ctx: i32, v: i32, buf: usize, rx: RxQueue | null): void {
   const action = verdictAction(v);
   if (action == V_FORWARD || action == V_ANSWER) {
     ectrAdd(ctx, action == V_FORWARD ? ECTR_FORWARD : ECTR_ANSWER, 1);
-    post(ctx, verdictPort(v), verdictLow(v), buf, rxPort, rxSlot);
+    post(ctx, verdictPort(v), verdictLow(v), buf, rx);
   } else {
     ectrAdd(ctx, action == V_PUNT ? ECTR_PUNT : ECTR_DROP, 1);
   }
@@ -100,24 +96,21 @@ function carryOut(ctx: i32, v: i32, buf: usize, rxPort: i32, rxSlot: i32): void 
 
 /** One batch from port's RX queue: up to the context's batch size. Returns frames taken. */
 function rxBatch(ctx: i32, port: i32): i32 {
-  const size = ringSize(port, RING_RX);
+  const rx = rxQueue(port);
   const budget = ctxBatch(ctx);
-  let i = ringClean(port, RING_RX);
   let n = 0;
   while (n < budget) {
-    const len = rxFrameLen(port, i);
+    const len = rxqNext(rx);
     if (len == 0) break; // not done: the NIC still owns it
     n++;
     if (len < 0) {
       ectrAdd(ctx, ECTR_RX_ERRORS, 1);
     } else {
-      const buf = slotBuf(port, RING_RX, i);
-      carryOut(ctx, switchPacket(buf, len, NIC_BUF_SIZE, port), buf, port, i);
+      const buf = rxqBuf(rx);
+      carryOut(ctx, switchPacket(buf, len, NIC_BUF_SIZE, port), buf, rx);
     }
-    rxArm(port, i); // with the buffer the slot holds now (swapped or its own)
-    i = ringNext(i, size);
+    rxqRecycle(rx); // with the buffer the slot holds now (swapped or its own)
   }
-  ringSetClean(port, RING_RX, i);
   if (n > 0) {
     ectrAdd(ctx, ECTR_RX, n);
     ectrAdd(ctx, ECTR_BATCHES, 1);
@@ -134,7 +127,7 @@ function injectBatch(ctx: i32): i32 {
     const v = injectNext(stage, ENG_STAGE_SIZE);
     if (v <= 0) break; // 0: empty (E_CAP cannot happen: a slot holds at most PUNT_MAX_FRAME)
     n++;
-    carryOut(ctx, v, stage, -1, -1);
+    carryOut(ctx, v, stage, null);
   }
   ectrAdd(ctx, ECTR_INJECT, n);
   return n;
@@ -142,24 +135,11 @@ function injectBatch(ctx: i32): i32 {
 
 /** The round's register writes: TDT per TX ring posted on, RDT per harvested RX queue. */
 function doorbells(ctx: i32, rxPorts: u32): void {
+  const posted = engineContext(ctx).posted;
   for (let p = 0; p < NIC_MAX_PORTS; p++) {
     const bit: u32 = 1 << p;
-    if ((txPosted & bit) != 0) {
-      const use = ringUse(p, RING_TX);
-      if (use != ringTail(p, RING_TX)) {
-        opWrite(p, txReg(ringQueue(p, RING_TX), TXQ_OFF_TDT), <u32>use);
-        ringSetTail(p, RING_TX, use);
-        ectrAdd(ctx, ECTR_TDT, 1);
-      }
-    }
-    if ((rxPorts & bit) != 0 && rxUsable(p)) {
-      const t = rxTailTarget(p);
-      if (t != ringTail(p, RING_RX)) {
-        opWrite(p, REG_RDT, <u32>t);
-        ringSetTail(p, RING_RX, t);
-        ectrAdd(ctx, ECTR_RDT, 1);
-      }
-    }
+    if ((posted & bit) != 0 && txqKick(txQueue(p))) ectrAdd(ctx, ECTR_TDT, 1);
+    if ((rxPorts & bit) != 0 && rxUsable(p) && rxqKick(rxQueue(p))) ectrAdd(ctx, ECTR_RDT, 1);
   }
 }
 
@@ -169,11 +149,12 @@ function doorbells(ctx: i32, rxPorts: u32): void {
  * register operation is in progress, whose list the round would overwrite.
  */
 export function engPoll(ctx: i32, now: u32): i32 {
-  if (opKind() != OP_NONE) return E_ENG_BUSY;
+  if (!nicIdle()) return E_ENG_BUSY;
   opsClear();
   ectrAdd(ctx, ECTR_POLLS, 1);
-  txPosted = 0;
-  txReclaimed = 0;
+  const round = engineContext(ctx);
+  round.posted = 0;
+  round.reclaimed = 0;
   switchTick(now); // the round is one batch for the load-distribution generation latch
   store<u32>(SW_ST_IN_BATCH, 1);
   const rxPorts = ctxRxPorts(ctx);
