@@ -19,7 +19,7 @@
 // performRegops) and no nic_step follows. A full TX ring drops the frame and counts it
 // (ECTR_TX_FULL): a forwarder that waited for one port would stall every other.
 
-import { RING_TX, NIC_MAX_PORTS, NIC_BUF_SIZE, FRAME_MIN_LEN } from "../shared/rings";
+import { RING_TX, NIC_MAX_PORTS, NIC_BUF_SIZE, FRAME_MIN_LEN, OP_NONE } from "../shared/rings";
 import { V_FORWARD, V_ANSWER, V_PUNT, verdictAction, verdictPort, verdictLow } from "../shared/switch";
 import {
   ENG_INJECT_BUDGET, ENG_STAGE_BASE, ENG_STAGE_SIZE, ECTR_POLLS, ECTR_RX, ECTR_RX_ERRORS,
@@ -30,7 +30,7 @@ import {
 import { E_RING_FULL, E_ENG_BUSY } from "../shared/status";
 import { SW_ST_IN_BATCH } from "../state";
 import { opsClear } from "../nic/ops";
-import { nicIdle } from "../nic/step";
+import { nicOp } from "../nic/op";
 import { nicPort, portConfigured } from "../nic/port";
 import { TxQueue, txQueue, txqLive, txqPost, txqPostSwap, txqReclaim, txqKick } from "../nic/txq";
 import { RxQueue, rxQueue, rxqLive, rxqNext, rxqBuf, rxqRecycle, rxqKick } from "../nic/rxq";
@@ -149,7 +149,7 @@ function doorbells(ctx: i32, rxPorts: u32): void {
  * register operation is in progress, whose list the round would overwrite.
  */
 export function engPoll(ctx: i32, now: u32): i32 {
-  if (!nicIdle()) return E_ENG_BUSY;
+  if (nicOp().op != OP_NONE) return E_ENG_BUSY;
   opsClear();
   ectrAdd(ctx, ECTR_POLLS, 1);
   const round = engineContext(ctx);

@@ -9,7 +9,9 @@
 
 import { TUNE_TX_POLLS, TUNE_STALL_POLLS, OPINFO_HEAD, OPINFO_RERINGS, OPINFO_TAIL } from "../shared/rings";
 import { opValue } from "./ops";
-import { TxQueue, txqKick, txqAnnounced, txqEmitPoll, txqConfirmAnswer, txqRering, CONFIRMED, CONFIRM_TAIL_LOST } from "./txq";
+import { STEP_IO, STEP_DONE } from "../shared/regop";
+import { E_TX_HUNG } from "../shared/status";
+import { TxQueue, activeTxQueue, txqKick, txqAnnounced, txqEmitPoll, txqConfirmAnswer, txqRering, CONFIRMED, CONFIRM_TAIL_LOST } from "./txq";
 import { nicOp, opLoopStart, tune, infoSet, infoAdd } from "./op";
 
 export const CONFIRM_DONE = 0;
@@ -58,4 +60,20 @@ export function confirmConsume(q: TxQueue): i32 {
   }
   txqEmitPoll(q, true);
   return CONFIRM_AGAIN;
+}
+
+// ---- the confirm operation (nic_tx_confirm, and the fault entry's confirmation): doorbell if
+// needed, then poll until TDH reaches TDT; no escalation (the takeover's send has its own) ----
+export function txConfirmPhase(): i32 {
+  const o = nicOp();
+  const q = activeTxQueue(o.port);
+  if (o.phase == 0) {
+    kickAndPoll(q);
+    o.phase = 1;
+    return STEP_IO;
+  }
+  const rc = confirmConsume(q);
+  if (rc == CONFIRM_DONE) return STEP_DONE;
+  if (rc == CONFIRM_AGAIN) return STEP_IO;
+  return E_TX_HUNG;
 }

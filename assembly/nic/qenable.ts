@@ -13,11 +13,11 @@
 import { REG_TCTL, REG_TIPG, TIPG_COPPER, TCTL_EN, TXDCTL_QUEUE_ENABLE, TXQ_OFF_TXDCTL } from "../shared/e1000";
 import { STEP_IO, STEP_DONE } from "../shared/regop";
 import { E_QUEUE_ENABLE_TIMEOUT, E_QUEUE_DISABLE_TIMEOUT } from "../shared/status";
-import { RING_TX, RING_FAULT, TUNE_POLL_US, TUNE_QUEUE_POLLS, OPINFO_POLLS } from "../shared/rings";
+import { RING_TX, TUNE_POLL_US, TUNE_QUEUE_POLLS, OPINFO_POLLS } from "../shared/rings";
 import { opWrite, opRead, opDelay, opValue } from "./ops";
 import { NicOp, nicOp, opLoopStart, tune, infoAdd } from "./op";
 import { nicPort } from "./port";
-import { TxQueue, txQueueOf, txReg, txqProgram, txqSetLive, txqSetLead, txqHwQueue, txqLive, TCTL_RUN } from "./txq";
+import { txQueueOf, txReg, txqProgram, txqSetLive, txqSetLead, txqRetireQueue0, TCTL_RUN } from "./txq";
 
 const QE_START = 0;
 const QE_DISABLING = 1;
@@ -34,15 +34,6 @@ export function queueEnableBegin(hw: i32, kind: i32): void {
   o.queuePhase = QE_START;
 }
 
-/** Queue 0 is about to point at another ring: neither ring that pointed there is live. */
-export function retireQueue0(port: i32): void {
-  retireIfOnQueue0(txQueueOf(port, RING_TX));
-  retireIfOnQueue0(txQueueOf(port, RING_FAULT));
-}
-
-function retireIfOnQueue0(q: TxQueue): void {
-  if (txqLive(q) && txqHwQueue(q) == 0) txqSetLive(q, false);
-}
 
 /** One more poll of TXDCTL(q), or false when the loop's bound is spent. */
 function pollAgain(o: NicOp): bool {
@@ -71,7 +62,7 @@ function disabling(o: NicOp): i32 {
     return pollAgain(o) ? STEP_IO : E_QUEUE_DISABLE_TIMEOUT;
   }
   const port = o.port;
-  if (o.queue == 0) retireQueue0(port);
+  if (o.queue == 0) txqRetireQueue0(port);
   txqProgram(txQueueOf(port, o.kind), o.queue);
   opWrite(port, txReg(o.queue, TXQ_OFF_TXDCTL), <u32>TXDCTL_QUEUE_ENABLE);
   if ((o.tctl & <u32>TCTL_EN) == 0) opWrite(port, REG_TCTL, TCTL_RUN);

@@ -1,5 +1,5 @@
 // Register operations of the normal (OS-side) ring life: TX and RX initialisation, waiting
-// for link, doorbells, reclaim by head, confirming a transmit. Each is a phase function that
+// for link, doorbells, reclaim by head (confirming a transmit is confirm.ts). Each is a phase function that
 // nic_step() calls (step.ts); the ring side of each is the TX or RX queue's (txq.ts, rxq.ts).
 // The i210's TX initialisation is qenable.ts txQueueInitPhase.
 
@@ -9,14 +9,12 @@ import {
   RXDCTL_QUEUE_ENABLE, I210_RXDCTL_RESET,
 } from "../shared/e1000";
 import { STEP_IO, STEP_DONE } from "../shared/regop";
-import { E_LINK_DOWN, E_TX_HUNG } from "../shared/status";
+import { E_LINK_DOWN } from "../shared/status";
 import { RING_TX, OPINFO_RECLAIMED, OPINFO_POLLS } from "../shared/rings";
 import { opWrite, opRead, opDelay, opValue } from "./ops";
 import { nicPort, portMultiQueue } from "./port";
-import { txQueueOf, activeTxQueue, txReg, txqProgram, txqSetLive, txqSetLead, txqKick, txqReclaimToHead, txqHwQueue, TCTL_RUN } from "./txq";
+import { txQueueOf, activeTxQueue, txReg, txqProgram, txqSetLive, txqSetLead, txqRetireQueue0, txqKick, txqReclaimToHead, txqHwQueue, TCTL_RUN } from "./txq";
 import { rxQueue, rxqProgram, rxqStart, rxqKick } from "./rxq";
-import { retireQueue0 } from "./qenable";
-import { confirmConsume, kickAndPoll, CONFIRM_DONE, CONFIRM_AGAIN } from "./confirm";
 import { nicOp, opLoopStart, infoSet, infoAdd } from "./op";
 
 const RCTL_RUN: u32 = <u32>(RCTL_EN | RCTL_BAM | RCTL_SECRC | RCTL_BSIZE_2048 | RCTL_RDMTS_HALF);
@@ -28,7 +26,7 @@ export function txInitPhase(): i32 {
   const port = o.port;
   const q = txQueueOf(port, RING_TX);
   opWrite(port, REG_TCTL, 0);
-  retireQueue0(port); // queue 0 no longer points at the fault ring if a takeover had put it there
+  txqRetireQueue0(port); // queue 0 no longer points at the fault ring if a takeover had put it there
   txqProgram(q, 0);
   opWrite(port, REG_TIPG, TIPG_COPPER);
   opWrite(port, REG_TCTL, TCTL_RUN);
@@ -110,19 +108,4 @@ export function txReclaimHeadPhase(): i32 {
   }
   infoSet(OPINFO_RECLAIMED, txqReclaimToHead(q, <i32>opValue(o.readIdx)));
   return STEP_DONE;
-}
-
-// ---- confirm: doorbell if needed, then poll until TDH reaches TDT (no reset: OS path) ----
-export function txConfirmPhase(): i32 {
-  const o = nicOp();
-  const q = activeTxQueue(o.port);
-  if (o.phase == 0) {
-    kickAndPoll(q);
-    o.phase = 1;
-    return STEP_IO;
-  }
-  const rc = confirmConsume(q);
-  if (rc == CONFIRM_DONE) return STEP_DONE;
-  if (rc == CONFIRM_AGAIN) return STEP_IO;
-  return E_TX_HUNG;
 }

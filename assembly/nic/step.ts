@@ -13,10 +13,8 @@ import {
 import { opsClear, opsCount, opsTruncate } from "./ops";
 import { nicOp, opEnd, infoAdd, CONTINUE } from "./op";
 import { portMultiQueue } from "./port";
-import {
-  txInitPhase, rxInitPhase, linkWaitPhase, txDoorbellPhase, rxDoorbellPhase, txReclaimHeadPhase,
-  txConfirmPhase,
-} from "./setup";
+import { txInitPhase, rxInitPhase, linkWaitPhase, txDoorbellPhase, rxDoorbellPhase, txReclaimHeadPhase } from "./setup";
+import { txConfirmPhase } from "./confirm";
 import { txQueueInitPhase } from "./qenable";
 import { takeoverPhase } from "./takeover";
 import { regtestPhase } from "./regtest";
@@ -70,9 +68,4 @@ export function nicAdvance(): i32 {
   if (rc != STEP_DONE) opsTruncate(base);
   opEnd();
   return rc;
-}
-
-/** No operation in progress (the packet engine's round would overwrite its list). */
-export function nicIdle(): bool {
-  return nicOp().op == OP_NONE;
 }

@@ -36,11 +36,11 @@ import { opWrite, opRead, opDelay, opValue, opsCount } from "./ops";
 import { NicOp, nicOp, opLoopStart, tune, infoGet, infoSet, infoAdd, CONTINUE, THEN_SEND, THEN_HANDOFF } from "./op";
 import { nicPort, portHasFaultQueue, portMultiQueue } from "./port";
 import {
-  TxQueue, txQueueOf, txReg, txqProgram, txqAdopt, txqPost, txqSetLive, txqSetLead, txqLive, txqHwQueue,
+  TxQueue, txQueueOf, txReg, txqProgram, txqRetireQueue0, txqAdopt, txqPost, txqSetLive, txqSetLead, txqLive, txqHwQueue,
   txqRegistersMatch, txqIndexValid, txqEmitPoll, TCTL_RUN,
 } from "./txq";
 import { rxQueue, rxqRetire } from "./rxq";
-import { queueEnableBegin, queueEnableStep, retireQueue0, QE_RUNNING } from "./qenable";
+import { queueEnableBegin, queueEnableStep, QE_RUNNING } from "./qenable";
 import { confirmConsume, kickAndPoll, headProgress, CONFIRM_DONE, CONFIRM_AGAIN } from "./confirm";
 
 const TK_START = 0;
@@ -196,7 +196,7 @@ function reset(o: NicOp): i32 {
   // TCTL.EN), queue 0 -> the fault ring, TX on.
   o.kind = RING_FAULT;
   const q = ring(o);
-  retireQueue0(port);
+  txqRetireQueue0(port);
   opWrite(port, REG_TCTL, 0);
   opDelay(tune(TUNE_POLL_US));
   txqProgram(q, 0);

@@ -115,6 +115,14 @@ function setFlag(q: TxQueue, flag: u32, on: bool): void {
 }
 
 export function txqSetLive(q: TxQueue, on: bool): void { setFlag(q, RING_FLAG_LIVE, on); }
+
+/** Hardware queue 0 is about to point at another ring: neither TX ring that pointed there is live. */
+export function txqRetireQueue0(port: i32): void {
+  const tx = txQueue(port);
+  if (txqLive(tx) && tx.hwQueue == 0) setFlag(tx, RING_FLAG_LIVE, false);
+  const fq = faultQueue(port);
+  if (txqLive(fq) && fq.hwQueue == 0) setFlag(fq, RING_FLAG_LIVE, false);
+}
 export function txqSetLead(q: TxQueue, on: bool): void { setFlag(q, RING_FLAG_LEAD, on); }
 
 /** Core address of the buffer slot i holds now. */
