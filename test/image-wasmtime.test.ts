@@ -80,7 +80,7 @@ test("wasmtime and V8: self-test, Ed25519 verdicts and image verification agree,
   verifyImageCalls(s, realImage(key), expect, S.OK, "real image");
   const small = smallImage(key);
   verifyImageCalls(s, small, expect, S.OK, "small image");
-  for (const [at, code] of [[16, S.E_IMG_BOARD], [20, S.E_IMG_HEADER], [100, S.E_IMG_DIGEST], [small.length - 1, S.E_ED_BAD_SIGNATURE], [small.length - 80, S.E_IMG_KEY]] as const) {
+  for (const [at, code] of [[16, S.E_IMG_BOARD], [20, S.E_IMG_HEADER], [100, S.E_IMG_DIGEST], [small.length - 20, S.E_ED_BAD_SIGNATURE], [small.length - 1, S.E_ED_S_RANGE], [small.length - 80, S.E_IMG_KEY]] as const) {
     const m = small.slice();
     m[at] ^= at === 16 ? 0x01 : 0x20; // "linecard-a" -> "minecard-a"; at 20 an upper-case letter
     verifyImageCalls(s, m, expect, code, `corrupted at ${at}`);
