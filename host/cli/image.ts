@@ -99,7 +99,7 @@ function run(args: Parsed): number {
     if (!json) console.log(`${file}: valid: board ${h.board}, version ${h.version.text}, security counter ${h.securityCounter}, signed by key ${v.keyId}`);
     return 0;
   } catch (e) {
-    if (e instanceof InputError) throw new UsageError(e.message);
+    if (e instanceof InputError) throw new UsageError(e.message.replace(/\s*\n\s*/g, " "));
     if (e instanceof ImageRefusedError) {
       console.error(`lastgasp image ${sub}: ${e.message}`);
       return 1;
