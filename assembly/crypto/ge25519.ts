@@ -66,15 +66,22 @@ export function p3ToCached(r: usize, p: usize): void {
   feMul(r + T2D, p + T, FE_D2);
 }
 
-/** r (P1P1) = p (P3) + q (CACHED), or p - q when subtract. */
-export function geAdd(r: usize, p: usize, q: usize, subtract: bool, t0: usize): void {
+/**
+ * r (P1P1) = p (P3) + q, or p - q when subtract; q is CACHED, or NIELS (affine, Z = 1) when
+ * affine — then its Z multiplication drops out.
+ */
+@inline function addTo(r: usize, p: usize, q: usize, subtract: bool, affine: bool, t0: usize): void {
   feAdd(r + X, p + Y, p + X);
   feSub(r + Y, p + Y, p + X);
   feMul(r + Z, r + X, q + (subtract ? YMX : YPX));
   feMul(r + Y, r + Y, q + (subtract ? YPX : YMX));
-  feMul(r + T, q + T2D, p + T);
-  feMul(r + X, p + Z, q + CZ);
-  feAdd(t0, r + X, r + X);
+  feMul(r + T, q + (affine ? XY2D : T2D), p + T);
+  if (affine) {
+    feAdd(t0, p + Z, p + Z);
+  } else {
+    feMul(r + X, p + Z, q + CZ);
+    feAdd(t0, r + X, r + X);
+  }
   feSub(r + X, r + Z, r + Y);
   feAdd(r + Y, r + Z, r + Y);
   if (subtract) {
@@ -86,23 +93,14 @@ export function geAdd(r: usize, p: usize, q: usize, subtract: bool, t0: usize): 
   }
 }
 
+/** r (P1P1) = p (P3) + q (CACHED), or p - q when subtract. */
+export function geAdd(r: usize, p: usize, q: usize, subtract: bool, t0: usize): void {
+  addTo(r, p, q, subtract, false, t0);
+}
+
 /** r (P1P1) = p (P3) + q (NIELS, affine), or p - q when subtract. */
 export function geMadd(r: usize, p: usize, q: usize, subtract: bool, t0: usize): void {
-  feAdd(r + X, p + Y, p + X);
-  feSub(r + Y, p + Y, p + X);
-  feMul(r + Z, r + X, q + (subtract ? YMX : YPX));
-  feMul(r + Y, r + Y, q + (subtract ? YPX : YMX));
-  feMul(r + T, q + XY2D, p + T);
-  feAdd(t0, p + Z, p + Z);
-  feSub(r + X, r + Z, r + Y);
-  feAdd(r + Y, r + Z, r + Y);
-  if (subtract) {
-    feSub(r + Z, t0, r + T);
-    feAdd(r + T, t0, r + T);
-  } else {
-    feAdd(r + Z, t0, r + T);
-    feSub(r + T, t0, r + T);
-  }
+  addTo(r, p, q, subtract, true, t0);
 }
 
 // Decoding results.

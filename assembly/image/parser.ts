@@ -228,6 +228,17 @@ function hashSigned(p: usize, n: u32): void {
   edUpdate(STATE_IMG_ED, p, <usize>min<u32>(n, signedEnd - pos));
 }
 
+/** Copies up to need - fill bytes of a fixed-size field into buf (signed bytes): returns the count. */
+function collect(buf: usize, need: u32, q: usize, avail: u32): u32 {
+  const fill = get(P_FILL);
+  const take = min<u32>(need - fill, avail);
+  memory.copy(buf + fill, q, take);
+  hashSigned(q, take);
+  set(P_FILL, fill + take);
+  set(P_POS, get(P_POS) + take);
+  return take;
+}
+
 export function imgUpdate(p: usize, len: u32): i32 {
   const status = <i32>get(P_STATUS);
   if (status < 0) return status;
@@ -262,27 +273,16 @@ export function imgUpdate(p: usize, len: u32): i32 {
     }
     if (verify && get(P_TRAILER) != 1) return refuse(E_IMG_TRAILER);
     if (phase == PH_REC_HEADER) {
-      const fill = get(P_FILL);
-      const take = min<u32>(F.IMG_REC_HEADER_LEN - fill, avail);
-      memory.copy(C_REC + fill, q, take);
-      hashSigned(q, take);
-      set(P_FILL, fill + take);
-      set(P_POS, pos + take);
+      const take = collect(C_REC, F.IMG_REC_HEADER_LEN, q, avail);
       n += take;
-      if (fill + take == F.IMG_REC_HEADER_LEN) {
+      if (get(P_FILL) == F.IMG_REC_HEADER_LEN) {
         const rc = parseRecHeader();
         if (rc != OK) return refuse(rc);
         if (get(P_PHASE) == PH_PAD && get(P_POS) == get(P_PAD_END)) nextRecord();
       }
     } else if (phase == PH_DIGEST) {
-      const fill = get(P_FILL);
-      const take = min<u32>(F.IMG_DIGEST_LEN - fill, avail);
-      memory.copy(C_DIGEST + fill, q, take);
-      hashSigned(q, take);
-      set(P_FILL, fill + take);
-      set(P_POS, pos + take);
-      n += take;
-      if (fill + take == F.IMG_DIGEST_LEN) {
+      n += collect(C_DIGEST, F.IMG_DIGEST_LEN, q, avail);
+      if (get(P_FILL) == F.IMG_DIGEST_LEN) {
         shaInit(STATE_IMG_SHA256);
         set(P_FILL, 0);
         set(P_PHASE, PH_CONTENT);
