@@ -74,7 +74,7 @@ const imageT = time(imgRuns, () => {
 });
 
 // The wasm2c build: translate, compile, run.
-let native: { verify_median_ns: number; image_median_ns: number; selftest: number; verify_rc: number; image_rc: number } | undefined;
+let native: { verify_median_ns: number; image_median_ns: number; selftest: number; verify_rc: number; image_rc: number; image_runs: number } | undefined;
 let nativeNote = "";
 const rt = "/usr/share/wabt/wasm2c";
 try {

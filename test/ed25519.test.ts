@@ -84,7 +84,7 @@ test("10^4 mutated signatures, keys and messages: the core and Node agree on eve
   let disagreements = 0;
   for (let i = 0; i < 10_000; i++) {
     const base = pool[rng.int(pool.length)];
-    let pub = base.pub.slice(), msg = base.msg.slice(), sig = base.sig.slice();
+    let pub: Uint8Array = base.pub.slice(), msg: Uint8Array = base.msg.slice(), sig: Uint8Array = base.sig.slice();
     const what = rng.pick(["sig-bit", "sig-byte", "sig-random", "S-plus-L", "R-other", "key-bit", "key-byte", "key-other", "msg-bit", "msg-extend", "msg-truncate", "msg-other"] as const);
     switch (what) {
       case "sig-bit": sig[rng.int(64)] ^= 1 << rng.int(8); break;
