@@ -16,6 +16,7 @@ export const STATE_SHA_CTX_A: usize = STATE_BASE + 0x100; // HMAC and one-shot d
 export const STATE_SHA_CTX_B: usize = STATE_BASE + 0x200; // self-test
 export const STATE_SHA_SCRATCH: usize = STATE_BASE + 0x300; // 64 bytes: key block, inner digest
 export const STATE_SHA_SCHEDULE: usize = STATE_BASE + 0x900; // 256 bytes: compress()'s message schedule W[64]
+export const STATE_SHA512_SCHEDULE: usize = STATE_BASE + 0xa00; // 640 bytes: compress512()'s message schedule W[80]
 
 // HMAC-SHA256 key slots (crypto/hmac.ts): HMAC_SLOT_COUNT host slots plus one private
 // self-test slot, HMAC_SLOT_SIZE = 128 bytes each: 0x400 .. 0x880.
@@ -100,4 +101,17 @@ export const STATE_FAULT_PLAN: usize = STATE_FAULT_BASE + 0x00; // FaultPlan
 export const STATE_FAULT_PORTS: usize = STATE_FAULT_BASE + 0x40; // GASP_MAX_PORTS x FaultPort
 export const FAULT_PORT_STRIDE: usize = 0x20;
 
-// 0x8100 .. 0x9000 is free; 0x9000 .. 0xa000 is STATE_NIC_SLOT_BUFS (above); 0xa000 .. 0x10000 is free.
+// Signed images and Ed25519 (assembly/crypto/ed25519.ts, assembly/image/), 0xa000 .. 0xafff.
+export const STATE_IMG_BASE: usize = STATE_BASE + 0xa000;
+export const STATE_IMG_SIZE: usize = 0x1000;
+export const STATE_IMG_ED_ONESHOT: usize = STATE_IMG_BASE + 0x000; // ED_CTX_SIZE (352): ed25519_verify
+export const STATE_IMG_SHA512: usize = STATE_IMG_BASE + 0x180; // SHA512_CTX_SIZE (256): sha512()
+export const STATE_IMG_PARSER: usize = STATE_IMG_BASE + 0x300; // 256: the streaming parser's state (image/parser.ts)
+export const STATE_IMG_ED: usize = STATE_IMG_BASE + 0x400; // ED_CTX_SIZE: the image signature's verification
+export const STATE_IMG_SHA256: usize = STATE_IMG_BASE + 0x580; // SHA_CTX_SIZE (128): the current record's SHA-256
+export const STATE_IMG_TRUST: usize = STATE_IMG_BASE + 0x600; // IMG_TRUST_SLOTS x 64: trusted keys (image/trust.ts)
+export const STATE_IMG_TRUST_BOARD: usize = STATE_IMG_BASE + 0x800; // 36: the card's board id and its length
+export const STATE_IMG_TRAILER: usize = STATE_IMG_BASE + 0x880; // IMG_TRAILER_LEN (96): key id and signature given first
+export const STATE_IMG_COLLECT: usize = STATE_IMG_BASE + 0x900; // 128: header, record header and digest as they arrive
+
+// 0x8100 .. 0x9000 is free; 0x9000 .. 0xa000 is STATE_NIC_SLOT_BUFS (above); 0xb000 .. 0x10000 is free.

@@ -14,6 +14,8 @@ import { Rng } from "../host/util/rng";
 import { parseIPv4, parseMac } from "../host/util/addr";
 import { STATIC_BASE, STATIC_SIZE } from "../assembly/shared/memmap";
 import { STATE_HMAC_SLOTS, STATE_GASP_TX_KEY } from "../assembly/state";
+import { runImage } from "../host/image/verifier";
+import { testKey, smallImage } from "./helpers/image";
 
 const KEY = Core.frame(5);
 const MSG = Core.frame(6);
@@ -154,6 +156,40 @@ for (const keyLen of [20, 64, 100]) {
     assert.equal(core.read(STATIC_BASE, STATIC_SIZE), staticBefore, "the compiler-static region is never written");
   });
 }
+
+test("hashing and verifying never write the compiler-static region (every scratch buffer is in STATE)", () => {
+  const core = Core.load();
+  const before = core.read(STATIC_BASE, STATIC_SIZE);
+  const msg = rng.bytes(300);
+  core.write(MSG, msg);
+  core.call("sha256", MSG, msg.length, OUT);
+  core.call("sha512", MSG, msg.length, OUT);
+  assert.equal(Buffer.from(core.read(OUT, 64)), crypto.createHash("sha512").update(msg).digest());
+  const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
+  const pub = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+  const sig = crypto.sign(null, msg, privateKey);
+  core.write(KEY, pub);
+  core.write(Core.frame(7), sig);
+  assert.is(core.exports.ed25519_verify(KEY, MSG, msg.length, Core.frame(7)), 0, "Node's signature verifies");
+  assert.equal(core.read(STATIC_BASE, STATIC_SIZE), before);
+  // A signed image streamed in small chunks: the SHA-512 and SHA-256 states live across calls,
+  // so the static region is compared after every call, not only at the end.
+  const raw = core.exports as unknown as Record<string, (...a: number[]) => number>;
+  const changed: string[] = [];
+  const watched: Record<string, unknown> = { ...raw };
+  for (const name of ["img_begin", "img_update", "img_trailer", "img_finish"]) {
+    watched[name] = (...a: number[]) => {
+      const r = raw[name](...a);
+      if (Buffer.compare(Buffer.from(core.read(STATIC_BASE, STATIC_SIZE)), Buffer.from(before)) !== 0) changed.push(name);
+      return r;
+    };
+  }
+  (core as unknown as { exports: unknown }).exports = watched;
+  const k = testKey(1);
+  const r = runImage(core, smallImage(k), { mode: "verify", trust: [k.pub], chunk: 100 });
+  assert.is(r.status, 0, `the image verifies: ${r.statusName}`);
+  assert.equal([...new Set(changed)], []);
+});
 
 test("an armed gasp keeps its own copy of the key states, and nothing else does", () => {
   const core = Core.load();

@@ -38,6 +38,7 @@ test("core-private state: subsystem blocks never overlap and stay inside STATE",
     ["diagnostics", ST.STATE_ABORT_LINE, 0x100],
     ["SHA-256 contexts and scratch", ST.STATE_SHA_CTX_A, ST.STATE_SHA_SCRATCH + 64 - ST.STATE_SHA_CTX_A],
     ["SHA-256 message schedule", ST.STATE_SHA_SCHEDULE, 256],
+    ["SHA-512 message schedule", ST.STATE_SHA512_SCHEDULE, 640],
     ["HMAC key slots (8 + self-test)", ST.STATE_HMAC_SLOTS, 9 * 128],
     ["self-test scratch", ST.STATE_SELFTEST, 0x1000],
     ["wire scratch reprs", ST.STATE_WIRE_ETH, 0x100],
@@ -46,6 +47,7 @@ test("core-private state: subsystem blocks never overlap and stay inside STATE",
     ["switching path", ST.STATE_SWITCH_BASE, ST.STATE_SWITCH_SIZE],
     ["fault entry", ST.STATE_FAULT_BASE, ST.STATE_FAULT_SIZE],
     ["NIC slot buffers", ST.STATE_NIC_SLOT_BUFS, ST.STATE_NIC_SLOT_BUFS_SIZE],
+    ["signed images", ST.STATE_IMG_BASE, ST.STATE_IMG_SIZE],
   ];
   blocks.sort((a, b) => a[1] - b[1]);
   let end = MAP.STATE_BASE;
@@ -64,6 +66,7 @@ test("core-private state: subsystem blocks never overlap and stay inside STATE",
   inside(/^STATE_NIC_/, ST.STATE_NIC_BASE, ST.STATE_NIC_SIZE, ["STATE_NIC_SLOT_BUFS"]);
   inside(/^STATE_GASP_/, ST.STATE_GASP_BASE, ST.STATE_GASP_SIZE);
   inside(/^SW_ST_/, ST.STATE_SWITCH_BASE, ST.STATE_SWITCH_SIZE, ["SW_ST_END"]);
+  inside(/^STATE_IMG_/, ST.STATE_IMG_BASE, ST.STATE_IMG_SIZE);
   assert.is(ST.SW_ST_END, ST.STATE_SWITCH_BASE + ST.STATE_SWITCH_SIZE);
 });
 

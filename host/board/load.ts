@@ -118,6 +118,7 @@ export function toBoard(file: string, raw: any): Board {
       ipv6: p.ipv6 ?? [],
     })),
     vips: raw.vips ?? [],
+    trustedKeys: raw.trustedKeys ?? [],
     sim: raw.sim ?? {},
   };
 }

@@ -7,5 +7,7 @@ import { encodeCommand } from "./encode";
 import { sendCommand } from "./send";
 import { syncCheckCommand } from "./sync-check";
 import { syncDemoCommand } from "./sync-demo";
+import { keygenCommand } from "./keygen";
+import { imageCommand } from "./image";
 
-export const COMMANDS: Command[] = [demoCommand, bringupCommand, encodeCommand, sendCommand, syncCheckCommand, syncDemoCommand];
+export const COMMANDS: Command[] = [demoCommand, bringupCommand, encodeCommand, sendCommand, syncCheckCommand, syncDemoCommand, keygenCommand, imageCommand];
