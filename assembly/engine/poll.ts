@@ -2,17 +2,18 @@
 // "Packet engine"). One call, eng_poll(ctx, now), is one round of one switching core:
 //
 //   for each RX queue the context owns:                        a batch of up to 32 frames
-//     harvest the next done descriptor (DD first), in place: the frame stays in its buffer
+//     the next received frame (nic/rxq.ts rxqNext, DD first), in place in its buffer
 //     run it through the switching path (switchPacket: parse, lookup, rewrite in place)
 //     carry the verdict out:
-//       FORWARD, ANSWER  post the frame on the egress port's TX ring
+//       FORWARD, ANSWER  post the frame on the egress port's TX queue (nic/txq.ts)
 //                        zero copy: the TX slot takes the RX buffer, the RX slot the TX
-//                        slot's idle buffer (nic/tx.ts txPostSwap); copy mode: copied
+//                        slot's idle buffer (txqPostSwap); copy mode: copied (txqPost)
 //       PUNT, DROP       nothing to send (a punt was copied into the UP ring)
-//     re-arm the RX descriptor with the buffer its slot now holds
+//     recycle the RX slot with the buffer it now holds (rxqRecycle)
 //   if the context drains the DOWN punt ring: up to 32 injections, copied onto TX rings
-//   doorbells: one TDT write per TX ring this round posted on, one RDT write per RX queue
-//   it harvested, as one list of register writes (REGOP region) for the host to perform
+//   doorbells: txqKick per TX queue this round posted on, rxqKick per RX queue it
+//   harvested, as one list of register writes (REGOP region) for the host to perform.
+//   This file touches no ring cursor and writes no register itself.
 //
 // The round never waits and never reads a register: TX descriptors are reclaimed by DD (memory),
 // the list holds writes only, so the host performs it once (host/nic/regops.ts

@@ -4,8 +4,9 @@
 // The fault path's whole job on a NIC is two calls and a bounded drive loop:
 //   faultSendBegin(port, frame, len, copies)     takeover + queue copies + doorbell + confirm
 //   while ((rc = nicStep()) == STEP_IO) { perform the REGOP list }
-// or, step by step: takeoverBegin(port); drive; txEnqueueCopiesChecked(...); txDoorbellBegin;
-// drive; txConfirmBegin; drive.
+// or, step by step: takeoverBegin(port); drive; txEnqueueCopiesChecked(...) (txqPost);
+// txDoorbellBegin; drive; txConfirmBegin; drive. The fault entry itself takes over with
+// takeoverHandoffBegin and posts and kicks on the TX queue (txq.ts) in the same round.
 
 import { OK, E_ARG, E_RANGE, E_NO_PORT, E_RING_INIT, E_RING_SIZE, E_DMA_BASE, E_FRAME_LEN } from "../shared/status";
 import { I210_TX_QUEUES } from "../shared/e1000";
