@@ -16,8 +16,7 @@ export class EngineContext {
   mode: u32; // ENG_ZERO_COPY / ENG_COPY
   batch: u32; // frames per RX queue per round; 0 = ENG_BATCH_DEFAULT
   rxPorts: u32; // bit p: this context polls port p's RX queue
-  posted: u32; // this round: bit p, a frame was posted on port p's TX ring (its doorbell)
-  reclaimed: u32; // this round: bit p, port p's TX ring was reclaimed already
+  round: u32; // this poll round (engine/poll.ts ROUND_*): TX queues posted on, reclaimed
 }
 export const X_COUNTERS: usize = 64; // u32 x ECTR_COUNT (test/engine.test.ts checks they fit ENG_CTX_SIZE)
 

@@ -50,23 +50,28 @@ function txUsable(port: i32): bool {
   return enginePortValid(port) && portConfigured(port) && nicPort(port).activeTx == RING_TX && txqLive(txQueue(port));
 }
 
+// What the round has done to the TX queues, one u32 carried through each batch (read from and
+// written back to the context once per batch, never kept in a global): bit p, a frame was
+// posted on port p's TX queue, so its doorbell is due; bit ROUND_RECLAIMED + p, the queue was
+// reclaimed already this round.
+const ROUND_RECLAIMED = 8;
+
 /**
  * Posts a frame of len bytes on port out's TX ring: by buffer swap with the RX queue's
  * current slot when rx is given and the context is in zero-copy mode, else by copying from
- * src.
+ * src. Returns the round's mask, updated.
  */
-function post(ctx: i32, out: i32, len: i32, src: usize, rx: RxQueue | null): void {
+function post(ctx: i32, out: i32, len: i32, src: usize, rx: RxQueue | null, round: u32): u32 {
   if (!txUsable(out) || len < FRAME_MIN_LEN || len > NIC_BUF_SIZE) {
     ectrAdd(ctx, ECTR_TX_UNSENDABLE, 1);
-    return;
+    return round;
   }
-  const round = engineContext(ctx);
   const bit: u32 = 1 << out;
   const q: TxQueue = txQueue(out);
-  if ((round.reclaimed & bit) == 0) {
+  if ((round & (bit << ROUND_RECLAIMED)) == 0) {
     // Once per ring per round, before its first post: free what the NIC finished (ixy).
     ectrAdd(ctx, ECTR_RECLAIMED, txqReclaim(q));
-    round.reclaimed |= bit;
+    round |= bit << ROUND_RECLAIMED;
   }
   let rc: i32;
   if (rx != null && !ctxCopies(ctx)) {
@@ -78,27 +83,29 @@ function post(ctx: i32, out: i32, len: i32, src: usize, rx: RxQueue | null): voi
   }
   if (rc == E_RING_FULL) {
     ectrAdd(ctx, ECTR_TX_FULL, 1);
-    return;
+    return round;
   }
   ectrAdd(ctx, ECTR_TX_PORT + out, 1);
-  round.posted |= bit;
+  return round | bit;
 }
 
 /** Carries out verdict v for the frame at buf (the current slot of rx, or null: a copy). */
-function carryOut(ctx: i32, v: i32, buf: usize, rx: RxQueue | null): void {
+function carryOut(ctx: i32, v: i32, buf: usize, rx: RxQueue | null, round: u32): u32 {
   const action = verdictAction(v);
   if (action == V_FORWARD || action == V_ANSWER) {
     ectrAdd(ctx, action == V_FORWARD ? ECTR_FORWARD : ECTR_ANSWER, 1);
-    post(ctx, verdictPort(v), verdictLow(v), buf, rx);
-  } else {
-    ectrAdd(ctx, action == V_PUNT ? ECTR_PUNT : ECTR_DROP, 1);
+    return post(ctx, verdictPort(v), verdictLow(v), buf, rx, round);
   }
+  ectrAdd(ctx, action == V_PUNT ? ECTR_PUNT : ECTR_DROP, 1);
+  return round;
 }
 
 /** One batch from port's RX queue: up to the context's batch size. Returns frames taken. */
 function rxBatch(ctx: i32, port: i32): i32 {
   const rx = rxQueue(port);
   const budget = ctxBatch(ctx);
+  const c = engineContext(ctx);
+  let round = c.round;
   let n = 0;
   while (n < budget) {
     const len = rxqNext(rx);
@@ -108,10 +115,11 @@ function rxBatch(ctx: i32, port: i32): i32 {
       ectrAdd(ctx, ECTR_RX_ERRORS, 1);
     } else {
       const buf = rxqBuf(rx);
-      carryOut(ctx, switchPacket(buf, len, NIC_BUF_SIZE, port), buf, rx);
+      round = carryOut(ctx, switchPacket(buf, len, NIC_BUF_SIZE, port), buf, rx, round);
     }
     rxqRecycle(rx); // with the buffer the slot holds now (swapped or its own)
   }
+  c.round = round;
   if (n > 0) {
     ectrAdd(ctx, ECTR_RX, n);
     ectrAdd(ctx, ECTR_BATCHES, 1);
@@ -123,20 +131,23 @@ function rxBatch(ctx: i32, port: i32): i32 {
 /** Up to ENG_INJECT_BUDGET frames from the DOWN punt ring, through the context's stage buffer. */
 function injectBatch(ctx: i32): i32 {
   const stage: usize = <usize>ENG_STAGE_BASE + <usize>ctx * ENG_STAGE_SIZE;
+  const c = engineContext(ctx);
+  let round = c.round;
   let n = 0;
   while (n < ENG_INJECT_BUDGET) {
     const v = injectNext(stage, ENG_STAGE_SIZE);
     if (v <= 0) break; // 0: empty (E_CAP cannot happen: a slot holds at most PUNT_MAX_FRAME)
     n++;
-    carryOut(ctx, v, stage, null);
+    round = carryOut(ctx, v, stage, null, round);
   }
+  c.round = round;
   ectrAdd(ctx, ECTR_INJECT, n);
   return n;
 }
 
 /** The round's register writes: TDT per TX ring posted on, RDT per harvested RX queue. */
 function doorbells(ctx: i32, rxPorts: u32): void {
-  const posted = engineContext(ctx).posted;
+  const posted = engineContext(ctx).round;
   for (let p = 0; p < NIC_MAX_PORTS; p++) {
     const bit: u32 = 1 << p;
     if ((posted & bit) != 0 && txqKick(txQueue(p))) ectrAdd(ctx, ECTR_TDT, 1);
@@ -153,9 +164,7 @@ export function engPoll(ctx: i32, now: u32): i32 {
   if (nicOp().op != OP_NONE) return E_ENG_BUSY;
   opsClear();
   ectrAdd(ctx, ECTR_POLLS, 1);
-  const round = engineContext(ctx);
-  round.posted = 0;
-  round.reclaimed = 0;
+  engineContext(ctx).round = 0;
   switchTick(now); // the round is one batch for the load-distribution generation latch
   store<u32>(SW_ST_IN_BATCH, 1);
   const rxPorts = ctxRxPorts(ctx);

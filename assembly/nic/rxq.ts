@@ -24,6 +24,7 @@ import {
   RINGINFO_TAIL, RINGINFO_QUEUE, RINGINFO_HEAD, RINGINFO_FLAGS, RINGINFO_DESC, RINGINFO_BUFS, portDmaBase,
 } from "../shared/rings";
 import { E_RX_ERROR, E_CAP, E_ARG } from "../shared/status";
+import { DMA_BASE } from "../shared/memmap";
 import { STATE_NIC_RXQ, NIC_QUEUE_STRIDE } from "../state";
 import { opWrite } from "./ops";
 import { physOf, portMultiQueue } from "./port";
@@ -32,6 +33,7 @@ import { slotBuf, slotSet, rxSlotTable } from "./bufs";
 
 @unmanaged
 export class RxQueue {
+  physDelta: u64; // physical address of a core address a in the DMA region: a + physDelta
   flags: u32; // RING_FLAG_SIZED | RING_FLAG_LIVE
   size: u32; // descriptors (0: not configured)
   cleanIndex: i32; // next descriptor to check for DD
@@ -40,6 +42,7 @@ export class RxQueue {
   desc: usize; // core address of descriptor 0
   bufs: usize; // core address of the ring's own buffer 0
   slots: usize; // which buffer each slot holds (bufs.ts)
+  curBuf: usize; // the buffer slot cleanIndex holds, as rxqNext found it (a swap replaces it)
 }
 
 /** Port's RX ring (RING_RX, queue 0). */
@@ -59,6 +62,7 @@ export function rxqConfigure(port: i32, size: i32): void {
   q.desc = base + <usize>PORT_DMA_RX_DESC;
   q.bufs = base + <usize>PORT_DMA_RX_BUFS;
   q.slots = rxSlotTable(port);
+  q.physDelta = physOf(port, DMA_BASE) - <u64>DMA_BASE;
 }
 
 @inline export function rxqSized(q: RxQueue): bool { return (q.flags & RING_FLAG_SIZED) != 0; }
@@ -102,10 +106,11 @@ export function rxqKick(q: RxQueue): bool {
 
 // ---- initialisation ---------------------------------------------------------------------------
 
-/** Gives descriptor i the buffer its slot holds, status cleared. */
-function arm(q: RxQueue, i: i32): void {
+/** Gives descriptor i buffer buf (the one its slot holds), status cleared. */
+@inline
+function arm(q: RxQueue, i: i32, buf: usize): void {
   const d = descAddr(q, i);
-  store<u64>(d + RXD_OFF_ADDR, physOf(q.port, rxqSlotBuf(q, i)));
+  store<u64>(d + RXD_OFF_ADDR, <u64>buf + q.physDelta);
   store<u16>(d + RXD_OFF_LENGTH, 0);
   store<u16>(d + RXD_OFF_CSUM, 0);
   store<u8>(d + RXD_OFF_ERRORS, 0);
@@ -131,7 +136,7 @@ export function rxqProgram(q: RxQueue): void {
   }
   const size = <i32>q.size;
   memory.fill(q.desc, 0, <usize>size * DESC_SIZE);
-  for (let i = 0; i < size; i++) arm(q, i);
+  for (let i = 0; i < size; i++) arm(q, i, rxqSlotBuf(q, i));
   q.cleanIndex = 0;
 }
 
@@ -148,38 +153,43 @@ export function rxqStart(q: RxQueue): void {
  * slot, 0 when it is not, E_RX_ERROR for a frame to drop (an error bit, no EOP, a length of
  * 0 or beyond the buffer; recycle the slot all the same). Nothing is changed.
  */
+@inline
 export function rxqNext(q: RxQueue): i32 {
-  const d = descAddr(q, q.cleanIndex);
+  const i = q.cleanIndex;
+  const d = descAddr(q, i);
   const status = <i32>load<u8>(d + RXD_OFF_STATUS);
   if ((status & RXD_STA_DD) == 0) return 0;
+  q.curBuf = rxqSlotBuf(q, i);
   const len = <i32>load<u16>(d + RXD_OFF_LENGTH);
   const errors = <i32>load<u8>(d + RXD_OFF_ERRORS);
   if ((status & RXD_STA_EOP) == 0 || (errors & RXD_ERR_FRAME) != 0 || len == 0 || len > NIC_BUF_SIZE) return E_RX_ERROR;
   return len;
 }
 
-/** The buffer the next received frame is in. */
+/** The buffer the next received frame is in (after rxqNext found one). */
 @inline
 export function rxqBuf(q: RxQueue): usize {
-  return rxqSlotBuf(q, q.cleanIndex);
+  return q.curBuf;
 }
 
 /**
  * The current slot holds buf from now on (a zero-copy TX post takes its buffer and gives it
  * an idle one); returns the buffer it held. The caller recycles the slot next.
  */
+@inline
 export function rxqSwapCurrent(q: RxQueue, buf: usize): usize {
   const i = q.cleanIndex;
-  const own = ownBuf(q, i);
-  const held = slotBuf(q.slots, own, i);
-  slotSet(q.slots, own, i, buf);
+  const held = q.curBuf;
+  slotSet(q.slots, ownBuf(q, i), i, buf);
+  q.curBuf = buf;
   return held;
 }
 
 /** Re-arms the current slot with the buffer it holds now and moves to the next. */
+@inline
 export function rxqRecycle(q: RxQueue): void {
   const i = q.cleanIndex;
-  arm(q, i);
+  arm(q, i, q.curBuf);
   q.cleanIndex = i + 1 == <i32>q.size ? 0 : i + 1;
 }
 

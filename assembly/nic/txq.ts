@@ -31,6 +31,7 @@ import {
 } from "../shared/rings";
 import { E_RING_FULL, E_ARG } from "../shared/status";
 import { STATE_NIC_TXQ, STATE_NIC_FAULTQ, NIC_QUEUE_STRIDE } from "../state";
+import { DMA_BASE } from "../shared/memmap";
 import { opWrite, opRead, opDelay } from "./ops";
 import { nicOp, tune, infoAdd } from "./op";
 import { nicPort, physOf, portMultiQueue } from "./port";
@@ -46,6 +47,7 @@ const TX_CMD: u8 = <u8>(TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS);
 
 @unmanaged
 export class TxQueue {
+  physDelta: u64; // physical address of a core address a in the DMA region: a + physDelta
   flags: u32; // RING_FLAG_*
   size: u32; // descriptors (0: not configured)
   useIndex: i32; // next descriptor to fill
@@ -102,6 +104,7 @@ export function txqConfigure(port: i32, kind: i32, size: i32): void {
   q.desc = base + <usize>(kind == RING_TX ? PORT_DMA_TX_DESC : PORT_DMA_FAULT_DESC);
   q.bufs = base + <usize>(kind == RING_TX ? PORT_DMA_TX_BUFS : PORT_DMA_FAULT_BUFS);
   q.slots = kind == RING_TX ? txSlotTable(port) : 0;
+  q.physDelta = physOf(port, DMA_BASE) - <u64>DMA_BASE;
 }
 
 @inline export function txqSized(q: TxQueue): bool { return (q.flags & RING_FLAG_SIZED) != 0; }
@@ -244,10 +247,10 @@ export function txqFree(q: TxQueue): i32 {
   return <i32>q.size - 1 - txqInFlight(q);
 }
 
-/** Writes one legacy descriptor for the frame already in the slot's buffer. */
-function writeDesc(q: TxQueue, slot: i32, len: i32): void {
+/** Writes one legacy descriptor for the frame already in buf, the slot's buffer. */
+function writeDesc(q: TxQueue, slot: i32, buf: usize, len: i32): void {
   const d = descAddr(q, slot);
-  store<u64>(d + TXD_OFF_ADDR, physOf(q.port, txqSlotBuf(q, slot)));
+  store<u64>(d + TXD_OFF_ADDR, <u64>buf + q.physDelta);
   store<u16>(d + TXD_OFF_LENGTH, <u16>len);
   store<u8>(d + TXD_OFF_CSO, 0);
   store<u8>(d + TXD_OFF_CMD, TX_CMD);
@@ -261,8 +264,9 @@ function writeDesc(q: TxQueue, slot: i32, len: i32): void {
 /** Copies a frame into the next free slot and queues it (no doorbell). */
 function postOne(q: TxQueue, src: usize, len: i32): void {
   const slot = q.useIndex;
-  memory.copy(txqSlotBuf(q, slot), src, <usize>len);
-  writeDesc(q, slot, len);
+  const buf = txqSlotBuf(q, slot);
+  memory.copy(buf, src, <usize>len);
+  writeDesc(q, slot, buf, len);
   q.useIndex = next(q, slot);
 }
 
@@ -297,9 +301,9 @@ export function txqPostSwap(q: TxQueue, rx: RxQueue, rxBuf: usize, len: i32): i3
   const slot = q.useIndex;
   // [clean, use) is queued; slot == use is free (txqFree > 0): its buffer is idle.
   const own = q.bufs + <usize>slot * NIC_BUF_SIZE;
-  const idle = slotBuf(q.slots, own, slot);
-  slotSet(q.slots, own, slot, rxqSwapCurrent(rx, idle));
-  writeDesc(q, slot, len);
+  const frame = rxqSwapCurrent(rx, slotBuf(q.slots, own, slot)); // the RX slot takes our idle buffer
+  slotSet(q.slots, own, slot, frame);
+  writeDesc(q, slot, frame, len);
   q.useIndex = next(q, slot);
   return 1 + lead;
 }
