@@ -13,9 +13,11 @@ $(NPM_STAMP): package.json package-lock.json
 	npm install --no-audit --no-fund --ignore-scripts
 	@touch $@
 
-# Release and debug cores; prints their sizes.
+# Release and debug cores (prints their sizes), and the compiled host that bin/lastgasp.js
+# runs (tsc into build/js/; only when a source is newer than the last build).
 build: $(NPM_STAMP)
 	node scripts/build-core.js
+	node scripts/build-js.js
 
 # The raw-socket addon behind `lastgasp send` (host/native/rawsock.c): node-gyp with the
 # local Node headers, never a download. Linux only.

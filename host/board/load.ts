@@ -6,10 +6,11 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
 import { parseMac } from "../util/addr";
+import { BOARDS_DIR } from "../paths";
 import { Board, BoardError, BoardProblem } from "./board";
 import { semanticProblems, physOf } from "./validate";
 
-export const BOARDS_DIR = path.join(__dirname, "..", "..", "boards");
+export { BOARDS_DIR };
 export const SCHEMA_FILE = path.join(BOARDS_DIR, "schema.json");
 
 let validator: ValidateFunction | undefined;

@@ -16,8 +16,9 @@ import { Board, BoardError, BoardProblem } from "../board/board";
 import { checkIPv4 } from "../board/validate";
 import type { Encap } from "../gasp/repr";
 import type { ArpVariant } from "../ha/announcer";
+import { SCENARIOS_DIR } from "../paths";
 
-export const SCENARIOS_DIR = path.join(__dirname, "..", "..", "scenarios");
+export { SCENARIOS_DIR };
 export const SCENARIO_SCHEMA = path.join(SCENARIOS_DIR, "schema.json");
 export const DEFAULT_SCENARIO = path.join(SCENARIOS_DIR, "default.json");
 

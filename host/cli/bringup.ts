@@ -7,9 +7,7 @@ import { bringup, StepResult, STEPS } from "../board/bringup";
 
 const MARK: Record<StepResult["status"], string> = { pass: "ok  ", fail: "FAIL", skip: "skip" };
 
-export const bringupCommand: Command = {
-  name: "bringup",
-  summary: "validate a board file and bring the board up on the virtual board, step by step",
+export const command: Command = {
   usage: "bringup BOARD.json [--json] [--pcap DIR]",
   details: `steps, in order (the first failure ends the run, later steps are skipped):
   ${STEPS.join(", ")}

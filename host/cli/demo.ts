@@ -7,9 +7,7 @@ import { Command, Parsed, UsageError, optionalInt } from "./command";
 import { DEMO_KINDS } from "./demo-kinds";
 import { DEFAULT_SCENARIO, ScenarioError, scenarioKind } from "../chassis/scenario";
 
-export const demoCommand: Command = {
-  name: "demo",
-  summary: "the main job: a fault on the virtual chassis, the takeover timeline, gasp vs heartbeat-only failover",
+export const command: Command = {
   usage: "demo [--scenario FILE] [--json] [--pcap-dir DIR] [--seed N]",
   details: `options:
   --scenario FILE  a scenario file (default scenarios/default.json: the active line card crashes)

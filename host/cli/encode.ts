@@ -51,9 +51,7 @@ export function parseKind(text: string | undefined): FrameKind {
   return text as FrameKind;
 }
 
-export const encodeCommand: Command = {
-  name: "encode",
-  summary: "build a gratuitous ARP / ARP probe / unsolicited NA frame with the core",
+export const command: Command = {
   usage: "encode <garp|garp-reply|arp-probe|na> --ip ADDR --mac MAC [--vlan ID] [--router] [--pcap FILE] [--json]",
   details: `frame kinds:
 ${FRAME_KINDS.map((k) => `  ${k.padEnd(10)}  ${DESCRIPTIONS[k]}`).join("\n")}

@@ -28,9 +28,7 @@ function checkIface(name: string): string {
   return name;
 }
 
-export const sendCommand: Command = {
-  name: "send",
-  summary: "send gratuitous ARP / unsolicited NA frames on a Linux interface (raw socket, root)",
+export const command: Command = {
   usage: `send <${FRAME_SOURCES.map((s) => s.kind).join("|")}> --iface IFNAME --ip ADDR [--mac MAC] [--vlan ID] [--count N] [--interval-ms MS] [--dry-run] [--json]`,
   details: `frame kinds:
 ${FRAME_SOURCES.map((s) => `  ${s.kind.padEnd(10)}  ${s.summary}`).join("\n")}

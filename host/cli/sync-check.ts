@@ -119,9 +119,7 @@ function toJson(plan: SyncPlan, file: string) {
   };
 }
 
-export const syncCheckCommand: Command = {
-  name: "sync-check",
-  summary: "what a config sync between two image versions does with a config file (ADL/SDL, per-line fate, mode)",
+export const command: Command = {
   usage: "sync-check --active VER --standby VER CONFIG_FILE [--strict] [--json]",
   details: `CONFIG_FILE is the active unit's configuration (one command per line; "!" and "#"
 start comments), in the syntax of the active's image.

@@ -13,8 +13,9 @@ import { ConfigInputError } from "../sync/plan";
 import { CommandRecord, SyncInputError, outcomeOf } from "../sync/active";
 import { convert } from "../sync/engine";
 import { prcName } from "../sync/prc";
+import { CONFIGS_DIR, TOOLS_DIR } from "../paths";
 
-const CONFIG_DIR = path.join(__dirname, "..", "..", "configs");
+
 const KEY_9 = "5e9c1d0a7b3f42e8a1c6d4b2f0e8a9c7d5b3e1f9a7c5e3d1b9f7a5c3e1d9b7f5";
 
 /** Changes an operator might make during operation, in each version's syntax. */
@@ -69,9 +70,7 @@ function num(args: Parsed, name: string, def: number, lo: number, hi: number): n
   return x;
 }
 
-export const syncDemoCommand: Command = {
-  name: "sync-demo",
-  summary: "bulk sync plus live line-by-line changes between two simulated units on a lossy link",
+export const command: Command = {
   usage: "sync-demo [--active VER] [--standby VER] [--config FILE] [--loss P] [--seed N] [--pcap FILE]",
   details: `options:
   --active VER    the active's image (default 2.0)
@@ -108,7 +107,7 @@ example:
     const standby = ver("standby", "1.1");
     const loss = num(args, "loss", 0.3, 0, 0.9);
     const seed = optionalInt(args, "seed", 0, 2 ** 31 - 1) ?? 1;
-    const file = (args.values.config as string | undefined) ?? path.join(CONFIG_DIR, `lb-${active}.conf`);
+    const file = (args.values.config as string | undefined) ?? path.join(CONFIGS_DIR, `lb-${active}.conf`);
     const pcapFile = (args.values.pcap as string | undefined) ?? path.join("build", "sync-demo.pcap");
     let text: string;
     try {
@@ -173,7 +172,7 @@ example:
     fs.mkdirSync(path.dirname(pcapFile), { recursive: true });
     const w = sim.pcap();
     w.save(pcapFile);
-    const lua = path.relative(process.cwd(), path.join(__dirname, "..", "..", "tools", "wireshark", "lastgasp-sync.lua"));
+    const lua = path.relative(process.cwd(), path.join(TOOLS_DIR, "wireshark", "lastgasp-sync.lua"));
     console.log(`\nwrote ${w.count} frames to ${pcapFile} (tshark -X lua_script:${lua} -r ${pcapFile})`);
 
     // A standby that differs from the expected config while the pair claims to be hot is the

@@ -26,10 +26,11 @@ import { ControlProcessor, LoadCollector, Strategy } from "./lbsim/cp";
 import { BackendServer, FlowOracle } from "./lbsim/servers";
 import { ClientNetwork } from "./lbsim/clients";
 import { ScenarioError } from "../chassis/scenario";
+import { SCENARIOS_DIR } from "../paths";
 
 export { ScenarioError };
 
-export const SCENARIO_SCHEMA = path.join(__dirname, "..", "..", "scenarios", "loadbalance.schema.json");
+export const SCENARIO_SCHEMA = path.join(SCENARIOS_DIR, "loadbalance.schema.json");
 
 // ---- the file ---------------------------------------------------------------------------------
 
