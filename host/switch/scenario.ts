@@ -12,8 +12,8 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
-import { loadBoard, schemaProblems } from "../board/load";
+import { loadBoard } from "../board/load";
+import { SchemaValidator } from "../util/schema";
 import { Board, BoardError, BoardProblem } from "../board/board";
 import { checkIPv4 } from "../board/validate";
 import { parseIPv4, parseMac } from "../util/addr";
@@ -65,12 +65,7 @@ export interface LoadbalanceScenario {
   board: Board;
 }
 
-let validator: ValidateFunction | undefined;
-
-function schemaValidator(): ValidateFunction {
-  if (!validator) validator = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(fs.readFileSync(SCENARIO_SCHEMA, "utf8")));
-  return validator;
-}
+let validator: SchemaValidator | undefined;
 
 /** The checks a schema cannot make: addresses, names that refer to something, collisions. */
 function semanticProblems(s: LoadbalanceSpec, file: string): { problems: BoardProblem[]; board?: Board } {
@@ -137,12 +132,20 @@ function semanticProblems(s: LoadbalanceSpec, file: string): { problems: BoardPr
 
 /** Validates parsed JSON; throws ScenarioError listing every problem. */
 export function validate(json: unknown, file: string): LoadbalanceScenario {
-  const v = schemaValidator();
-  if (!v(json)) throw new ScenarioError(file, schemaProblems(v.errors ?? []));
+  const schema = (validator ??= new SchemaValidator(SCENARIO_SCHEMA)).validate(json);
   const spec = json as LoadbalanceSpec;
-  const { problems, board } = semanticProblems(spec, file);
+  // The semantic checks run on a file the schema refused too, for every problem at once; on a
+  // file of the wrong shape they may stop short (a TypeError), and the schema's list stands.
+  let semantic: ReturnType<typeof semanticProblems> = { problems: [] };
+  try {
+    semantic = semanticProblems(spec, file);
+  } catch (e) {
+    if (!(e instanceof TypeError) || schema.length === 0) throw e;
+  }
+  const taken = new Set(schema.map((p) => p.path));
+  const problems = [...schema, ...semantic.problems.filter((p) => !taken.has(p.path))];
   if (problems.length) throw new ScenarioError(file, problems);
-  return { file, spec, board: board! };
+  return { file, spec, board: semantic.board! };
 }
 
 // ---- the report -------------------------------------------------------------------------------
