@@ -20,6 +20,7 @@ import { Ticker } from "./ticker";
 import type { FailoverScenario, HeartbeatSpec, LinkSpec, LoadedScenario, FaultSpec } from "./scenario";
 import type { FaultReport } from "../fault/fault";
 import { GASP_UDP_PORT, GASP_TYPE_GASP } from "../../assembly/shared/gasp";
+import { DEMO_KEY_HEX, parseKeyHex } from "../gasp/key";
 
 export interface RunOptions {
   /** Overrides the scenario's detection.gasp. */
@@ -85,7 +86,6 @@ export interface ChassisRun {
   links: { name: string; class: LinkClass; sent: number; delivered: number; lost: number }[];
 }
 
-const DEFAULT_KEY = "lastgasp chassis-1 key (demo)";
 /** Fault kinds that take the service away; the figures count from the first of them. */
 const DECISIVE = new Set(["crash", "panic", "hang", "power-loss", "link-cut", "partition"]);
 const DEFAULT_CHASSIS_ID = 0x4c470001;
@@ -194,7 +194,7 @@ export class Chassis {
     if (an.arpVariants) announce.arpVariants = [...an.arpVariants];
     return {
       chassisId: s.chassis.chassisId ?? DEFAULT_CHASSIS_ID,
-      key: new TextEncoder().encode(s.chassis.key ?? DEFAULT_KEY),
+      key: parseKeyHex(s.chassis.key ?? DEMO_KEY_HEX),
       keyId: s.chassis.keyId ?? 1,
       priority: prio,
       startActive: s.chassis.active === board.id,
