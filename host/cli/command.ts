@@ -11,6 +11,7 @@
 // one-line summary and loads it only when it runs, so `lastgasp --help` loads nothing else.
 
 import { parseArgs, ParseArgsConfig } from "util";
+import type { Problem } from "../util/problems";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -31,24 +32,8 @@ export interface Command {
   run(args: Parsed): Promise<number> | number;
 }
 
-/** One problem with an input file: where it is (JSON Pointer, line, column) and what is wrong. */
-export interface Problem {
-  /** The file the problem is in (a scenario's problem may be in one of its boards). */
-  file?: string;
-  /** JSON Pointer into the file ("" for the whole file). */
-  pointer: string;
-  line?: number;
-  column?: number;
-  message: string;
-  /** What the field is, from the schema's own description. */
-  description?: string;
-}
-
-/** A problem as one line: `FILE:LINE:COLUMN: /pointer: message`. */
-export function problemLine(p: Problem): string {
-  const where = p.file ? `${p.file}${p.line !== undefined ? `:${p.line}:${p.column}` : ""}: ` : "";
-  return `${where}${p.pointer || "/"}: ${p.message}`;
-}
+export type { Problem } from "../util/problems";
+export { problemLine } from "../util/problems";
 
 /**
  * Bad input from the user (exit 2): the message names the argument or file. With problems,
@@ -90,8 +75,13 @@ export function parseCommandArgs(usage: string, cmd: Command, argv: string[]): P
     if (/ambiguous/.test(msg)) throw new InputError(`${opt ?? "option"}: needs a value (use ${opt ?? "--option"}=VALUE for a value starting with "-")`);
     throw new InputError(msg);
   }
-  for (const [k, v] of Object.entries(parsed.values)) {
-    if (Array.isArray(v)) throw new InputError(`--${k}: given more than once`);
+  const seen = new Set<string>();
+  for (const a of args) {
+    if (a === "--") break;
+    const name = /^--([\w-]+)(=|$)/.exec(a)?.[1];
+    if (name === undefined || !(name in cmd.options)) continue;
+    if (seen.has(name)) throw new InputError(`--${name}: given more than once`);
+    seen.add(name);
   }
   const n = parsed.positionals.length;
   if (n < cmd.positionals.min) throw new InputError(`missing argument (usage: lastgasp ${usage})`);

@@ -38,6 +38,11 @@ export const COMMANDS: CommandEntry[] = [
     load: () => (require("./send") as typeof import("./send")).command,
   },
   {
+    name: "verify-gasp",
+    summary: "authenticate every gasp and hello in a capture: accepted, or the reason it was refused",
+    load: () => (require("./verify-gasp") as typeof import("./verify-gasp")).command,
+  },
+  {
     name: "sync-check",
     summary: "what a config sync between two image versions does with a config file (ADL/SDL, per-line fate, mode)",
     load: () => (require("./sync-check") as typeof import("./sync-check")).command,
