@@ -183,4 +183,6 @@ test("demo writes a capture per link that tshark reads (test/demo-cli.test.ts ha
   assert.ok(rows.length >= 2);
 });
 
+test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
 test.run();

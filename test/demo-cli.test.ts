@@ -184,4 +184,6 @@ test("progress on a terminal: one line rewritten in place, cleared at the end; n
   assert.equal(out.map((t) => t.replace(/, [\d.]+ s$/, "")), ["\r\x1b[Kx: run 1, simulated 0.60 of 1.00 s (60 %)", "\r\x1b[Kx: run 2, simulated 0.10 of 1.00 s (10 %)"]);
 });
 
+test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
 test.run();

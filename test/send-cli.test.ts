@@ -121,4 +121,6 @@ test("--dry-run needs neither root nor the raw-socket addon: the interface's MAC
   }
 });
 
+test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
 test.run();

@@ -33,6 +33,15 @@ const WHY: Record<number, string> = {
 const TYPES: Record<number, string> = { [G.GASP_TYPE_GASP]: "GASP", [G.GASP_TYPE_HELLO]: "HELLO" };
 const CAUSES = ["none", "trap", "exception", "watchdog", "power", "operator", "machine-check", "thermal"];
 
+/** The encapsulation a refused frame claims (from its EtherType; not authenticated). */
+function encapOf(frame: Uint8Array): string | undefined {
+  let at = 12;
+  if (frame.length >= 16 && frame[12] === 0x81 && frame[13] === 0x00) at = 16;
+  if (frame.length < at + 2) return undefined;
+  const et = (frame[at] << 8) | frame[at + 1];
+  return et === 0x88b5 ? "raw" : et === 0x0800 ? "udp" : undefined;
+}
+
 export interface VerifiedFrame {
   frame: number;
   timeUs: number;
@@ -113,7 +122,7 @@ example:
             encap: m.encap, vlan: m.vlanTci !== undefined ? m.vlanTci & 0xfff : undefined,
             ethSrc: formatMac(m.ethSrc), ipSrc: m.ipSrc ? formatIPv4(m.ipSrc) : undefined,
           }
-        : { ethSrc: frame.length >= 12 ? formatMac(frame.subarray(6, 12)) : undefined };
+        : { ethSrc: frame.length >= 12 ? formatMac(frame.subarray(6, 12)) : undefined, encap: encapOf(frame) };
       if (r.ok) messages.push({ ...base, result: "accepted", ...fields });
       else if (r.status === S.E_GASP_DUPLICATE) messages.push({ ...base, result: "duplicate", ...fields });
       else messages.push({ ...base, result: "refused", reason: statusName(r.status), why: WHY[r.status] ?? "", ...fields });
