@@ -28,6 +28,11 @@ export const COMMANDS: CommandEntry[] = [
     load: () => (require("./bringup") as typeof import("./bringup")).command,
   },
   {
+    name: "check",
+    summary: "the core's self-test, known-answer vectors and conformance replay on v8, wasmtime or native (wasm2c)",
+    load: () => (require("./check") as typeof import("./check")).command,
+  },
+  {
     name: "encode",
     summary: "build a gratuitous ARP / ARP probe / unsolicited NA / gasp frame with the core (hex, JSON, pcap)",
     load: () => (require("./encode") as typeof import("./encode")).command,
