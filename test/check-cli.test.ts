@@ -75,7 +75,11 @@ test("bad input exits 2 with one line: an unknown engine, a file that is not a c
     [["check", "--core", "nope.wasm"], /--core: nope\.wasm: no such file/],
     [["check", "--core", path.join(ROOT, "build", "sim", "os.wasm")], /imports env\.panic, env\.memory: the core has none/],
     [["check", "--junit", "adir"], /--junit: adir: is a directory/],
+    [["check", "--engine", "native", "--cc-test"], /--cc-test: unknown option/],
   ];
+  const noCc = spawnCli(["check", "--engine", "native"], dir, { env: { CC: "lg-no-such-cc" } });
+  assert.is(noCc.code, 2, noCc.err);
+  assert.match(noCc.err, /^lastgasp check: --engine native: lg-no-such-cc not found: the native engine compiles/);
   for (const [args, msg] of cases) {
     const r = run(...args);
     assert.is(r.code, 2, r.err);

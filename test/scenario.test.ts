@@ -73,8 +73,9 @@ for (const [file, pointer, message] of BROKEN) {
 /** The problems of the default scenario after a change (written next to it, so its board paths hold). */
 function problemsOf(mutate: (s: any) => void): string[] {
   const s = JSON.parse(fs.readFileSync(path.join(SCENARIOS_DIR, "default.json"), "utf8"));
+  s.chassis.boards = s.chassis.boards.map((b: string) => path.join(SCENARIOS_DIR, b));
   mutate(s);
-  const f = path.join(SCENARIOS_DIR, `.test-${process.pid}.json`);
+  const f = path.join(require("os").tmpdir(), `lastgasp-scenario-${process.pid}.json`);
   fs.writeFileSync(f, JSON.stringify(s, null, 2));
   try {
     loadScenario(f);
@@ -96,7 +97,7 @@ test("checks across the pair: the same VIPs, unique MACs and addresses, hosts on
   assert.match(one((s) => (s.hosts[0].ipv4 = "192.0.2.1/24")), /\/hosts\/0\/ipv4: 192\.0\.2\.1 is a VIP/);
   assert.match(one((s) => (s.hosts[0].ipv4 = "198.51.100.7/24")), /\/hosts\/0\/ipv4: 198\.51\.100\.7\/24 does not contain the VIP 192\.0\.2\.1/);
   assert.match(one((s) => (s.detection = { copies: 8 })), /\/detection\/copies: linecard-b's fault ring \(rings\.fault 16\) cannot hold 2 frames x 8 copies/);
-  assert.match(one((s) => (s.chassis.boards[1] = "boards/linecard-a-dual.json")), /\/chassis\/boards\/1: both boards are linecard-a/);
+  assert.match(one((s) => (s.chassis.boards[1] = path.join(SCENARIOS_DIR, "boards", "linecard-a-dual.json"))), /\/chassis\/boards\/1: both boards are linecard-a/);
   assert.match(one((s) => (s.expect.activeAtEnd = "linecard-c")), /\/expect\/activeAtEnd: "linecard-c" is not one of the boards/);
   assert.match(one((s) => (s.chassis.key = "00ff")), /\/chassis\/key: "00ff" does not have the form described below/);
 });

@@ -22,7 +22,6 @@ import { SCENARIOS_DIR, displayPath } from "../paths";
 
 export { SCENARIOS_DIR };
 export const SCENARIO_SCHEMA = path.join(SCENARIOS_DIR, "schema.json");
-export const DEFAULT_SCENARIO = path.join(SCENARIOS_DIR, "default.json");
 
 export type HeartbeatPresetName = "keepalived" | "bfd" | "bfd-hw";
 
