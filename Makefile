@@ -49,7 +49,7 @@ qemu-rig-files: $(QEMU_RIG)/vmlinuz $(QEMU_RIG)/initramfs.cpio
 $(QEMU_RIG)/vmlinuz: scripts/qemu-rig/kernel.sh
 	scripts/qemu-rig/kernel.sh $(QEMU_RIG)
 
-$(QEMU_RIG)/harness: build/core.wasm scripts/qemu-rig/harness.sh scripts/wasm2c-core.sh scripts/qemu-rig/guest/harness.c \
+$(QEMU_RIG)/harness: build/core.wasm scripts/qemu-rig/harness.sh scripts/wasm2c-core.sh scripts/wasm2c-core.h scripts/qemu-rig/guest/harness.c \
 		assembly/shared/regop.ts assembly/shared/memmap.ts
 	scripts/qemu-rig/harness.sh $(QEMU_RIG)
 

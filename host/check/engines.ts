@@ -93,6 +93,7 @@ function buildRoot(): string {
 
 const RUNNER_C = path.join(ROOT, "host", "check", "native-runner.c");
 const TRANSLATE = path.join(ROOT, "scripts", "wasm2c-core.sh");
+const CALL_H = path.join(ROOT, "scripts", "wasm2c-core.h");
 const WASM_RT = "/usr/share/wabt/wasm2c";
 
 function tool(name: string, why: string): string {
@@ -108,7 +109,7 @@ export function nativeRunner(coreFile: string, log: (line: string) => void = () 
   tool(cc, "the native engine compiles the translated core with the system C compiler (Debian gcc)");
   if (!fs.existsSync(path.join(WASM_RT, "wasm-rt-impl.c"))) throw new EngineError(`${WASM_RT}/wasm-rt-impl.c missing (Debian package wabt)`);
   const h = crypto.createHash("sha256");
-  for (const f of [coreFile, RUNNER_C, TRANSLATE]) h.update(fs.readFileSync(f));
+  for (const f of [coreFile, RUNNER_C, TRANSLATE, CALL_H]) h.update(fs.readFileSync(f));
   h.update(execFileSync("wasm2c", ["--version"], { encoding: "utf8" }));
   const dir = path.join(buildRoot(), h.digest("hex").slice(0, 16));
   const bin = path.join(dir, "runner");
@@ -123,7 +124,7 @@ export function nativeRunner(coreFile: string, log: (line: string) => void = () 
   };
   try {
     run("sh", [TRANSLATE, tmp, path.resolve(coreFile)]);
-    const cflags = ["-std=gnu11", "-O2", "-I", tmp, "-I", WASM_RT];
+    const cflags = ["-std=gnu11", "-O2", "-I", tmp, "-I", WASM_RT, "-I", path.dirname(CALL_H)];
     run(cc, [...cflags, "-w", "-c", path.join(tmp, "core.c"), "-o", path.join(tmp, "core.o")]);
     run(cc, [...cflags, "-w", "-c", path.join(WASM_RT, "wasm-rt-impl.c"), "-o", path.join(tmp, "wasm-rt-impl.o")]);
     run(cc, [...cflags, "-Wall", "-Wextra", "-c", RUNNER_C, "-o", path.join(tmp, "runner.o")]);

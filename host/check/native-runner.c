@@ -20,13 +20,9 @@
 #include "core.h"
 #include "wasm-rt-impl.h"
 
-typedef u32 (*export_fn)();
-struct export { const char *name; int arity; export_fn fn; };
-static const struct export exports[] = {
-#include "exports.inc" /* generated from core.h by scripts/wasm2c-core.sh */
-};
-
 static Z_core_instance_t core;
+#include "wasm2c-core.h" /* the export table, find_export, call_export (scripts/) */
+
 static int live;
 static struct timespec t0;
 
@@ -34,30 +30,6 @@ static long long since_us(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (long long)(t.tv_sec - t0.tv_sec) * 1000000 + (t.tv_nsec - t0.tv_nsec) / 1000;
-}
-
-static const struct export *find_export(const char *name) {
-  for (size_t i = 0; i < sizeof exports / sizeof exports[0]; i++)
-    if (strcmp(exports[i].name, name) == 0) return &exports[i];
-  return NULL;
-}
-
-/* Calls an export; a trap longjmps back here. */
-static u32 call_export(const struct export *x, const u32 *a, int *trap) {
-  Z_core_instance_t *c = &core;
-  *trap = wasm_rt_impl_try();
-  if (*trap) return 0;
-  switch (x->arity) {
-  case 0: return x->fn(c);
-  case 1: return x->fn(c, a[0]);
-  case 2: return x->fn(c, a[0], a[1]);
-  case 3: return x->fn(c, a[0], a[1], a[2]);
-  case 4: return x->fn(c, a[0], a[1], a[2], a[3]);
-  case 5: return x->fn(c, a[0], a[1], a[2], a[3], a[4]);
-  case 6: return x->fn(c, a[0], a[1], a[2], a[3], a[4], a[5]);
-  case 7: return x->fn(c, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
-  default: return x->fn(c, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
-  }
 }
 
 static int hexval(char h) {

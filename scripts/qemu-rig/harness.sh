@@ -14,7 +14,7 @@ done
 mkdir -p "$out/src"
 src="$out/src"
 # make sees a new build/core.wasm on every `make build`; rebuild only when an input changed.
-inputs="$root/build/core.wasm $root/scripts/qemu-rig/guest/harness.c $0 $root/scripts/wasm2c-core.sh $root/assembly/shared/regop.ts $root/assembly/shared/memmap.ts"
+inputs="$root/build/core.wasm $root/scripts/qemu-rig/guest/harness.c $0 $root/scripts/wasm2c-core.sh $root/scripts/wasm2c-core.h $root/assembly/shared/regop.ts $root/assembly/shared/memmap.ts"
 sum=$(cat $inputs | sha256sum | cut -d' ' -f1)
 if [ -x "$out/harness" ] && [ "$(cat "$src/inputs.sha256" 2>/dev/null)" = "$sum" ]; then
   touch "$out/harness"
@@ -28,7 +28,7 @@ cat "$root/assembly/shared/regop.ts" "$root/assembly/shared/memmap.ts" |
   while read -r name value; do echo "#define $name $(echo "$value" | tr -d _)"; done > "$src/shared.h"
 # Explicit bounds checks against the memory's size instead of guard pages: the harness
 # replaces the memory's data pointer with a /dev/mem mapping, which has no guard region.
-cflags="-std=gnu11 -O2 -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -I $src -I $rt"
+cflags="-std=gnu11 -O2 -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -I $src -I $rt -I $root/scripts"
 gcc $cflags -w -c "$src/core.c" -o "$src/core.o" # generated code: its warnings are not ours
 gcc $cflags -w -c $rt/wasm-rt-impl.c -o "$src/wasm-rt-impl.o"
 gcc $cflags -Wall -Wextra -Werror -c "$root/scripts/qemu-rig/guest/harness.c" -o "$src/harness.o"
