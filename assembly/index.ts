@@ -11,3 +11,4 @@ export * from "./exports/ha";
 export * from "./exports/fault";
 export * from "./exports/switch";
 export * from "./exports/engine";
+export * from "./exports/image";

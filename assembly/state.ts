@@ -87,4 +87,17 @@ export const SW_ST_END: usize = STATE_SWITCH_BASE + 0x2000; // end of the switch
 export const STATE_FAULT_BASE: usize = STATE_BASE + 0x8000;
 export const STATE_FAULT_SIZE: usize = 0x100;
 
-// 0x8100 .. 0x9000 is free; 0x9000 .. 0xa000 is STATE_NIC_SLOT_BUFS (above); 0xa000 .. 0x10000 is free.
+// Signed images and Ed25519 (assembly/crypto/ed25519.ts, assembly/image/), 0xa000 .. 0xafff.
+export const STATE_IMG_BASE: usize = STATE_BASE + 0xa000;
+export const STATE_IMG_SIZE: usize = 0x1000;
+export const STATE_IMG_ED_ONESHOT: usize = STATE_IMG_BASE + 0x000; // ED_CTX_SIZE (352): ed25519_verify
+export const STATE_IMG_SHA512: usize = STATE_IMG_BASE + 0x180; // SHA512_CTX_SIZE (256): sha512()
+export const STATE_IMG_PARSER: usize = STATE_IMG_BASE + 0x300; // 256: the streaming parser's state (image/parser.ts)
+export const STATE_IMG_ED: usize = STATE_IMG_BASE + 0x400; // ED_CTX_SIZE: the image signature's verification
+export const STATE_IMG_SHA256: usize = STATE_IMG_BASE + 0x580; // SHA_CTX_SIZE (128): the current record's SHA-256
+export const STATE_IMG_TRUST: usize = STATE_IMG_BASE + 0x600; // IMG_TRUST_SLOTS x 64: trusted keys (image/trust.ts)
+export const STATE_IMG_TRUST_BOARD: usize = STATE_IMG_BASE + 0x800; // 36: the card's board id and its length
+export const STATE_IMG_TRAILER: usize = STATE_IMG_BASE + 0x880; // IMG_TRAILER_LEN (96): key id and signature given first
+export const STATE_IMG_COLLECT: usize = STATE_IMG_BASE + 0x900; // 128: header, record header and digest as they arrive
+
+// 0x8100 .. 0x9000 is free; 0x9000 .. 0xa000 is STATE_NIC_SLOT_BUFS (above); 0xb000 .. 0x10000 is free.

@@ -138,10 +138,10 @@ const BAD: [string, string[], RegExp][] = [
   ["a key on the command line", ["encode", "gasp", ...MAC, "--key", "secret"], /--key: not accepted: a key on the command line is visible/],
   ["no key file", ["encode", "gasp", ...MAC], /--key-file: required/],
   ["a missing key file", ["encode", "gasp", ...MAC, "--key-file", "nope.key"], /--key-file: nope\.key: no such file/],
-  ["a key file others can read", ["encode", "gasp", ...MAC, "--key-file", "open.key"], /--key-file: open\.key: is accessible by group or others \(mode 0644\): chmod 600 it/],
+  ["a key file others can read", ["encode", "gasp", ...MAC, "--key-file", "open.key"], /--key-file: open\.key: chassis key is readable by group or others \(mode 0644\); chmod 600 open\.key/],
   ["a 16-byte key", ["encode", "gasp", ...MAC, "--key-file", "short.key"], /--key-file: short\.key: is 16 bytes: a chassis key has at least 32/],
   ["a key that is not hex", ["encode", "gasp", ...MAC, "--key-file", "text.key"], /--key-file: text\.key: is not hex/],
-  ["an empty key file", ["verify-gasp", "--pcap", "x.pcap", "--key-file", "empty.json"], /--key-file: empty\.json: is accessible by group or others|--key-file: empty\.json: is empty/],
+  ["an empty key file", ["verify-gasp", "--pcap", "x.pcap", "--key-file", "empty.json"], /--key-file: empty\.json: chassis key is readable by group or others|--key-file: empty\.json: is empty/],
   ["a key file that is a directory", ["verify-gasp", "--pcap", "x.pcap", "--key-file", "adir"], /--key-file: adir: is a directory/],
 ];
 for (const [name, args, msg] of BAD) {

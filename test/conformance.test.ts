@@ -64,4 +64,15 @@ test("engine: the rounds handled frames; every ring slot holds its own buffer at
   assert.is(new Set(bufs).size, bufs.length);
 });
 
+test("image: genuine signatures verify and mutated ones do not; the genuine images pass, every corrupted one is refused", () => {
+  const eds = results("image", "ed25519_verify");
+  assert.is(eds.length, 24);
+  eds.forEach((r, i) => assert.ok(i % 2 === 0 ? r === 0 : r < 0, `signature ${i}: ${r}`));
+  const finishes = results("image", "img_finish");
+  assert.is(finishes.length, 8);
+  assert.equal(finishes.slice(0, 2), [0, 0]);
+  assert.ok(finishes.slice(2).every((r) => r < 0));
+  assert.is(new Set(finishes.slice(2)).size, 6, "six corruptions, six different reasons");
+});
+
 test.run();

@@ -45,6 +45,7 @@ test("core-private state: subsystem blocks never overlap and stay inside STATE",
     ["switching path", ST.STATE_SWITCH_BASE, ST.STATE_SWITCH_SIZE],
     ["fault entry", ST.STATE_FAULT_BASE, ST.STATE_FAULT_SIZE],
     ["NIC slot buffers", ST.STATE_NIC_SLOT_BUFS, ST.STATE_NIC_SLOT_BUFS_SIZE],
+    ["signed images", ST.STATE_IMG_BASE, ST.STATE_IMG_SIZE],
   ];
   blocks.sort((a, b) => a[1] - b[1]);
   let end = MAP.STATE_BASE;
@@ -63,6 +64,7 @@ test("core-private state: subsystem blocks never overlap and stay inside STATE",
   inside(/^STATE_NIC_/, ST.STATE_NIC_BASE, ST.STATE_NIC_SIZE, ["STATE_NIC_SLOT_BUFS"]);
   inside(/^STATE_GASP_/, ST.STATE_GASP_BASE, ST.STATE_GASP_SIZE);
   inside(/^SW_ST_/, ST.STATE_SWITCH_BASE, ST.STATE_SWITCH_SIZE, ["SW_ST_END"]);
+  inside(/^STATE_IMG_/, ST.STATE_IMG_BASE, ST.STATE_IMG_SIZE);
   assert.is(ST.SW_ST_END, ST.STATE_SWITCH_BASE + ST.STATE_SWITCH_SIZE);
 });
 

@@ -27,6 +27,8 @@ import { hmacSetKey, hmacCompute, hmacClearKey, slotValid, HMAC_SLOT_COUNT } fro
 import { runSelftest } from "../selftest/selftest";
 import { gaspReset } from "../gasp/reset";
 import { fSetArmed } from "../fault/state";
+import { imgReset } from "../image/parser";
+import { trustClear } from "../image/trust";
 
 
 // ---- lifecycle and diagnostics -------------------------------------------------------------
@@ -45,6 +47,8 @@ export function init(): i32 {
   for (let slot = 0; slot < HMAC_SLOT_COUNT; slot++) hmacClearKey(slot);
   gaspReset();
   fSetArmed(false, 0, 0); // the fault entry's plan goes with the gasp it was checked against
+  imgReset(); // signed images: no parse in progress, no trusted key, no board
+  trustClear();
   store<u32>(STATE_SHA_COMPRESSIONS, 0);
   store<u32>(STATE_INIT_DONE, 1);
   return OK;

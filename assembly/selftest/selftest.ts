@@ -2,6 +2,7 @@
 // vector that failed (numbers are stable: docs/core-abi.md lists them).
 
 import * as V from "./vectors";
+import { SC_L as SC_L_BYTES } from "../crypto/ed25519-tables";
 import { STATE_SELFTEST, STATE_SHA_CTX_B, STATE_SHA_COMPRESSIONS } from "../state";
 import { sha256, shaInit, shaUpdate, shaFinal } from "../crypto/sha256";
 import { hmacSetKey, hmacCompute, hmacClearKey, HMAC_SLOT_COUNT } from "../crypto/hmac";
@@ -14,6 +15,10 @@ import { ipv4Emit, ipv4Parse } from "../wire/ipv4";
 import { ARP_REPR_SPA, ARP_REPR_TPA, NA_REPR_TARGET, NA_REPR_FLAGS, NA_FLAG_OVERRIDE, IPV4_REPR_SRC, IPV4_REPR_TTL, IPV4_REPR_PAYLOAD_LEN, IPV4_REPR_PROTOCOL, IPV4_REPR_SIZE } from "../shared/repr";
 import { IPV4_OFF_CHECKSUM, IPV4_OFF_SRC, IPV4_OFF_TTL } from "../shared/wire";
 import { ld16be, ld32be, st16be, st32be } from "../lib/mem";
+import { sha512 } from "../crypto/sha512";
+import { edVerify } from "../crypto/ed25519";
+import { STATE_IMG_SHA512, STATE_IMG_ED_ONESHOT } from "../state";
+import { OK, E_ED_BAD_SIGNATURE, E_ED_S_RANGE } from "../shared/status";
 
 // The self-test has its own key slot beyond the host's, so it never disturbs a live key.
 export const SELFTEST_SLOT: i32 = HMAC_SLOT_COUNT;
@@ -101,5 +106,37 @@ export function runSelftest(): i32 {
   if (!memEqual(REPR_C + NA_REPR_TARGET, V.FRAME_IP6, 16)) return 19;
   if (load<u8>(REPR_C + NA_REPR_FLAGS) != NA_FLAG_OVERRIDE) return 19;
 
+  // 20-22: SHA-512, FIPS 180-4 examples.
+  sha512(STATE_IMG_SHA512, V.MSG_ABC, V.MSG_ABC_LEN, OUT);
+  if (!memEqual(OUT, V.SHA512_ABC, 64)) return 20;
+  sha512(STATE_IMG_SHA512, V.MSG_ABC, 0, OUT);
+  if (!memEqual(OUT, V.SHA512_EMPTY, 64)) return 21;
+  sha512(STATE_IMG_SHA512, V.MSG_896, V.MSG_896_LEN, OUT);
+  if (!memEqual(OUT, V.SHA512_896, 64)) return 22;
+
+  // 23-27: Ed25519, RFC 8032 §7.1 TEST 1, 2, 3, 1024, SHA(abc) verify.
+  if (!edCase(V.ED_PUB_1, V.ED_MSG_1, V.ED_MSG_1_LEN, V.ED_SIG_1)) return 23;
+  if (!edCase(V.ED_PUB_2, V.ED_MSG_2, V.ED_MSG_2_LEN, V.ED_SIG_2)) return 24;
+  if (!edCase(V.ED_PUB_3, V.ED_MSG_3, V.ED_MSG_3_LEN, V.ED_SIG_3)) return 25;
+  if (!edCase(V.ED_PUB_1024, V.ED_MSG_1024, V.ED_MSG_1024_LEN, V.ED_SIG_1024)) return 26;
+  if (!edCase(V.ED_PUB_ABC, V.ED_MSG_ABC, V.ED_MSG_ABC_LEN, V.ED_SIG_ABC)) return 27;
+
+  // 28: TEST 2 with its message changed is refused by the equation.
+  store<u8>(FRAME, load<u8>(V.ED_MSG_2) ^ 1);
+  if (edVerify(STATE_IMG_ED_ONESHOT, V.ED_PUB_2, FRAME, 1, V.ED_SIG_2) != E_ED_BAD_SIGNATURE) return 28;
+  // 29: TEST 1 with S + L in place of S (the same value mod L) is refused: S must be below L.
+  memory.copy(FRAME, V.ED_SIG_1, 64);
+  let carry: u32 = 0;
+  for (let i: usize = 0; i < 32; i++) {
+    const v = <u32>load<u8>(FRAME + 32 + i) + <u32>load<u8>(SC_L_BYTES + i) + carry;
+    store<u8>(FRAME + 32 + i, <u8>v);
+    carry = v >> 8;
+  }
+  if (edVerify(STATE_IMG_ED_ONESHOT, V.ED_PUB_1, V.ED_MSG_1, 0, FRAME) != E_ED_S_RANGE) return 29;
+
   return 0;
+}
+
+function edCase(pub: usize, msg: usize, len: usize, sig: usize): bool {
+  return edVerify(STATE_IMG_ED_ONESHOT, pub, msg, len, sig) == OK;
 }

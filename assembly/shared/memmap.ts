@@ -51,7 +51,22 @@ export const GASP_SIZE = 0x0001_0000;
 export const SIMOS_BASE = 0x0006_0000;
 export const SIMOS_SIZE = 0x0001_0000;
 
-// 0x0007_0000 .. 0x0010_0000 is reserved for future fixed regions.
+// Signed images (docs/image-format.md), inside 0x0007_0000 .. 0x000A_0000:
+// The Ed25519 verifier's working memory (field elements, points, the window tables, the
+// scalar reduction), used within one call and wiped before it returns. Exports refuse
+// arguments that overlap it (E_RANGE).
+export const ED_SCRATCH_BASE = 0x0007_0000;
+export const ED_SCRATCH_SIZE = 0x0000_1000;
+// What the core's image parser found: header fields, the record table, the refusal and
+// where it happened (shared/image.ts IMG_INFO_* offsets). Written by the core, read by the host.
+export const IMG_INFO_BASE = 0x0007_1000;
+export const IMG_INFO_SIZE = 0x0000_1000;
+// The window the host streams an image through, a chunk at a time (img_update): the core
+// never needs the whole image in memory.
+export const IMG_WINDOW_BASE = 0x0008_0000;
+export const IMG_WINDOW_SIZE = 0x0002_0000;
+
+// 0x0007_2000 .. 0x0008_0000 and 0x000A_0000 .. 0x0010_0000 are reserved for future fixed regions.
 
 // DMA window: descriptor rings and packet buffers the NIC reads and writes. A board
 // declares the physical address at which it sees DMA_BASE.

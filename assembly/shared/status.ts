@@ -76,3 +76,29 @@ export const E_SW_NOT_FOUND = -103; // no such connection
 export const E_SW_RING = -104; // punt-ring slot holds an invalid length or kind
 export const E_ENG_OWNED = -105; // the RX queue or DOWN ring belongs to another engine context (or not to this one)
 export const E_ENG_BUSY = -106; // a register operation is in progress: finish it (nic_step) before polling
+
+// Ed25519 verification and signed images (-128 .. -159): assembly/crypto/ed25519.ts,
+// assembly/image/, docs/image-format.md (the order in which an image's checks run).
+export const E_ED_S_RANGE = -128; // signature: S >= L (RFC 8032 §5.1.7 requires 0 <= S < L)
+export const E_ED_R_ENCODING = -129; // signature: R is not a canonical point encoding (y >= p, or x = 0 with the sign bit)
+export const E_ED_KEY_ENCODING = -130; // public key: not canonical (y >= p, or x = 0 with the sign bit)
+export const E_ED_KEY_NOT_ON_CURVE = -131; // public key: no point has this y
+export const E_ED_KEY_SMALL_ORDER = -132; // public key: a point of order 1, 2, 4 or 8
+export const E_ED_BAD_SIGNATURE = -133; // [S]B - [k]A does not encode to R
+export const E_IMG_STATE = -136; // image calls out of order: update before begin, trailer twice, finish twice
+export const E_IMG_LENGTH = -137; // image length outside bounds, or not the length the header declares (truncated, extended)
+export const E_IMG_MAGIC = -138; // not a lastgasp image: bad magic
+export const E_IMG_FORMAT = -139; // unknown format version, or a header length other than 64
+export const E_IMG_HEADER = -140; // a header field out of range: unknown flags, reserved bits, malformed board id, record count
+export const E_IMG_BOARD = -141; // built for another board (compatibility id differs from the card's)
+export const E_IMG_RECORD = -142; // record out of place: wrong order, duplicate, reserved field set, key id or signature not last
+export const E_IMG_CRITICAL = -143; // an unknown record marked critical
+export const E_IMG_RECORD_LENGTH = -144; // a record's length outside its type's bounds, or running past the image or into the trailer
+export const E_IMG_PADDING = -145; // non-zero padding after a record
+export const E_IMG_DIGEST = -146; // a part's SHA-256 does not match its content
+export const E_IMG_CONTENT = -147; // a part's content is not what its type requires (the core is not a WebAssembly module)
+export const E_IMG_MISSING = -148; // a required record (core, board, key id, signature) is missing
+export const E_IMG_KEY = -149; // no trusted key has the image's key id
+export const E_IMG_TRAILER = -150; // the key id and signature given first are not the image's last two records
+export const E_IMG_TRUNCATED = -151; // finished before the declared length was streamed
+export const E_IMG_OVERRUN = -152; // more bytes streamed than the declared length

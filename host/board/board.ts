@@ -64,6 +64,8 @@ export interface Board {
   rings: { tx: number; rx: number; fault: number };
   ports: BoardPort[];
   vips: BoardVip[];
+  /** Key ids (32 hex digits) whose signed images this card accepts (docs/image-format.md). */
+  trustedKeys: string[];
   sim: BoardSim;
 }
 

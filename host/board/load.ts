@@ -89,6 +89,7 @@ export function toBoard(file: string, raw: any): Board {
       return { name: p.name, mac: formatMac(macBytes), macBytes, role: p.role, link: { ...p.link }, ipv4: p.ipv4 ?? [], ipv6: p.ipv6 ?? [] };
     }),
     vips: raw.vips ?? [],
+    trustedKeys: raw.trustedKeys ?? [],
     sim: raw.sim ?? {},
   };
 }

@@ -5,7 +5,8 @@
 //   kat          the known-answer vectors through the exports (kat.ts)
 //   conformance  the recorded call scripts (conformance/*.json): every result and every
 //                region digest as V8 recorded them — the wire codecs, the switching path,
-//                the gasp, the fault entry round by round, the packet engine
+//                the gasp, the fault entry round by round, the packet engine, Ed25519 and
+//                the image parser
 //
 // A case passes when every call answered exactly what was expected.
 

@@ -1,7 +1,7 @@
 // Known-answer vectors, checked from outside the core through its exports: the same vectors
 // selftest() checks inside (assembly/selftest/vectors.json, written with vectors.ts by
-// scripts/gen-selftest-vectors.js from FIPS 180-4, RFC 4231, RFC 1071 and frames laid out from
-// RFC 826/5227 and RFC 4861), each as a call script whose expected results are computed here,
+// scripts/gen-selftest-vectors.js from FIPS 180-4, RFC 4231, RFC 8032, RFC 1071 and frames laid
+// out from RFC 826/5227 and RFC 4861), each as a call script whose expected results are computed here,
 // independently of the core: a return code, or the CRC-32 of the expected bytes to compare
 // with the core's region_digest of its output.
 //
@@ -15,6 +15,7 @@ import { ROOT } from "../paths";
 import { ABI_BASE, ABI_SLOT_SIZE, FRAME_BASE, FRAME_SLOT_SIZE, DMA_BASE } from "../../assembly/shared/memmap";
 import { VLAN_NONE } from "../../assembly/shared/repr";
 import type { CallScript, Step } from "./script";
+import { E_ED_BAD_SIGNATURE } from "../../assembly/shared/status";
 
 export const VECTORS_FILE = path.join(ROOT, "assembly", "selftest", "vectors.json");
 
@@ -65,6 +66,24 @@ export function katScripts(): CallScript[] {
       ["hmac_sha256", [0, IN, data.length, OUT], 0],
       ["region_digest", [OUT, mac.length], digestOf(mac)],
       ["hmac_clear_key", [0], 0],
+    ]);
+  }
+  const sha512 = (name: string, msg: Buffer, digest: Buffer, what: string) =>
+    add(name, what, [poke(IN, msg), ["sha512", [IN, msg.length, OUT], 0], ["region_digest", [OUT, 64], digestOf(digest)]]);
+  sha512("sha512-abc", V.MSG_ABC, V.SHA512_ABC, "SHA-512(\"abc\"), FIPS 180-4");
+  sha512("sha512-empty", Buffer.alloc(0), V.SHA512_EMPTY, "SHA-512 of the empty message");
+  sha512("sha512-896", V.MSG_896, V.SHA512_896, "SHA-512 of the 896-bit two-block message, FIPS 180-4");
+  for (const t of ["1", "2", "3", "1024", "ABC"]) {
+    const [pub, msg, sig] = [V[`ED_PUB_${t}`], V[`ED_MSG_${t}`], V[`ED_SIG_${t}`]];
+    const bad = Buffer.from(sig);
+    bad[0] ^= 1;
+    add(`ed25519-rfc8032-${t.toLowerCase()}`, `Ed25519 verification, RFC 8032 §7.1 TEST ${t}: the signature verifies, a flipped bit of R does not`, [
+      poke(slot(0), pub),
+      poke(slot(1), sig),
+      poke(IN, msg),
+      ["ed25519_verify", [slot(0), IN, msg.length, slot(1)], 0],
+      poke(slot(1), bad),
+      ["ed25519_verify", [slot(0), IN, msg.length, slot(1)], E_ED_BAD_SIGNATURE],
     ]);
   }
   add("inet-checksum-rfc1071", "the RFC 1071 §3 example: the sum ddf2, checksum 220d", [

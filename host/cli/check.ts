@@ -14,12 +14,13 @@ export const command: Command = {
   usage: "check [--engine v8|wasmtime|native] [--core FILE] [--junit FILE] [--json]",
   details: `Checks the core on an engine, each script on a fresh instance:
   core         abi_version() is the ABI this lastgasp speaks; selftest() returns 0
-  kat          known-answer vectors through the exports: SHA-256 (FIPS 180-4), HMAC-SHA-256
-               (RFC 4231), the Internet checksum (RFC 1071), CRC-32, an RFC 5227
-               announcement and an RFC 4861 unsolicited NA, byte for byte
+  kat          known-answer vectors through the exports: SHA-256 and SHA-512 (FIPS 180-4),
+               HMAC-SHA-256 (RFC 4231), Ed25519 (RFC 8032), the Internet checksum (RFC 1071),
+               CRC-32, an RFC 5227 announcement and an RFC 4861 unsolicited NA, byte for byte
   conformance  recorded call scripts (conformance/*.json): every result and every region
                digest of the wire codecs, the switching path, the gasp, the fault entry
-               round by round and the packet engine, as V8 computes them
+               round by round, the packet engine, Ed25519 and the image parser, as V8
+               computes them
 
 engines:
   v8        Node's WebAssembly (default)

@@ -57,4 +57,14 @@ export const COMMANDS: CommandEntry[] = [
     summary: "bulk sync plus live line-by-line changes between two simulated units on a lossy link",
     load: () => (require("./sync-demo") as typeof import("./sync-demo")).command,
   },
+  {
+    name: "keygen",
+    summary: "generate an Ed25519 image-signing key pair (PEM; the private key mode 0600)",
+    load: () => (require("./keygen") as typeof import("./keygen")).command,
+  },
+  {
+    name: "image",
+    summary: "signed images: build (and sign), inspect, verify with the core's parser and Ed25519",
+    load: () => (require("./image") as typeof import("./image")).command,
+  },
 ];

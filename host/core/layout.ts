@@ -18,6 +18,9 @@ export function memoryRegions(): Region[] {
     { name: "REGOP", base: MAP.REGOP_BASE, size: MAP.REGOP_SIZE, what: "register operations the core asks the host to perform" },
     { name: "GASP", base: MAP.GASP_BASE, size: MAP.GASP_SIZE, what: "armed gasp template and fault-time working area" },
     { name: "SIMOS", base: MAP.SIMOS_BASE, size: MAP.SIMOS_SIZE, what: "simulation only: the guest OS image sharing an OS-side core instance's memory" },
+    { name: "EDSCRATCH", base: MAP.ED_SCRATCH_BASE, size: MAP.ED_SCRATCH_SIZE, what: "the Ed25519 verifier's working memory, wiped after every call" },
+    { name: "IMGINFO", base: MAP.IMG_INFO_BASE, size: MAP.IMG_INFO_SIZE, what: "what the image parser found: header, record table, refusal" },
+    { name: "IMGWIN", base: MAP.IMG_WINDOW_BASE, size: MAP.IMG_WINDOW_SIZE, what: "the window the host streams an image through" },
     { name: "DMA", base: MAP.DMA_BASE, size: MAP.DMA_SIZE, what: "descriptor rings and packet buffers the NIC reads and writes" },
     { name: "SWITCH", base: MAP.SWITCH_BASE, size: MAP.SWITCH_SIZE, what: "switching path: punt rings, load tables A/B, connection table" },
   ];

@@ -9,6 +9,7 @@
 //     user of the machine (ps, /proc/PID/cmdline, shell history), so there is no --key.
 
 import * as fs from "fs";
+import { secretFileProblem } from "../util/secret-file";
 
 export const KEY_MIN_BYTES = 32;
 export const KEY_MAX_BYTES = 64;
@@ -32,15 +33,8 @@ export function parseKeyHex(text: string): Uint8Array {
 
 /** Reads a key file: exists, is a regular file, mode 0600 or stricter, holds a key in hex. */
 export function readKeyFile(file: string): Uint8Array {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new KeyError(code === "ENOENT" || code === "ENOTDIR" ? "no such file" : `cannot read it (${code})`);
-  }
-  if (!st.isFile()) throw new KeyError(st.isDirectory() ? "is a directory, not a key file" : "is not a regular file");
-  if (st.mode & 0o077) throw new KeyError(`is accessible by group or others (mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}): chmod 600 it`);
+  const bad = secretFileProblem(file, "chassis key");
+  if (bad) throw new KeyError(bad);
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");

@@ -8,6 +8,7 @@ import { switchPath } from "./switch";
 import { gasp } from "./gasp";
 import { faultEntry } from "./fault";
 import { engine } from "./engine";
+import { image } from "./image";
 
 export interface ConformanceSource {
   /** The file is conformance/<name>.json. */
@@ -17,4 +18,4 @@ export interface ConformanceSource {
   build(): Call[];
 }
 
-export const SOURCES: ConformanceSource[] = [wire, switchPath, gasp, ...faultEntry, engine];
+export const SOURCES: ConformanceSource[] = [wire, switchPath, gasp, ...faultEntry, engine, image];
