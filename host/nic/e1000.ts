@@ -61,9 +61,6 @@ export type TxSink = (frame: Uint8Array) => void;
 
 export const DEFAULT_QUEUE_ENABLE_LATENCY_NS = 5_000;
 
-/** RXDCTL.ENABLE is bit 25, as TXDCTL's (I210 §8.10.9). */
-const RXDCTL_ENABLE = R.TXDCTL_QUEUE_ENABLE;
-
 export class E1000 implements NicDevice {
   readonly name: string;
   readonly mac: Uint8Array;
@@ -205,7 +202,7 @@ export class E1000 implements NicDevice {
 
   /** The RX queue may receive: always on the e1000; RXDCTL.ENABLE on the i210 (I210 §8.10.9). */
   get rxEnabled(): boolean {
-    return this.model === "e1000" || (this.reg(R.REG_RXDCTL) & RXDCTL_ENABLE) !== 0;
+    return this.model === "e1000" || (this.reg(R.REG_RXDCTL) & R.RXDCTL_QUEUE_ENABLE) !== 0;
   }
 
   /**
