@@ -24,7 +24,7 @@ import { statusName } from "../core/status";
 import { SimBoard } from "./sim";
 import { LoopbackPlug } from "./loopback";
 import { Wire, Link } from "../sim/wire";
-import { CoreRings, TX_STAGE, OpInfo } from "../nic/rings";
+import { CoreRings, TX_STAGE, OpInfo, pathName } from "../nic/rings";
 import { WireCodec } from "../wire/codec";
 import { parseIPv4 } from "../util/addr";
 import { Board, BoardError } from "./board";
@@ -66,8 +66,6 @@ const LINK_POLL_US = 1_000;
 /** Frame sizes the loopback step sends (42 and 59 come back padded to 60). */
 const LOOPBACK_SIZES = [60, 64, 128, 256, 512, 1024, 1514, 42, 59];
 const WIRE_IDLE_LIMIT_NS = 10_000_000_000;
-
-export const PATH_NAMES = ["none", "own-queue", "reclaim", "reset"];
 
 /** A frame as a receiver sees it when the NIC pads short frames (TCTL.PSP). */
 function padded(f: Uint8Array): Uint8Array {
@@ -366,7 +364,7 @@ class Bringup {
       const how = info.path === RINGS.PATH_OWN_QUEUE
         ? `own TX queue ${fq} enabled (QUEUE_ENABLE read back)`
         : info.path === RINGS.PATH_RESET ? `queue 0 reset to the fault core's ring at ${hex(this.board.dma.fault + this.sim.fault.exports.nic_ring_info(i, RINGS.RING_FAULT, RINGS.RINGINFO_DESC) - DMA_BASE)}` : "queue 0 reclaimed";
-      ports.push({ port: p.name, path: PATH_NAMES[info.path], how, copies, leadCopy: info.lead === 1, cameBack: back, rounds: info.rounds, deviceResets: info.device_resets, sentUs });
+      ports.push({ port: p.name, path: pathName(info.path), how, copies, leadCopy: info.lead === 1, cameBack: back, rounds: info.rounds, deviceResets: info.device_resets, sentUs });
     });
     return {
       step: "fault-tx", status: "pass",
