@@ -19,7 +19,7 @@ import { ChassisUnit, UnitSettings } from "./unit";
 import { Ticker } from "./ticker";
 import type { FailoverScenario, HeartbeatSpec, LinkSpec, LoadedScenario, FaultSpec } from "./scenario";
 import type { FaultReport } from "../fault/fault";
-import { GASP_UDP_PORT, GASP_TYPE_GASP } from "../../assembly/shared/gasp";
+import { wireEvent } from "./wire-events";
 
 export interface RunOptions {
   /** Overrides the scenario's detection.gasp. */
@@ -309,20 +309,9 @@ export class Chassis {
 
   /** Frames worth a timeline entry: gasps leaving a unit, announcements leaving a unit. */
   private observe(u: ChassisUnit, dir: "tx" | "rx", port: number, f: Uint8Array): void {
-    if (dir !== "tx" || f.length < 20) return;
-    const now = this.clock.now();
-    const et = (f[12] << 8) | f[13];
-    const portName = u.board.ports[port].name;
-    if (et === 0x88b5 && f[14 + 3] === GASP_TYPE_GASP) {
-      this.timeline.push({ tNs: now, source: u.id, name: "gasp.wire", detail: { port: portName, encap: "raw" } });
-    } else if (et === 0x0800 && f[23] === 17 && ((f[36] << 8) | f[37]) === GASP_UDP_PORT && f[42 + 3] === GASP_TYPE_GASP) {
-      this.timeline.push({ tNs: now, source: u.id, name: "gasp.wire", detail: { port: portName, encap: "udp" } });
-    } else if (et === 0x0806 && f.length >= 42) {
-      const gratuitous = f[28] === f[38] && f[29] === f[39] && f[30] === f[40] && f[31] === f[41];
-      if (gratuitous) this.timeline.push({ tNs: now, source: u.id, name: "announce.wire", detail: { port: portName, kind: f[21] === 1 ? "garp" : "garp-reply" } });
-    } else if (et === 0x86dd && f.length >= 55 && f[20] === 58 && f[54] === 136) {
-      this.timeline.push({ tNs: now, source: u.id, name: "announce.wire", detail: { port: portName, kind: "na" } });
-    }
+    if (dir !== "tx") return;
+    const seen = wireEvent(f);
+    if (seen) this.timeline.push({ tNs: this.clock.now(), source: u.id, name: seen.name, detail: { port: u.board.ports[port].name, ...seen.detail } });
   }
 
   private unit(id: string): ChassisUnit {

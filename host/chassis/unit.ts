@@ -41,13 +41,15 @@ import { Timeline, NS_PER_US } from "../ha/timeline";
 import { formatIPv4, parseIPv4, parseMac } from "../util/addr";
 import { Ticker } from "./ticker";
 import { STEP_DONE } from "../../assembly/shared/regop";
-import { STATUS_LU, TXQ_OFF_TDT } from "../../assembly/shared/e1000";
+import { STATUS_LU } from "../../assembly/shared/e1000";
 import { RING_TX, RINGINFO_DESC } from "../../assembly/shared/rings";
 import { TX_STAGE } from "../nic/rings";
 import { FAULT_ARMF_LINK_FIRST } from "../../assembly/shared/fault";
 import * as G from "../../assembly/shared/gasp";
 import { E_GASP_DUPLICATE, E_GASP_NOT_GASP, E_GASP_FENCED } from "../../assembly/shared/status";
 import { CoreError } from "../core/status";
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_LOCAL_EXP1 } from "../../assembly/shared/wire";
+import { ethView } from "../wire/frame";
 
 export interface UnitSettings {
   chassisId: number;
@@ -363,8 +365,9 @@ export class ChassisUnit {
 
   private receive(port: number, frame: Uint8Array): void {
     const now = this.clock.now();
-    const ethertype = (frame[12] << 8) | frame[13];
-    if (ethertype === 0x88b5 || ethertype === 0x0800) {
+    // The EtherType after any 802.1Q tag: the core's decoders take tagged frames as they are.
+    const ethertype = ethView(frame)?.type;
+    if (ethertype === ETHERTYPE_LOCAL_EXP1 || ethertype === ETHERTYPE_IPV4) {
       const r = this.receiver.receive(frame);
       if (r.ok) return this.peerMessage(port, r.message, now);
       if (r.status === E_GASP_DUPLICATE) {
@@ -376,8 +379,8 @@ export class ChassisUnit {
         return;
       }
     }
-    if (ethertype === 0x0800) return this.service(frame, now);
-    if (ethertype === 0x0806 && this.frontPorts.includes(port)) this.route(this.ha.receive(frame, now));
+    if (ethertype === ETHERTYPE_IPV4) return this.service(frame, now);
+    if (ethertype === ETHERTYPE_ARP && this.frontPorts.includes(port)) this.route(this.ha.receive(frame, now));
   }
 
   private peerMessage(port: number, m: GaspMessage, now: number): void {
@@ -526,14 +529,14 @@ export class ChassisUnit {
     this.ha.handle({ type: "gasp-sent" }, this.clock.now());
   }
 
-  /** A NIC whose TX doorbell writes during the fault path are put on the timeline. */
-  private doorbellWatch(nic: NicDevice, port: number): NicDevice {
+  /** A NIC whose first TX doorbell (a write to any queue's TDT) during the fault path goes on the timeline. */
+  private doorbellWatch(nic: E1000, port: number): NicDevice {
     let rung = false;
     return {
       read32: (o) => nic.read32(o),
       write32: (o, v) => {
         nic.write32(o, v);
-        if (!rung && (o & 0xff) === TXQ_OFF_TDT && o >= 0x3800 && o < 0x3c00) {
+        if (!rung && nic.registerAt(o)?.effect === "tdt") {
           rung = true;
           this.timeline.push({ tNs: this.clock.now(), source: this.id, name: "fault.doorbell", detail: { port: this.board.ports[port].name } });
         }

@@ -61,6 +61,9 @@ export type TxSink = (frame: Uint8Array) => void;
 
 export const DEFAULT_QUEUE_ENABLE_LATENCY_NS = 5_000;
 
+/** A 4-byte-aligned offset inside BAR0. */
+const isRegisterOffset = (offset: number) => Number.isInteger(offset) && offset >= 0 && offset < BAR0_SIZE && offset % 4 === 0;
+
 export class E1000 implements NicDevice {
   readonly name: string;
   readonly mac: Uint8Array;
@@ -267,8 +270,13 @@ export class E1000 implements NicDevice {
 
   // ---------------------------------------------------------------- private
 
+  /** The register a BAR0 offset reaches (aliases included), or undefined. Counts nothing. */
+  registerAt(offset: number): RegDef | undefined {
+    return isRegisterOffset(offset) ? this.decode[offset >> 2] : undefined;
+  }
+
   private defAt(offset: number): RegDef | undefined {
-    if (!Number.isInteger(offset) || offset < 0 || offset >= BAR0_SIZE || offset % 4 !== 0) {
+    if (!isRegisterOffset(offset)) {
       this.counters.badAccesses++;
       return undefined;
     }
