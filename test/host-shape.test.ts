@@ -1,10 +1,13 @@
 // The host's shape, kept by tests because it decays silently:
 //   - the exception handler's wrapper (host/fault/fault.ts) starts light: requiring it alone
 //     loads the core loader, the register-operation loop and shared constants — no board
-//     files, no JSON-schema validator — so a crash handler's process starts fast.
+//     files, no JSON-schema validator — so a crash handler's process starts fast;
+//   - no file of the chassis or the switching path's host side grows past 400 lines, so each
+//     keeps one concern a reader can hold.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import * as fs from "fs";
 import * as path from "path";
 import { spawnSync } from "child_process";
 
@@ -39,6 +42,24 @@ test("the probe sees packages too: the board loader pulls in the schema validato
   const mods = modulesLoadedBy("host/board/load.ts");
   assert.ok(mods.some((m) => m.includes(path.join("node_modules", "ajv"))), `ajv not among ${mods.length} modules`);
   assert.ok(mods.length >= 40, `${mods.length} modules`);
+});
+
+function tsFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? tsFiles(p) : e.name.endsWith(".ts") ? [p] : [];
+  });
+}
+
+test("no file in host/chassis/ or host/switch/ (subfolders included) is over 400 lines", () => {
+  const files = ["host/chassis", "host/switch"].flatMap((d) => tsFiles(path.join(ROOT, d)));
+  assert.ok(files.length >= 20, `only ${files.length} files found`);
+  const lines = (f: string) => {
+    const text = fs.readFileSync(f, "utf8");
+    return text.split("\n").length - (text.endsWith("\n") ? 1 : 0); // as wc -l counts a terminated file
+  };
+  const over = files.filter((f) => lines(f) > 400).map((f) => `${path.relative(ROOT, f)}: ${lines(f)} lines`);
+  assert.equal(over, []);
 });
 
 test.run();
