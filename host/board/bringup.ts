@@ -246,7 +246,7 @@ class Bringup {
   /** Zeroes the statistics counters (they clear on read). */
   private clearCounters(i: number): void {
     const nic = this.sim.nics[i];
-    for (const r of nic.registers) if (r.access === "RC" && r.offset >= R.REG_CRCERRS && r.offset < 0x4100) nic.read32(r.offset);
+    for (const r of nic.registers) if (r.access === "RC" && r.offset >= R.REG_CRCERRS && r.offset < R.REG_STATS_END) nic.read32(r.offset);
   }
 
   loopback(): StepResult {

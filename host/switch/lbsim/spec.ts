@@ -16,6 +16,10 @@ import { ScenarioError } from "../../chassis/scenario";
 
 export const SCENARIO_SCHEMA = path.join(__dirname, "..", "..", "..", "scenarios", "loadbalance.schema.json");
 
+/** What a file leaves out: Maglev's usual prime table size, and the connection table's entries. */
+export const DEFAULT_TABLE_SIZE = 65537;
+export const DEFAULT_CAPACITY = 65536;
+
 export interface LoadbalanceSpec {
   kind: "loadbalance";
   description?: string;
@@ -101,9 +105,9 @@ function semanticProblems(s: LoadbalanceSpec, file: string): { problems: BoardPr
     const value = ((a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3]) >>> 0;
     if (value % 2 ** (32 - Number(len)) !== 0) add("/clients/network", `${net} has host bits set for /${len}`);
   }
-  const size = s.distribution.tableSize ?? 65537;
+  const size = s.distribution.tableSize ?? DEFAULT_TABLE_SIZE;
   if (s.distribution.strategy !== "wrr" && !isPrime(size)) add("/distribution/tableSize", `${size} is not prime (Maglev needs a prime table size)`);
-  const cap = s.capacity ?? 65536;
+  const cap = s.capacity ?? DEFAULT_CAPACITY;
   if ((cap & (cap - 1)) !== 0) add("/capacity", `${cap} is not a power of two`);
   const live = new Set(s.backends.map((b) => b.name));
   [...(s.events ?? [])].map((e, i) => ({ e, i })).sort((a, b) => a.e.atMs - b.e.atMs).forEach(({ e, i }) => {

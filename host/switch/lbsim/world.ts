@@ -13,7 +13,7 @@ import { Wire } from "../../sim/wire";
 import { Bridge } from "../../sim/bridge";
 import { NS_PER_MS } from "../../ha/timeline";
 import type { SimClock } from "../../sim/clock";
-import type { LoadbalanceScenario, LoadbalanceSpec } from "./spec";
+import { DEFAULT_CAPACITY, DEFAULT_TABLE_SIZE, type LoadbalanceScenario, type LoadbalanceSpec } from "./spec";
 import { LbAppliance, SVC_TCP, SVC_UDP } from "./appliance";
 import { ControlProcessor, LoadCollector } from "./cp";
 import { BackendServer, FlowOracle } from "./servers";
@@ -64,7 +64,7 @@ export function buildWorld(sc: LoadbalanceScenario): LbWorld {
     board, clientPort, serverPort, vip: parseIPv4(s.service.vip), tcpPort: s.service.tcpPort, udpPort: s.service.udpPort,
     backendPort: s.service.backendPort, routerMac: parseMac(s.router.mac),
     backends: backends.map((b) => ({ index: b.index, name: b.name, ip: b.ipBytes, mac: b.macBytes })),
-    cores, capacity: s.capacity ?? 65536, seed: s.seed,
+    cores, capacity: s.capacity ?? DEFAULT_CAPACITY, seed: s.seed,
   });
   const clock = app.sim.clock;
   const cpServerSide = app.cpAddrs[serverPort][0];
@@ -72,7 +72,7 @@ export function buildWorld(sc: LoadbalanceScenario): LbWorld {
   const collector = new LoadCollector(cpServerSide, agentPort, () => app.nowMs());
   app.punts.register(collector);
   app.finishPunts();
-  const cp = new ControlProcessor(app.sw, app.lb, backends.map((b) => ({ index: b.index, name: b.name, weight: b.weight })), s.distribution.strategy, s.distribution.tableSize ?? 65537, [SVC_TCP, SVC_UDP], collector);
+  const cp = new ControlProcessor(app.sw, app.lb, backends.map((b) => ({ index: b.index, name: b.name, weight: b.weight })), s.distribution.strategy, s.distribution.tableSize ?? DEFAULT_TABLE_SIZE, [SVC_TCP, SVC_UDP], collector);
   cp.publish("initial weights", 0);
 
   // the outside world
