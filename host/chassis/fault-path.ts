@@ -98,7 +98,7 @@ export class UnitFaultPath {
       // wild-writes: over port 0's TX descriptors, then a trap; panic: the OS's code.
       const ring = u.driver.txDescriptors(0);
       u.guest.fault(what, what === "panic" ? PANIC_CODE : ring, WILD_WRITE_BYTES);
-      if (what === "hang") u.hung(now);
+      if (what === "hang") u.guestHung(now);
     } catch (e) {
       const panic = e instanceof GuestPanic;
       if (!panic && !(e instanceof WebAssembly.RuntimeError)) throw e;

@@ -202,12 +202,12 @@ export class ChassisUnit {
   /** The OS's timer tick: the guest runs, and a guest that stopped is hung. */
   private osTick(): void {
     if (this.state !== "up") return;
-    if (!this.guest.tick()) return this.hung(this.clock.now());
+    if (!this.guest.tick()) return this.guestHung(this.clock.now());
     this.clock.after(this.settings.osTickNs, () => this.osTick());
   }
 
   /** The guest stopped: nothing of the OS runs; the watchdog will notice. */
-  hung(tNs: number): void {
+  guestHung(tNs: number): void {
     this.state = "hung";
     this.timeline.push({ tNs, source: this.id, name: "unit.hung" });
     this.onRoleChange?.();
