@@ -19,12 +19,14 @@ import * as RINGS from "../../assembly/shared/rings";
 import { STEP_DONE } from "../../assembly/shared/regop";
 import * as S from "../../assembly/shared/status";
 import { DMA_BASE } from "../../assembly/shared/memmap";
+import * as W from "../../assembly/shared/wire";
 import { statusName } from "../core/status";
 import { SimBoard } from "./sim";
 import { LoopbackPlug } from "./loopback";
 import { Wire, Link } from "../sim/wire";
-import { CoreRings, TX_STAGE, OpInfo } from "../nic/rings";
+import { CoreRings, TX_STAGE, OpInfo, pathName } from "../nic/rings";
 import { WireCodec } from "../wire/codec";
+import { padToMinimum } from "../wire/frame";
 import { parseIPv4 } from "../util/addr";
 import { Board, BoardError } from "./board";
 import { readBoardFile, validateBoard, toBoard } from "./load";
@@ -68,16 +70,6 @@ const LINK_POLL_US = 1_000;
 /** Frame sizes the loopback step sends (42 and 59 come back padded to 60). */
 const LOOPBACK_SIZES = [60, 64, 128, 256, 512, 1024, 1514, 42, 59];
 const WIRE_IDLE_LIMIT_NS = 10_000_000_000;
-
-export const PATH_NAMES = ["none", "own-queue", "reclaim", "reset"];
-
-/** A frame as a receiver sees it when the NIC pads short frames (TCTL.PSP). */
-function padded(f: Uint8Array): Uint8Array {
-  if (f.length >= 60) return f;
-  const p = new Uint8Array(60);
-  p.set(f);
-  return p;
-}
 
 /** Physical address in hex for messages. */
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -203,18 +195,17 @@ class Bringup {
   private testFrame(i: number, len: number): Uint8Array {
     const mac = this.board.ports[i].macBytes;
     const f = new Uint8Array(len);
-    f.set(mac, 0);
-    f.set(mac, 6);
-    f[12] = 0x88;
-    f[13] = 0xb5; // IEEE 802 local experimental EtherType
+    f.set(mac, W.ETH_OFF_DST);
+    f.set(mac, W.ETH_OFF_SRC);
+    new DataView(f.buffer).setUint16(W.ETH_OFF_TYPE, W.ETHERTYPE_LOCAL_EXP1);
     const s = this.seq++;
-    for (let k = 14; k < len; k++) f[k] = (s * 31 + k * 7) & 0xff;
-    if (len >= 18) new DataView(f.buffer).setUint32(14, s);
+    for (let k = W.ETH_HEADER_LEN; k < len; k++) f[k] = (s * 31 + k * 7) & 0xff;
+    if (len >= W.ETH_HEADER_LEN + 4) new DataView(f.buffer).setUint32(W.ETH_HEADER_LEN, s);
     return f;
   }
 
   private wireBytes(len: number): number {
-    return Math.max(len, 60) + 4;
+    return Math.max(len, W.ETH_MIN_FRAME) + W.ETH_FCS_LEN;
   }
 
   /** Sends frames on port i (queued, confirmed by TDH), lets the wire run, harvests what came back. */
@@ -239,7 +230,7 @@ class Bringup {
   }
 
   private compare(i: number, sent: Uint8Array[], got: Uint8Array[], what: string): void {
-    const want = sent.map((f) => Buffer.from(padded(f)).toString("hex"));
+    const want = sent.map((f) => Buffer.from(padToMinimum(f)).toString("hex"));
     const have = got.map((f) => Buffer.from(f).toString("hex"));
     const where = `${this.portName(i)}: ${what}`;
     if (have.length < want.length) {
@@ -257,7 +248,7 @@ class Bringup {
   /** Zeroes the statistics counters (they clear on read). */
   private clearCounters(i: number): void {
     const nic = this.sim.nics[i];
-    for (const r of nic.registers) if (r.access === "RC" && r.offset >= R.REG_CRCERRS && r.offset < 0x4100) nic.read32(r.offset);
+    for (const r of nic.registers) if (r.access === "RC" && r.offset >= R.REG_CRCERRS && r.offset < R.REG_STATS_END) nic.read32(r.offset);
   }
 
   loopback(): StepResult {
@@ -367,12 +358,12 @@ class Bringup {
       const sentUs = (this.sim.clock.now() - t0) / 1000;
       this.sim.clock.runUntilIdle(WIRE_IDLE_LIMIT_NS);
       const got = this.sim.osRings.harvest(i).frames;
-      const back = got.filter((f) => Buffer.compare(Buffer.from(f), Buffer.from(padded(gasp))) === 0).length;
+      const back = got.filter((f) => Buffer.compare(Buffer.from(f), Buffer.from(padToMinimum(gasp))) === 0).length;
       if (back < copies) throw new StepFailure(`${p.name}: ${back} of ${copies} copies came back through the loopback`);
       const how = info.path === RINGS.PATH_OWN_QUEUE
         ? `own TX queue ${fq} enabled (QUEUE_ENABLE read back)`
         : info.path === RINGS.PATH_RESET ? `queue 0 reset to the fault core's ring at ${hex(this.board.dma.fault + this.sim.fault.exports.nic_ring_info(i, RINGS.RING_FAULT, RINGS.RINGINFO_DESC) - DMA_BASE)}` : "queue 0 reclaimed";
-      ports.push({ port: p.name, path: PATH_NAMES[info.path], how, copies, leadCopy: info.lead === 1, cameBack: back, rounds: info.rounds, deviceResets: info.device_resets, sentUs });
+      ports.push({ port: p.name, path: pathName(info.path), how, copies, leadCopy: info.lead === 1, cameBack: back, rounds: info.rounds, deviceResets: info.device_resets, sentUs });
     });
     return {
       step: "fault-tx", status: "pass",

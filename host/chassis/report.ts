@@ -4,7 +4,8 @@
 
 import * as path from "path";
 import type { ChassisRun } from "./chassis";
-import { runChassis, heartbeatLabel } from "./chassis";
+import { runChassis } from "./chassis";
+import { heartbeatLabel } from "./unit-settings";
 import type { FailoverExpectations, HeartbeatPresetName, LoadedScenario } from "./scenario";
 import type { TimelineEvent } from "../ha/timeline";
 
