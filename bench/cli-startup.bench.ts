@@ -6,8 +6,7 @@
 //   LASTGASP_BASELINE=<commit> node bench/run.js cli-startup
 //
 // The baseline is checked out in a temporary git worktree that borrows this checkout's
-// node_modules and build/ (its --help needs neither its own build nor a core), and removed
-// afterwards.
+// node_modules, builds its own core (for the encode case), and is removed afterwards.
 
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -51,7 +50,8 @@ try {
     wt = fs.mkdtempSync(path.join(os.tmpdir(), "lastgasp-baseline-"));
     git("worktree", "add", "--detach", wt, base);
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(wt, "node_modules"));
-    fs.symlinkSync(path.join(ROOT, "build"), path.join(wt, "build"));
+    // Its own core: the host refuses a core of another ABI.
+    execFileSync(process.execPath, ["scripts/build-core.js"], { cwd: wt, stdio: "ignore" });
   }
   console.log(`node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}; ${RUNS} runs each, interleaved`);
   console.log(`this checkout: ${git("rev-parse", "--short", "HEAD")} (compiled, build/js)${base ? `; baseline ${base.slice(0, 7)} (ts-node, transpile only)` : "; no baseline found"}`);
