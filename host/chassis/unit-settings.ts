@@ -10,8 +10,8 @@ import { ms, us } from "../ha/timeline";
 import { Rng } from "../util/rng";
 import type { FailoverScenario, HeartbeatSpec } from "./scenario";
 import type { UnitSettings } from "./unit";
+import { DEMO_KEY_HEX, parseKeyHex } from "../gasp/key";
 
-const DEFAULT_KEY = "lastgasp chassis-1 key (demo)";
 const DEFAULT_CHASSIS_ID = 0x4c470001;
 
 /** A heartbeat spec as the monitor's options, for a unit of the given priority. */
@@ -42,7 +42,7 @@ export function unitSettings(s: FailoverScenario, board: Board, run: { gasp: boo
   if (an.arpVariants) announce.arpVariants = [...an.arpVariants];
   return {
     chassisId: s.chassis.chassisId ?? DEFAULT_CHASSIS_ID,
-    key: new TextEncoder().encode(s.chassis.key ?? DEFAULT_KEY),
+    key: parseKeyHex(s.chassis.key ?? DEMO_KEY_HEX),
     keyId: s.chassis.keyId ?? 1,
     priority: prio,
     startActive: s.chassis.active === board.id,

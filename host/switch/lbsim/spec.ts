@@ -3,10 +3,10 @@
 // checks a schema cannot make (addresses, names that refer to something, collisions, a prime
 // table size for Maglev). A bad file is refused with every problem listed (ScenarioError).
 
-import * as fs from "fs";
 import * as path from "path";
-import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
-import { loadBoard, schemaProblems } from "../../board/load";
+import { loadBoard } from "../../board/load";
+import { SchemaValidator } from "../../util/schema";
+import { SCENARIOS_DIR } from "../../paths";
 import { Board, BoardError, BoardProblem } from "../../board/board";
 import { checkIPv4 } from "../../board/validate";
 import { parseIPv4 } from "../../util/addr";
@@ -14,7 +14,7 @@ import { isPrime } from "../distribution";
 import type { Strategy } from "./cp";
 import { ScenarioError } from "../../chassis/scenario";
 
-export const SCENARIO_SCHEMA = path.join(__dirname, "..", "..", "..", "scenarios", "loadbalance.schema.json");
+export const SCENARIO_SCHEMA = path.join(SCENARIOS_DIR, "loadbalance.schema.json");
 
 /** What a file leaves out: Maglev's usual prime table size, and the connection table's entries. */
 export const DEFAULT_TABLE_SIZE = 65537;
@@ -51,12 +51,7 @@ export interface LoadbalanceScenario {
   board: Board;
 }
 
-let validator: ValidateFunction | undefined;
-
-function schemaValidator(): ValidateFunction {
-  if (!validator) validator = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(fs.readFileSync(SCENARIO_SCHEMA, "utf8")));
-  return validator;
-}
+let validator: SchemaValidator | undefined;
 
 /** The checks a schema cannot make: addresses, names that refer to something, collisions. */
 function semanticProblems(s: LoadbalanceSpec, file: string): { problems: BoardProblem[]; board?: Board } {
@@ -123,10 +118,19 @@ function semanticProblems(s: LoadbalanceSpec, file: string): { problems: BoardPr
 
 /** Validates parsed JSON; throws ScenarioError listing every problem. */
 export function validate(json: unknown, file: string): LoadbalanceScenario {
-  const v = schemaValidator();
-  if (!v(json)) throw new ScenarioError(file, schemaProblems(v.errors ?? []));
+  const schema = (validator ??= new SchemaValidator(SCENARIO_SCHEMA)).validate(json);
   const spec = json as LoadbalanceSpec;
-  const { problems, board } = semanticProblems(spec, file);
+  // The semantic checks run on a file the schema refused too, for every problem at once; on a
+  // file of the wrong shape they may stop short (a TypeError), and the schema's list stands.
+  let semantic: ReturnType<typeof semanticProblems> = { problems: [] };
+  try {
+    semantic = semanticProblems(spec, file);
+  } catch (e) {
+    if (!(e instanceof TypeError) || schema.length === 0) throw e;
+  }
+  const taken = new Set(schema.map((p) => p.path));
+  const problems = [...schema, ...semantic.problems.filter((p) => !taken.has(p.path))];
   if (problems.length) throw new ScenarioError(file, problems);
+  const board = semantic.board;
   return { file, spec, board: board! };
 }
