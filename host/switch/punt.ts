@@ -1,4 +1,4 @@
-// The control processor's side of the punt rings (layout: assembly/shared/switch.ts RING_*,
+// The control processor's side of the punt rings (layout: assembly/shared/switch.ts PUNT_*,
 // docs/switching-path.md "Punt rings"): it consumes the UP ring (frames the switching path
 // punted), hands each frame to the registered control-processor applications, and produces
 // their replies on the DOWN ring, from which the switching path sends them.
