@@ -4,7 +4,8 @@
 // A speed claim compares two trees measured in the same run on the same (noisy, shared) machine.
 //
 // usage: node bench/compare.js OTHER_TREE [--runs N] BENCH...
-//   e.g. d=$(mktemp -d) && git worktree add $d b35b371 && (cd $d && npm install && node scripts/build-core.js)
+//   e.g. d=$(mktemp -d) && git clone -q . $d && git -C $d checkout -q b35b371 &&
+//        (cd $d && npm install --no-audit --no-fund --ignore-scripts && node scripts/build-core.js)
 //        node bench/compare.js $d --runs 5 engine.bench fault-entry
 // Each bench's own environment knobs (ENGINE_BENCH_PACKETS, FAULT_BENCH_RUNS, ...) pass through.
 "use strict";
