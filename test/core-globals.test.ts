@@ -36,7 +36,7 @@ const parsed = "switch/parse.ts parse() sets it for the frame being switched; sw
 for (const g of ["pL3", "pEtherType", "pFamily", "pProto", "pL4", "pEnd", "pIpHeaderLen", "pSport", "pDport", "pTcpFlags", "pTcpHeaderLen", "pIcmpType", "pFrag", "pFragId", "pSrc", "pDst"]) {
   SCRATCH[`assembly/switch/parse/${g}`] = parsed;
 }
-for (const g of ["kBucket1", "kBucket2", "kTag"]) SCRATCH[`assembly/switch/conntable/${g}`] = "connKey() derives it from the key being looked up, right before the lookup or insert that reads it";
+for (const g of ["kBucket1", "kBucket2", "kSig"]) SCRATCH[`assembly/switch/conntable/${g}`] = "connKey() derives it from the key being looked up, right before the lookup or insert that reads it";
 for (const g of ["fSport", "fDport"]) SCRATCH[`assembly/switch/frag/${g}`] = "fragFind() sets it when it returns true; the caller reads it right after";
 for (const g of ["iKind", "iPort"]) SCRATCH[`assembly/switch/punt/${g}`] = "injectTake() sets it for the frame it took; injectNext reads it right after";
 
