@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { Core } from "../host/core/core";
 import { WireCodec } from "../host/wire/codec";
 import { Rng } from "../host/util/rng";
-import { refArp, refEth, refIpv4, refUdp4, refIpv6, refNa } from "./helpers/ref";
+import { refArp, refEth, refIpv4, refUdp4, refIpv6, refNa } from "../host/campaign/ref-wire";
 import * as MAP from "../assembly/shared/memmap";
 import { E_RANGE } from "../assembly/shared/status";
 

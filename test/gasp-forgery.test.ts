@@ -2,7 +2,7 @@
 // sender: bit flips, truncations, tampered fields behind valid checksums, random MACs,
 // wrong keys, unknown key ids, another chassis, our own unit id, older boots, replays and
 // copies, wrong ports and EtherTypes. None is accepted; each is refused for the reason the
-// independent reference receiver (test/helpers/gasp-ref.ts, written from the doc) names;
+// independent reference receiver (host/campaign/ref-gasp.ts, written from the doc) names;
 // the core's per-reason counters equal the tallies; every genuine message is accepted; the
 // receiver never traps and writes nothing outside its state and its output repr.
 
@@ -14,8 +14,8 @@ import { GaspSender } from "../host/gasp/gasp";
 import * as MAP from "../assembly/shared/memmap";
 import * as G from "../assembly/shared/gasp";
 import { E_RANGE } from "../assembly/shared/status";
-import { RefReceiver, refFixUdp, refMessageOffset } from "./helpers/gasp-ref";
-import { armedSender, receiver, CHASSIS, KEY, KEY_ID } from "./helpers/gasp";
+import { RefReceiver, refFixUdp, refMessageOffset } from "../host/campaign/ref-gasp";
+import { armedSender, receiver, CHASSIS, KEY, KEY_ID } from "../host/campaign/gasp-fixture";
 
 const ATTACKS = 100_000;
 const rng = new Rng(0xf0f9e);

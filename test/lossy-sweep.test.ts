@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runChassis } from "../host/chassis/chassis";
 import { figures } from "../host/chassis/report";
-import { scenario, unit, mappings } from "./helpers/chassis";
+import { scenario, unit, mappings } from "../host/campaign/chassis-fixture";
 
 const A = "linecard-a";
 const MAC_A = "02:00:00:0a:00:02";

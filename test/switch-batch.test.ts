@@ -9,9 +9,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "crypto";
-import { fixture, configureSwitch, VIP4, VIP6, CP4, clientIp4, clientIp6, backendIp4, backendMac, BE_PORT, MAC_PORT0, MAC_PORT1, PORT_CLIENTS, PORT_BACKENDS } from "./helpers/switch-fixture";
+import { fixture, configureSwitch, VIP4, VIP6, CP4, clientIp4, clientIp6, backendIp4, backendMac, BE_PORT, MAC_PORT0, MAC_PORT1, PORT_CLIENTS, PORT_BACKENDS } from "../host/campaign/switch-fixture";
 import { engineRig } from "./helpers/engine-rig";
-import { frame, fragment4, TCP } from "./helpers/packets";
+import { frame, fragment4, TCP } from "../host/campaign/frames";
 import { SwitchPath } from "../host/switch/switch";
 import { performRegops } from "../host/nic/regops";
 import { Core } from "../host/core/core";

@@ -5,8 +5,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "crypto";
-import { fixture, VIP4, clientIp4, PORT_CLIENTS, PORT_BACKENDS, SVC_TCP_NAT, SVC_UDP_NAT, BE_PORT, backendMac } from "./helpers/switch-fixture";
-import { frame, parse, TCP, macs } from "./helpers/packets";
+import { fixture, VIP4, clientIp4, PORT_CLIENTS, PORT_BACKENDS, SVC_TCP_NAT, SVC_UDP_NAT, BE_PORT, backendMac } from "../host/campaign/switch-fixture";
+import { frame, parse, TCP, macs } from "../host/campaign/frames";
 import { SwitchPath } from "../host/switch/switch";
 import { Core } from "../host/core/core";
 import * as MAP from "../assembly/shared/memmap";

@@ -7,8 +7,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "crypto";
-import { fixture, VIP4, VIP6, CP4, CP6, clientIp4, clientIp6, backendIp4, backendMac, BE_PORT, MAC_PORT1 } from "./helpers/switch-fixture";
-import { frame, fragment4, TCP, u16 } from "./helpers/packets";
+import { fixture, VIP4, VIP6, CP4, CP6, clientIp4, clientIp6, backendIp4, backendMac, BE_PORT, MAC_PORT1 } from "../host/campaign/switch-fixture";
+import { frame, fragment4, TCP, u16 } from "../host/campaign/frames";
 import { decodeVerdict } from "../host/switch/switch";
 import { PuntRings } from "../host/switch/punt";
 import { WireCodec } from "../host/wire/codec";

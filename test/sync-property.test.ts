@@ -14,8 +14,8 @@ import { convert } from "../host/sync/engine";
 import { checkPair } from "../host/sync/diff";
 import { outcomeOf } from "../host/sync/active";
 import { PRC_OK, PRC_REFUSED } from "../host/sync/prc";
-import { allPairs, exampleConfig } from "./helpers/sync-images";
-import { randomCommand, randomConfig } from "./helpers/sync-gen";
+import { allPairs, exampleConfig } from "../host/campaign/sync-images";
+import { randomCommand, randomConfig } from "../host/campaign/sync-gen";
 
 const STREAMS_PER_PAIR = Number(process.env.SYNC_STREAMS ?? 200);
 const COMMANDS_PER_STREAM = 12;

@@ -23,7 +23,7 @@ import { CoreRings, TX_STAGE } from "../host/nic/rings";
 import { statusName } from "../host/core/status";
 import { Rng } from "../host/util/rng";
 import { OS_WINDOW } from "../host/board/sim";
-import { rig, frame, padded, hexOf, MAC_A, Rig, RegAccess, OS_PHYS, FAULT_PHYS } from "./helpers/board";
+import { rig, frame, padded, hexOf, MAC_A, Rig, RegAccess, OS_PHYS, FAULT_PHYS } from "../host/campaign/rig";
 
 const TRIALS_SEPARATE = 2000;
 const TRIALS_SAME = 1000;
