@@ -19,7 +19,8 @@ import { BUF_SHIFT } from "./nic/bufs";
 import { FaultPlan, FaultPort } from "./fault/state";
 import { EngineContext, X_COUNTERS } from "./engine/context";
 import { ParseResult } from "./switch/parse";
-import { LookAhead, STAGE_LOOK_AT } from "./switch/batch";
+import { STAGE_LOOK_AT } from "./switch/batch";
+import { ConnPlan } from "./switch/conntable";
 
 export function stateLayoutOk(): bool {
   return (
@@ -37,7 +38,7 @@ export function stateLayoutOk(): bool {
     offsetof<FaultPort>() <= FAULT_PORT_STRIDE &&
     STATE_FAULT_PORTS + <usize>GASP_MAX_PORTS * FAULT_PORT_STRIDE <= STATE_FAULT_BASE + STATE_FAULT_SIZE &&
     offsetof<EngineContext>() <= X_COUNTERS && <usize>ENG_CTX_SIZE > X_COUNTERS &&
-    offsetof<ParseResult>() <= STAGE_LOOK_AT && STAGE_LOOK_AT + offsetof<LookAhead>() <= SW_STAGE_STRIDE &&
+    offsetof<ParseResult>() <= STAGE_LOOK_AT && STAGE_LOOK_AT + offsetof<ConnPlan>() <= SW_STAGE_STRIDE &&
     SW_STAGE_MAX >= ENG_BATCH_MAX &&
     SW_ST_STAGE + <usize>SW_STAGE_MAX * SW_STAGE_STRIDE <= STATE_SWITCH_BASE + STATE_SWITCH_SIZE
   );

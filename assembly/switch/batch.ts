@@ -26,28 +26,14 @@ import {
 } from "../shared/switch";
 import { SW_ST_STAGE, SW_STAGE_STRIDE, SW_STAGE_MAX, SW_ST_LOOKAHEAD, SW_ST_IN_BATCH } from "../state";
 import { count, drop } from "./counters";
-import { clientHash, hashAlt } from "./hash";
+import { clientHash } from "./hash";
 import { ParseResult, parse, parseSave, parseRestore, pFamily, pProto, pFrag, pSrc, pDst, pSport, pDport, FRAG_LATER } from "./parse";
 import { findService } from "./config";
-import { bucketOf, altBucketOf, sigOf, connLikelyEntry } from "./conntable";
-import { switchPacket, switchParsed, switchTick, NO_PLAN } from "./pipeline";
+import { ConnPlan, connPlan, connLikelyEntry } from "./conntable";
+import { switchPacket, switchParsed, switchTick } from "./pipeline";
 import { packetRange } from "./init";
 
-/**
- * Where a staged frame's lookup will look (b1 = 0: it makes none), and what pass 3 may take
- * from pass 1 instead of computing it again: the service (-1: none, a reply's reverse
- * lookup) and the connection hash.
- */
-@unmanaged
-export class LookAhead {
-  b1: usize;
-  b2: usize;
-  sig: u32;
-  svc: i32;
-  hash: u32;
-}
-
-/** The look-ahead sits after the parse results in each stage slot (layout.ts checks both fit). */
+/** The planned lookup (conntable.ts ConnPlan) sits after the parse results in each stage slot (layout.ts checks both fit). */
 export const STAGE_LOOK_AT: usize = 44;
 
 @inline
@@ -56,8 +42,8 @@ function staged(k: i32): ParseResult {
 }
 
 @inline
-function lookAhead(k: i32): LookAhead {
-  return changetype<LookAhead>(SW_ST_STAGE + <usize>k * SW_STAGE_STRIDE + STAGE_LOOK_AT);
+function lookAhead(k: i32): ConnPlan {
+  return changetype<ConnPlan>(SW_ST_STAGE + <usize>k * SW_STAGE_STRIDE + STAGE_LOOK_AT);
 }
 
 /**
@@ -73,16 +59,8 @@ export function stageFrame(k: i32, buf: usize, len: i32): void {
   la.b1 = 0;
   if (rc != 0 || pFamily == FAMILY_NONE || (pProto != IPPROTO_TCP && pProto != IPPROTO_UDP) || pFrag == FRAG_LATER) return;
   const svc = findService(pFamily, pDst, pProto, pDport);
-  let h: u32;
-  if (svc >= 0) h = clientHash(pFamily, pSrc, pSport, pProto);
-  else if (pFamily == FAMILY_V4) h = clientHash(FAMILY_V4, pDst, pDport, pProto);
-  else return;
-  const alt = hashAlt(h);
-  la.b1 = bucketOf(h);
-  la.b2 = altBucketOf(h, alt);
-  la.sig = sigOf(h, alt);
-  la.svc = svc;
-  la.hash = h;
+  if (svc >= 0) connPlan(la, clientHash(pFamily, pSrc, pSport, pProto), svc);
+  else if (pFamily == FAMILY_V4) connPlan(la, clientHash(FAMILY_V4, pDst, pDport, pProto), -1);
 }
 
 /** Pass 1 for a slot that holds no frame (a bad descriptor, an RX error): no lookup. */
@@ -128,8 +106,7 @@ export function stageSwitch(k: i32, buf: usize, len: i32, cap: i32, inPort: i32)
   count(C_RX);
   const rc = parseRestore(staged(k));
   const la = lookAhead(k);
-  if (la.b1 == 0) return switchParsed(buf, len, cap, inPort, rc, NO_PLAN, 0);
-  return switchParsed(buf, len, cap, inPort, rc, la.svc, la.hash);
+  return switchParsed(buf, len, cap, inPort, rc, la.b1 != 0 ? la : null);
 }
 
 /** The batch entry point's checks: packet memory, length within capacity, a port in range. */

@@ -88,6 +88,39 @@ export function connKey(h: u32): void {
   kSig = sigOf(h, alt);
 }
 
+/**
+ * A lookup worked out ahead (the batch pipeline's stage): the service of (destination,
+ * protocol, port), -1 for none (a reply's reverse lookup); the key's hash; its buckets and
+ * signature. b1 = 0: no lookup planned.
+ */
+@unmanaged
+export class ConnPlan {
+  b1: usize;
+  b2: usize;
+  sig: u32;
+  svc: i32;
+  hash: u32;
+}
+
+/** Makes a planned key the current one, as connKey(plan.hash) would. */
+@inline
+export function connKeyPlanned(plan: ConnPlan): void {
+  kBucket1 = plan.b1;
+  kBucket2 = plan.b2;
+  kSig = plan.sig;
+}
+
+/** Plans the lookup of a key's hash into plan (for service svc, -1 for a reverse lookup). */
+@inline
+export function connPlan(plan: ConnPlan, h: u32, svc: i32): void {
+  const alt = hashAlt(h);
+  plan.b1 = bucketOf(h);
+  plan.b2 = altBucketOf(h, alt);
+  plan.sig = sigOf(h, alt);
+  plan.svc = svc;
+  plan.hash = h;
+}
+
 // ---- where a way's fields live ------------------------------------------------------------
 
 @inline function bucketOfHandle(c: usize): usize { return c & ~(<usize>CONN_BUCKET_SIZE - 1); }

@@ -46,7 +46,7 @@ import {
   portValid, portRecord, serviceInUse,
 } from "./config";
 import {
-  connKey, connFindForward, connFindReverse, connInsert, connExpired, connInit, natPort,
+  connKey, connKeyPlanned, ConnPlan, connFindForward, connFindReverse, connInsert, connExpired, connInit, natPort,
   connFlags, connSetFlags, connSetSeen, connBackend, connSetBackend, connService,
 } from "./conntable";
 import { lbPick, lbLatch } from "./lbtable";
@@ -61,21 +61,17 @@ import { punt, injectTake, iKind, iPort } from "./punt";
  */
 export function switchPacket(buf: usize, len: i32, cap: i32, inPort: i32): i32 {
   count(C_RX);
-  return switchParsed(buf, len, cap, inPort, parse(buf, len), NO_PLAN, 0);
+  return switchParsed(buf, len, cap, inPort, parse(buf, len), null);
 }
-
-/** switchParsed's plan argument when nobody worked out the lookup ahead. */
-export const NO_PLAN: i32 = -2;
 
 /**
  * The switching path for a frame parse() has just read (bad: what it returned), its results
- * in the parse globals: the decision, the connection, the rewrite. planSvc and planHash,
- * when planSvc is not NO_PLAN, are what the batch pipeline found ahead for this frame's
- * lookup (switch/batch.ts): the service of (destination, protocol, port), -1 for none, and
- * the connection hash — the same values computed again here, for the same frame and
- * configuration, so they are taken instead.
+ * in the parse globals: the decision, the connection, the rewrite. plan, when not 0, is the
+ * lookup the batch pipeline worked out ahead for this frame (switch/batch.ts): the service,
+ * the hash, the buckets and signature computed here otherwise — the same values, for the
+ * same frame and configuration — so they are taken instead.
  */
-export function switchParsed(buf: usize, len: i32, cap: i32, inPort: i32, bad: i32, planSvc: i32, planHash: u32): i32 {
+export function switchParsed(buf: usize, len: i32, cap: i32, inPort: i32, bad: i32, plan: ConnPlan | null): i32 {
   if (bad != 0) return drop(bad);
   if (pEtherType == ETHERTYPE_ARP) {
     const fam = FAMILY_V4;
@@ -106,11 +102,11 @@ export function switchParsed(buf: usize, len: i32, cap: i32, inPort: i32, bad: i
       sport = fSport;
       dport = fDport;
     }
-    const planned = planSvc != NO_PLAN && pFrag != FRAG_LATER;
-    const svc = planned ? planSvc : findService(family, pDst, proto, dport);
-    if (svc >= 0) return toBackend(buf, len, svc, sport, dport, now, planned ? planHash : clientHash(family, pSrc, sport, proto));
+    if (pFrag == FRAG_LATER) plan = null; // its ports came from fragment tracking: nothing was planned
+    const svc = plan != null ? plan.svc : findService(family, pDst, proto, dport);
+    if (svc >= 0) return toBackend(buf, len, svc, sport, dport, now, plan != null ? plan.hash : clientHash(family, pSrc, sport, proto), plan);
     if (family == FAMILY_V4) {
-      const v = toClient(buf, len, sport, dport, now, planned ? planHash : clientHash(FAMILY_V4, pDst, dport, proto));
+      const v = toClient(buf, len, sport, dport, now, plan != null ? plan.hash : clientHash(FAMILY_V4, pDst, dport, proto), plan);
       if (v != 0) return v;
     }
     if (pFrag != 0) return drop(C_DROP_FRAG_NO_SERVICE);
@@ -125,11 +121,12 @@ export function switchParsed(buf: usize, len: i32, cap: i32, inPort: i32, bad: i
 }
 
 /** Client to service svc, h the hash of its client side: find or create the connection, rewrite, forward. */
-function toBackend(buf: usize, len: i32, svc: i32, sport: i32, dport: i32, now: u32, h: u32): i32 {
+function toBackend(buf: usize, len: i32, svc: i32, sport: i32, dport: i32, now: u32, h: u32, plan: ConnPlan | null): i32 {
   const family = pFamily;
   const proto = pProto;
   const flags = proto == IPPROTO_TCP ? pTcpFlags : 0;
-  connKey(h);
+  if (plan != null) connKeyPlanned(plan);
+  else connKey(h);
   let c = connFindForward(svc, family, pSrc, sport); // a connection handle, 0 = none
   let be = -1; // stays -1 when the entry is to be (re)initialised as a new connection
   if (c != 0) {
@@ -198,9 +195,10 @@ function toBackend(buf: usize, len: i32, svc: i32, sport: i32, dport: i32, now: 
  * its destination): rewrite the source back to the VIP and the service port, forward towards
  * the clients. 0 when it is no such reply.
  */
-function toClient(buf: usize, len: i32, sport: i32, dport: i32, now: u32, h: u32): i32 {
+function toClient(buf: usize, len: i32, sport: i32, dport: i32, now: u32, h: u32, plan: ConnPlan | null): i32 {
   const proto = pProto;
-  connKey(h);
+  if (plan != null) connKeyPlanned(plan);
+  else connKey(h);
   const c = connFindReverse(pDst, dport, proto, pSrc, sport);
   if (c == 0 || connExpired(c, now)) return 0;
   connSetSeen(c, now);
