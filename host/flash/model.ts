@@ -43,6 +43,8 @@ export interface ModelOptions {
   cut?: CutSpec;
   /** Throw (a test's tripwire) if an erase or program touches [from, to). */
   guard?: { from: number; to: number; name: string };
+  /** Called before every mutating operation, with the model as it is before it. */
+  beforeMutate?: (op: ModelOp, model: FlashModel) => void;
 }
 
 /** A mutating operation as the model saw it (for campaigns: what would have been done). */
@@ -222,6 +224,7 @@ export class FlashModel implements FlashDevice {
     const g = this.opts.guard;
     if (g && off < g.to && g.from < off + len) throw new Error(`${kind} at ${off} touches the ${g.name} region [${g.from}, ${g.to})`);
     if (this.record) this.log.push({ kind, off, data: data ? Uint8Array.from(data) : undefined });
+    this.opts.beforeMutate?.({ kind, off, data }, this);
     const cut = this.opts.cut && this.opts.cut.atOp === this.ops ? this.opts.cut : undefined;
     this.ops++;
     if (this.geometry.type === "nand" && this.bad.has(this.blockOf(off))) {
