@@ -241,7 +241,7 @@ test("NAND bit flips: one per ECC step is corrected; two come back wrong without
 });
 
 test("a read-back that returns wrong data without an error: E_FLASH_READBACK, no trial marked", () => {
-  const { dev, card } = provisioned();
+  const { dev } = provisioned();
   let lie = true;
   const liar: FlashDevice = {
     geometry: dev.geometry,
@@ -296,7 +296,7 @@ test("garbage on flash and garbage answers never make the core trap; every opera
   for (let i = 0; i < 150; i++) {
     const type = i % 2 ? "nand" : "nor";
     const layout = type === "nor" ? NOR_LAYOUT : NAND_LAYOUT;
-    const { dev, card } = provisioned(type);
+    const { dev } = provisioned(type);
     // Random bytes over random parts of the state area and the slots, or records with valid CRCs and odd fields.
     const raw = dev.raw();
     for (let k = 0; k < 4; k++) {
