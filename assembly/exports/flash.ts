@@ -42,9 +42,9 @@ export function flash_revert(): i32 {
   return flashBegin(FLOP_REVERT, 0);
 }
 
-/** Reads the state and verifies every slot (FLASHINFO), writing nothing. */
-export function flash_status(): i32 {
-  return flashBegin(FLOP_STATUS, 0);
+/** Reads the state and, when verify is 1, verifies every slot (FLASHINFO); writes nothing. */
+export function flash_status(verify: i32): i32 {
+  return flashBegin(FLOP_STATUS, verify != 0 ? 1 : 0);
 }
 
 /** One round further: STEP_IO (operations listed in FLASHOP), STEP_DONE, or the error. */

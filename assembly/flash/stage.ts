@@ -154,7 +154,7 @@ function idZero(p: usize): bool {
 
 // ---- begin / step -------------------------------------------------------------------------------
 
-/** Begins operation op (FLOP_*); len is the image length for FLOP_WRITE / FLOP_GOLDEN. */
+/** Begins operation op (FLOP_*); len: the image length (FLOP_WRITE, FLOP_GOLDEN), 1 to verify the slots (FLOP_STATUS). */
 export function flashBegin(op: i32, len: i32): i32 {
   if (!layoutValid()) return E_FLASH_STATE;
   if (op == L.FLOP_WRITE || op == L.FLOP_GOLDEN) {
@@ -339,6 +339,7 @@ function stateDone(): i32 {
   }
   if (op == L.FLOP_CONFIRM) return phase(C_START);
   if (op == L.FLOP_REVERT) return phase(R_START);
+  if (get(O_WLEN) == 0) set(O_CAND, 3); // status without verifying the slots: the state only
   return phase(T_NEXT);
 }
 

@@ -2,6 +2,8 @@
 // with defaults applied and addresses parsed. The file format is boards/schema.json,
 // explained in docs/boards.md.
 
+import type { FlashLayout } from "../flash/layout";
+
 export type NicModelName = "e1000" | "i210";
 
 export interface BoardLink {
@@ -64,6 +66,8 @@ export interface Board {
   vips: BoardVip[];
   /** Key ids (32 hex digits) whose signed images this card accepts (docs/image-format.md). */
   trustedKeys: string[];
+  /** The card's flash layout (docs/flashing.md), when the board has one. */
+  flash?: FlashLayout;
   sim: BoardSim;
 }
 

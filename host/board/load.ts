@@ -8,6 +8,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020"
 import { parseMac } from "../util/addr";
 import { Board, BoardError, BoardProblem } from "./board";
 import { semanticProblems, physOf } from "./validate";
+import { toLayout } from "../flash/layout";
 
 export const BOARDS_DIR = path.join(__dirname, "..", "..", "boards");
 export const SCHEMA_FILE = path.join(BOARDS_DIR, "schema.json");
@@ -119,6 +120,7 @@ export function toBoard(file: string, raw: any): Board {
     })),
     vips: raw.vips ?? [],
     trustedKeys: raw.trustedKeys ?? [],
+    flash: raw.flash ? toLayout(raw.flash) : undefined,
     sim: raw.sim ?? {},
   };
 }

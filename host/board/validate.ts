@@ -2,6 +2,7 @@
 // addresses (RFC 5737, RFC 2544, RFC 3849), names that refer to something, MACs and DMA
 // windows that do not collide. Each problem names its JSON Pointer.
 
+import { RawFlash, toLayout, layoutProblems } from "../flash/layout";
 import { parseIPv4, parseIPv6, AddrError } from "../util/addr";
 import { DMA_SIZE } from "../../assembly/shared/memmap";
 import type { BoardProblem } from "./board";
@@ -64,6 +65,7 @@ interface RawBoard {
   dma: { os: string; fault: string };
   ports: { name: string; mac: string; ipv4?: string[]; ipv6?: string[] }[];
   vips?: { port: string; ipv4?: string; ipv6?: string }[];
+  flash?: RawFlash;
   sim?: { faults?: { frozenTdh?: { queue?: number }; lostDoorbells?: { queue?: number }; deferTx?: { queue?: number } } };
 }
 
@@ -108,5 +110,6 @@ export function semanticProblems(raw: RawBoard): BoardProblem[] {
     const q = faults[k]?.queue;
     if (q !== undefined && q >= queues) out.push({ path: `/sim/faults/${k}/queue`, message: `queue ${q} does not exist: the NIC has ${queues} TX queues` });
   }
+  if (raw.flash) out.push(...layoutProblems(toLayout(raw.flash))); // the flash layout (docs/flashing.md)
   return out;
 }

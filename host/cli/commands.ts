@@ -9,5 +9,6 @@ import { syncCheckCommand } from "./sync-check";
 import { syncDemoCommand } from "./sync-demo";
 import { keygenCommand } from "./keygen";
 import { imageCommand } from "./image";
+import { flashCommand, bootCommand, confirmCommand, revertCommand, flashStatusCommand } from "./flash";
 
-export const COMMANDS: Command[] = [demoCommand, bringupCommand, encodeCommand, sendCommand, syncCheckCommand, syncDemoCommand, keygenCommand, imageCommand];
+export const COMMANDS: Command[] = [demoCommand, bringupCommand, encodeCommand, sendCommand, syncCheckCommand, syncDemoCommand, keygenCommand, imageCommand, flashCommand, bootCommand, confirmCommand, revertCommand, flashStatusCommand];

@@ -59,8 +59,9 @@ export class FlashCard {
     return this.run(() => this.core.exports.flash_revert());
   }
 
-  status(): FlashReport {
-    return this.run(() => this.core.exports.flash_status());
+  /** The state on flash and (verify) every slot's verdict; writes nothing. */
+  status(verify = true): FlashReport {
+    return this.run(() => this.core.exports.flash_status(verify ? 1 : 0));
   }
 }
 
