@@ -89,6 +89,9 @@ class FileBacking implements Backing {
 }
 
 interface Sidecar {
+  /** A NAND model's geometry: the file alone is only its cells. */
+  eraseSize?: number;
+  writeSize?: number;
   badBlocks: number[];
   /** Injected bit flips: byte offset -> xor mask. */
   flips: [number, number][];
@@ -137,21 +140,25 @@ export class FlashModel implements FlashDevice {
       fs.closeSync(fd);
     }
     if (geometry.type === "nand") {
-      const s: Sidecar = { badBlocks: opts.badBlocks ?? [], flips: [] };
+      const s: Sidecar = { eraseSize: geometry.eraseSize, writeSize: geometry.writeSize, badBlocks: opts.badBlocks ?? [], flips: [] };
       fs.writeFileSync(FlashModel.sidecarOf(file), JSON.stringify(s) + "\n");
     }
   }
 
-  /** Opens a model file: its size is the device's; the geometry's other fields come from the caller (the board). */
-  static open(file: string, geometry: Omit<FlashGeometry, "size">, opts: ModelOptions = {}): FlashModel {
+  /**
+   * Opens a model file. Its size is the device's; with a sidecar it is NAND with the sidecar's
+   * geometry, without one NOR with the erase size the caller (the board) expects.
+   */
+  static open(file: string, expected: Omit<FlashGeometry, "size">, opts: ModelOptions = {}): FlashModel {
     const size = fs.statSync(file).size;
-    let side: string | undefined;
+    const side = FlashModel.sidecarOf(file);
+    let geometry: FlashGeometry = { type: "nor", size, eraseSize: expected.eraseSize, writeSize: expected.type === "nor" ? expected.writeSize : 1 };
     let sc: Sidecar = { badBlocks: [], flips: [] };
-    if (geometry.type === "nand") {
-      side = FlashModel.sidecarOf(file);
-      if (fs.existsSync(side)) sc = JSON.parse(fs.readFileSync(side, "utf8")) as Sidecar;
+    if (fs.existsSync(side)) {
+      sc = JSON.parse(fs.readFileSync(side, "utf8")) as Sidecar;
+      geometry = { type: "nand", size, eraseSize: sc.eraseSize ?? expected.eraseSize, writeSize: sc.writeSize ?? expected.writeSize };
     }
-    const m = new FlashModel({ ...geometry, size }, new FileBacking(fs.openSync(file, "r+")), { ...opts, badBlocks: [...(opts.badBlocks ?? []), ...sc.badBlocks] }, side, file);
+    const m = new FlashModel(geometry, new FileBacking(fs.openSync(file, "r+")), { ...opts, badBlocks: [...(opts.badBlocks ?? []), ...sc.badBlocks] }, geometry.type === "nand" ? side : undefined, file);
     for (const [off, mask] of sc.flips) m.flips.set(off, mask);
     return m;
   }
