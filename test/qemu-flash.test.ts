@@ -30,6 +30,7 @@ const ROOT = path.join(__dirname, "..");
 const BOARD_A = path.join(ROOT, "boards", "linecard-a.json"); // NOR layout: block2mtd, 4 KiB erase blocks
 const BOARD_B = path.join(ROOT, "boards", "linecard-b.json"); // NAND layout: nandsim's geometry
 const CUTS = 3;
+const PACE_MS = 12;
 
 buildRig();
 if (spawnSync("sh", ["-c", "command -v nanddump && command -v mtd_debug && command -v nandflipbits"]).status !== 0) {
@@ -160,30 +161,23 @@ const plan1: GuestStep[] = [
   { kind: "cli", args: ["flash", ...NA, "--image", otherBoardA] },
   { kind: "cli", args: ["flash", ...NA, "--image", a2] },
   ...checkSteps(),
-  { kind: "flash-rounds", board: BOARD_A, image: cutImages[0], target: NOR },
+  { kind: "flash-rounds", board: BOARD_A, image: cutImages[0], target: NOR, paceMs: PACE_MS },
 ];
 
 const rng = new Rng(Number(process.env.QEMU_FLASH_SEED ?? Date.now() % 1e9));
 let roundsPerFlash = 0;
-let flashMs = 0;
-const cutAfterMs: number[] = [];
-const lastRound: number[] = [];
+const cutAt: number[] = [];
 /**
- * Kills QEMU at a random time inside the update: between 5 % and 60 % of the time the same
- * update took uncut in this guest (the serial console's delay is the same at both ends).
+ * Kills QEMU right after a random round of the update (rounds 1 .. all but the last two: from
+ * the write of the first block to the read-back before the trial mark), a random few ms into
+ * the guest's pause after it or into the next round's operations.
  */
 function cutter(rec: RigRecord, ctl: { powerCut(): void }) {
   if (rec.op === "cli" && Array.isArray(rec.args) && rec.args[0] === "flash" && rec.args.includes(a3) && rec.code === 0) {
     roundsPerFlash = JSON.parse(String(rec.out)).report.rounds;
-    flashMs = Number(rec.ms);
   }
-  if (rec.op === "flash-begin") {
-    const ms = Math.round(flashMs * (0.05 + 0.55 * rng.float()));
-    cutAfterMs.push(ms);
-    lastRound.push(-1);
-    setTimeout(() => ctl.powerCut(), ms);
-  }
-  if (rec.op === "round") lastRound[lastRound.length - 1] = Number(rec.n);
+  if (rec.op === "flash-begin") cutAt.push(4 + rng.int(Math.max(1, roundsPerFlash - 4)));
+  if (rec.op === "round" && rec.n === cutAt[cutAt.length - 1]) ctl.powerCut();
 }
 
 let run1: ShellGuestRun;
@@ -191,7 +185,7 @@ const runs: ShellGuestRun[] = [];
 const booted = (async () => {
   run1 = await runShellGuest(script(plan1, true, "1"), { dir: work, shareRoot: true, disk, onRecord: cutter });
   for (let k = 1; k <= CUTS; k++) {
-    const plan = k < CUTS ? [...checkSteps(), { kind: "flash-rounds", board: BOARD_A, image: cutImages[k], target: NOR } as GuestStep] : [...checkSteps(), { kind: "cli", args: ["flash-status", ...NA, "--json"] } as GuestStep];
+    const plan = k < CUTS ? [...checkSteps(), { kind: "flash-rounds", board: BOARD_A, image: cutImages[k], target: NOR, paceMs: PACE_MS } as GuestStep] : [...checkSteps(), { kind: "cli", args: ["flash-status", ...NA, "--json"] } as GuestStep];
     runs.push(await runShellGuest(script(plan, false, `${k + 1}`), { dir: work, shareRoot: true, disk, onRecord: cutter }));
   }
 })();
@@ -258,11 +252,12 @@ test("block2mtd: golden, flash, boot, confirm, re-flash; refusals exit 1; mtd-ut
 test(`power cuts: QEMU killed at ${CUTS} random rounds of an update; each next boot picks a valid image, as mtd-utils reads it`, async () => {
   await booted;
   assert.ok(roundsPerFlash > 100, `rounds per flash: ${roundsPerFlash}`);
-  console.log(`  an uncut update of the persistent MTD: ${roundsPerFlash} rounds, ${flashMs} ms; boots ${[run1, ...runs].map((r) => `${(r.totalMs / 1000).toFixed(1)} s`).join(", ")}`);
+  console.log(`  an uncut update of the persistent MTD: ${roundsPerFlash} rounds; boots ${[run1, ...runs].map((r) => `${(r.totalMs / 1000).toFixed(1)} s`).join(", ")}`);
   const killed = [run1, ...runs.slice(0, CUTS - 1)];
   killed.forEach((r, k) => {
     assert.ok(r.cut, `boot ${k + 1} was cut`);
     const rounds = r.records.filter((x) => x.op === "round").length;
+    assert.is(rounds, cutAt[k] + 1, `boot ${k + 1}: the records stop at the round of the cut`);
     assert.ok(!r.records.some((x) => x.op === "flash-done"), `boot ${k + 1}: cut before the flash finished (at round ${rounds})`);
   });
   const outcomes: string[] = [];
@@ -272,7 +267,7 @@ test(`power cuts: QEMU killed at ${CUTS} random rounds of an update; each next b
     const b = json(boot);
     const slotSha = b.chosen === "A" ? step(r, 1).sha256 : b.chosen === "B" ? step(r, 2).sha256 : undefined;
     const name = path.basename([...fs.readdirSync(work)].map((f) => w(f)).find((f) => f.endsWith(".img") && imgSha(f) === slotSha) ?? "none");
-    outcomes.push(`cut ${k + 1} ${cutAfterMs[k]} ms in (last round seen ${lastRound[k]} of ${roundsPerFlash}): ${b.chosen} (${b.reason}) ${name}`);
+    outcomes.push(`cut ${k + 1} after round ${cutAt[k]} of ${roundsPerFlash}: ${b.chosen} (${b.reason}) ${name}`);
     assert.ok(["A", "B"].includes(b.chosen), `after cut ${k + 1}: ${b.chosen}`);
     assert.ok(slotSha && images.has(String(slotSha)), `after cut ${k + 1}: the chosen slot ${b.chosen} holds a genuine image (mtd-utils)`);
     // The confirmed image (a3, slot B) or the one being written, if its trial was marked.

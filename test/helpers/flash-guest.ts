@@ -15,8 +15,12 @@ import { MtdDevice } from "../../host/flash/mtd";
 
 export type GuestStep =
   | { kind: "cli"; args: string[] }
-  /** lastgasp flash, with a record after every round of flash operations (where a power cut lands). */
-  | { kind: "flash-rounds"; board: string; image: string; target: string }
+  /**
+   * lastgasp flash, with a record after every round of flash operations and a random pause of
+   * up to paceMs after it: the serial console is slower than the flasher, and a power cut
+   * decided from the records must land near the round it was meant for.
+   */
+  | { kind: "flash-rounds"; board: string; image: string; target: string; paceMs: number }
   /** A program (mtd-utils); with file: the SHA-256 of its first `length` bytes. */
   | { kind: "sh"; argv: string[]; file?: string; length?: number }
   | { kind: "ecc"; target: string };
@@ -56,7 +60,12 @@ async function main(): Promise<void> {
     } else if (s.kind === "flash-rounds") {
       rec({ op: "flash-begin", i });
       try {
-        const o = flashImage({ boardFile: s.board, target: s.target, imageFile: s.image, onRound: (n, ops) => rec({ op: "round", i, n, ops }) });
+        const pause = new Int32Array(new SharedArrayBuffer(4));
+        const onRound = (n: number, ops: number) => {
+          rec({ op: "round", i, n, ops });
+          Atomics.wait(pause, 0, 0, Math.random() * s.paceMs);
+        };
+        const o = flashImage({ boardFile: s.board, target: s.target, imageFile: s.image, onRound });
         rec({ op: "flash-done", i, slot: o.report.target, rounds: o.report.rounds, ms: Date.now() - t0 });
       } catch (e) {
         rec({ op: "flash-failed", i, error: (e as Error).message });
