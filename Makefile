@@ -13,9 +13,11 @@ $(NPM_STAMP): package.json package-lock.json
 	npm install --no-audit --no-fund --ignore-scripts
 	@touch $@
 
-# Release and debug cores; prints their sizes.
+# Release and debug cores (prints their sizes), and the compiled host that bin/lastgasp.js
+# runs (tsc into build/js/; only when a source is newer than the last build).
 build: $(NPM_STAMP)
 	node scripts/build-core.js
+	node scripts/build-js.js
 
 # The raw-socket addon behind `lastgasp send` (host/native/rawsock.c): node-gyp with the
 # local Node headers, never a download. Linux only.
@@ -47,7 +49,7 @@ qemu-rig-files: $(QEMU_RIG)/vmlinuz $(QEMU_RIG)/initramfs.cpio $(QEMU_RIG)/modul
 $(QEMU_RIG)/vmlinuz: scripts/qemu-rig/kernel.sh
 	scripts/qemu-rig/kernel.sh $(QEMU_RIG)
 
-$(QEMU_RIG)/harness: build/core.wasm scripts/qemu-rig/harness.sh scripts/qemu-rig/guest/harness.c \
+$(QEMU_RIG)/harness: build/core.wasm scripts/qemu-rig/harness.sh scripts/wasm2c-core.sh scripts/wasm2c-core.h scripts/qemu-rig/guest/harness.c \
 		assembly/shared/regop.ts assembly/shared/memmap.ts
 	scripts/qemu-rig/harness.sh $(QEMU_RIG)
 

@@ -64,25 +64,93 @@ export class PcapWriter {
   }
 }
 
-/** Reads a classic little-endian microsecond or nanosecond pcap (what PcapWriter writes). */
+/** A capture file that cannot be read: the message says why. */
+export class PcapFormatError extends Error {}
+
+const PCAPNG_SHB = 0x0a0d0d0a;
+const PCAPNG_BYTE_ORDER = 0x1a2b3c4d;
+
+/**
+ * Reads a capture: classic libpcap in either byte order, microsecond or nanosecond
+ * timestamps (what PcapWriter, tcpdump -w write), or pcapng (what dumpcap and Wireshark write:
+ * enhanced and simple packet blocks, per-interface timestamp resolution). Ethernet only.
+ */
 export function readPcap(buf: Uint8Array): PcapRecord[] {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const magic = b.length >= GLOBAL_HEADER_LEN ? b.readUInt32LE(0) : 0;
-  if (magic !== PCAP_MAGIC_USEC && magic !== PCAP_MAGIC_NSEC) throw new Error("not a little-endian microsecond or nanosecond pcap");
-  const ns = magic === PCAP_MAGIC_NSEC;
-  if (b.readUInt32LE(20) !== LINKTYPE_ETHERNET) throw new Error("pcap link type is not Ethernet");
+  if (b.length >= 4 && b.readUInt32LE(0) === PCAPNG_SHB) return readPcapng(b);
+  if (b.length < GLOBAL_HEADER_LEN) throw new PcapFormatError("not a pcap or pcapng file (too short for a header)");
+  const le = b.readUInt32LE(0);
+  const be = b.readUInt32BE(0);
+  const little = le === PCAP_MAGIC_USEC || le === PCAP_MAGIC_NSEC;
+  if (!little && be !== PCAP_MAGIC_USEC && be !== PCAP_MAGIC_NSEC) throw new PcapFormatError("not a pcap or pcapng file (unknown magic number)");
+  const u32 = (o: number) => (little ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const ns = (little ? le : be) === PCAP_MAGIC_NSEC;
+  if (u32(20) !== LINKTYPE_ETHERNET) throw new PcapFormatError(`link type ${u32(20)} is not Ethernet (1)`);
   const out: PcapRecord[] = [];
   let off = GLOBAL_HEADER_LEN;
   while (off + RECORD_HEADER_LEN <= b.length) {
-    const sec = b.readUInt32LE(off);
-    const frac = b.readUInt32LE(off + 4);
-    const incl = b.readUInt32LE(off + 8);
-    const orig = b.readUInt32LE(off + 12);
+    const sec = u32(off);
+    const frac = u32(off + 4);
+    const incl = u32(off + 8);
+    const orig = u32(off + 12);
     off += RECORD_HEADER_LEN;
-    if (off + incl > b.length) throw new Error("pcap record truncated");
+    if (off + incl > b.length) throw new PcapFormatError(`record ${out.length + 1} is truncated`);
     const timeNs = ns ? sec * 1e9 + frac : (sec * 1e6 + frac) * 1000;
     out.push({ timeUs: timeNs / 1000, timeNs, data: new Uint8Array(b.subarray(off, off + incl)), origLen: orig });
     off += incl;
+  }
+  return out;
+}
+
+/** pcapng (draft-ietf-opsawg-pcapng): section header, interface descriptions, packets. */
+function readPcapng(b: Buffer): PcapRecord[] {
+  let little = true;
+  const u32 = (o: number) => (little ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const u16 = (o: number) => (little ? b.readUInt16LE(o) : b.readUInt16BE(o));
+  const ifaces: { linktype: number; unitsPerSec: number }[] = [];
+  const out: PcapRecord[] = [];
+  let off = 0;
+  while (off + 12 <= b.length) {
+    const type = b.readUInt32LE(off) === PCAPNG_SHB ? PCAPNG_SHB : u32(off);
+    if (type === PCAPNG_SHB) {
+      const bom = b.readUInt32LE(off + 8);
+      if (bom === PCAPNG_BYTE_ORDER) little = true;
+      else if (b.readUInt32BE(off + 8) === PCAPNG_BYTE_ORDER) little = false;
+      else throw new PcapFormatError("pcapng section header with an unknown byte-order magic");
+      ifaces.length = 0;
+    }
+    const len = u32(off + 4);
+    if (len < 12 || len % 4 || off + len > b.length) throw new PcapFormatError(`pcapng block at byte ${off} has a bad length (${len})`);
+    const body = off + 8;
+    if (type === 1) {
+      // Interface description: link type, snap length, options (if_tsresol = 9).
+      let unitsPerSec = 1e6;
+      let o = body + 8;
+      while (o + 4 <= off + len - 4) {
+        const code = u16(o);
+        const olen = u16(o + 2);
+        if (code === 0) break;
+        if (code === 9 && olen >= 1) {
+          const r = b[o + 4];
+          unitsPerSec = r & 0x80 ? 2 ** (r & 0x7f) : 10 ** (r & 0x7f);
+        }
+        o += 4 + ((olen + 3) & ~3);
+      }
+      ifaces.push({ linktype: u16(body), unitsPerSec });
+    } else if (type === 6 || type === 3) {
+      const enhanced = type === 6;
+      const iface = ifaces[enhanced ? u32(body) : 0];
+      if (!iface) throw new PcapFormatError(`pcapng packet at byte ${off} names an interface that was not described`);
+      if (iface.linktype !== LINKTYPE_ETHERNET) throw new PcapFormatError(`link type ${iface.linktype} is not Ethernet (1)`);
+      const incl = enhanced ? u32(body + 12) : Math.min(u32(body), len - 16);
+      const orig = enhanced ? u32(body + 16) : u32(body);
+      const data = enhanced ? body + 20 : body + 4;
+      if (data + incl > off + len) throw new PcapFormatError(`pcapng packet at byte ${off} is truncated`);
+      const ticks = enhanced ? u32(body + 4) * 2 ** 32 + u32(body + 8) : 0;
+      const timeNs = (ticks / iface.unitsPerSec) * 1e9;
+      out.push({ timeUs: timeNs / 1000, timeNs, data: new Uint8Array(b.subarray(data, data + incl)), origLen: orig });
+    }
+    off += len;
   }
   return out;
 }

@@ -171,10 +171,25 @@ for (const v of vectors) {
   }
   out += `\n// ${v.comment}\nexport const ${v.name}: usize = memory.data<u8>([\n${rows.join("\n")}\n]);\nexport const ${v.name}_LEN: usize = ${v.bytes.length};\n`;
 }
-const target = path.join(__dirname, "..", "assembly", "selftest", "vectors.ts");
-if (process.argv[2] === "--check") {
-  const cur = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : "";
-  if (cur !== out) { console.error("assembly/selftest/vectors.ts is out of date"); process.exit(1); }
-} else {
-  fs.writeFileSync(target, out);
+// The same vectors as data, for checks run from outside the core through its exports
+// (`lastgasp check`'s known-answer vectors, host/check/kat.ts).
+const json = JSON.stringify(
+  {
+    generatedBy: "scripts/gen-selftest-vectors.js",
+    vectors: Object.fromEntries(vectors.map((v) => [v.name, { hex: v.bytes.toString("hex"), comment: v.comment }])),
+  },
+  null,
+  1,
+) + "\n";
+const targets = [
+  [path.join(__dirname, "..", "assembly", "selftest", "vectors.ts"), out],
+  [path.join(__dirname, "..", "assembly", "selftest", "vectors.json"), json],
+];
+for (const [target, text] of targets) {
+  if (process.argv[2] === "--check") {
+    const cur = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : "";
+    if (cur !== text) { console.error(`${path.relative(path.join(__dirname, ".."), target)} is out of date: run node scripts/gen-selftest-vectors.js`); process.exit(1); }
+  } else {
+    fs.writeFileSync(target, text);
+  }
 }

@@ -117,7 +117,7 @@ test("lossy: every copy of the gasp is lost, the heartbeat monitor still fails o
 
 test("link cut on a dual-homed unit: the seed-003 sequence moves the identity to fp1; the unit stays active", () => {
   const run = runChassis(scenario("link-cut", short));
-  const net = "linecard-a-dual.net";
+  const net = "linecard-a.net";
   const seq = run.timeline.filter((e) => e.source === net && e.tNs >= T_FAULT).map((e) => e.name);
   assert.equal(seq, [
     "failover.detect", "failover.monitor-pause", "failover.params-capture", "failover.iface-down", "failover.iface-plumb",
@@ -125,9 +125,9 @@ test("link cut on a dual-homed unit: the seed-003 sequence moves the identity to
   ]);
   const f = figures(run);
   assert.is(f.takeoverUnit, null, "no unit failover");
-  assert.equal(f.activeAtEnd, ["linecard-a-dual"]);
+  assert.equal(f.activeAtEnd, ["linecard-a"]);
   assert.ok(f.pathFailoverNs! <= ms(10) + ms(20), "within one poll + the settle delay");
-  assert.is(first(run, "announce.wire", "linecard-a-dual", T_FAULT)!.detail!.port, "fp1", "re-announced from the new port");
+  assert.is(first(run, "announce.wire", "linecard-a", T_FAULT)!.detail!.port, "fp1", "re-announced from the new port");
   for (const m of mappings(run)) assert.is(m, MAC_A, "hosts keep the MAC: it moved with the identity");
   assert.ok(f.firstHostPacketNs !== null && f.firstHostPacketNs < ms(20), "host packets reach the unit through fp1");
   for (const h of f.hosts) assert.ok(h.lost <= 30, `${h.name}: lost ${h.lost}`);

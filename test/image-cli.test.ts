@@ -18,7 +18,9 @@ const p = (f: string) => path.join(dir, f);
 const oneLine = (s: string) => s.trim().split("\n").length === 1 && !/\n\s+at /.test(s);
 
 function board(file: string, id: string, trusted: string[]): string {
-  const raw = JSON.parse(fs.readFileSync(path.join(ROOT, "boards", "linecard-a.json"), "utf8"));
+  // The shipped board of that id when there is one: a renamed linecard-a would be its own peer.
+  const shipped = path.join(ROOT, "boards", `${id}.json`);
+  const raw = JSON.parse(fs.readFileSync(fs.existsSync(shipped) ? shipped : path.join(ROOT, "boards", "linecard-a.json"), "utf8"));
   raw.id = id;
   raw.trustedKeys = trusted;
   delete raw.$schema;

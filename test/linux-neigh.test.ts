@@ -9,7 +9,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "child_process";
-import { spawnCli, BIN } from "./helpers/cli";
+import { spawnCli, BIN, ensureBuilt } from "./helpers/cli";
 import * as os from "os";
 import * as path from "path";
 import { parseIPv4, parseMac } from "../host/util/addr";
@@ -159,7 +159,11 @@ test("a gasp sent from inside the namespace (lastgasp send gasp) is captured on 
       }
     });
   });
-  const key = ["--key", "chassis-1 key", "--chassis", "0x4c470001", "--unit", "1"];
+  const keyHex = "6c6173746761737020746573742063686173736973206b6579202831292e2e2e";
+  const keyFile = path.join(path.dirname(file), "chassis.key");
+  fs.writeFileSync(keyFile, keyHex, { mode: 0o600 });
+  const key = ["--key-file", keyFile, "--chassis", "0x4c470001", "--unit", "1"];
+  ensureBuilt();
   for (const extra of [["--boot", "3", "--encap", "raw", "--count", "3", "--interval-ms", "10"], ["--boot", "4", "--encap", "udp", "--ip", HOST_IP4, "--peer-ip", "203.0.113.1"]]) {
     const r = spawnSync("ip", ["netns", "exec", vn.ns, process.execPath, BIN, "send", "gasp", "--iface", vn.inner, ...key, ...extra], { encoding: "utf8" });
     assert.is(r.status, 0, r.stderr);
@@ -168,7 +172,7 @@ test("a gasp sent from inside the namespace (lastgasp send gasp) is captured on 
   const frames = readPcap(fs.readFileSync(file)).map((x) => x.data);
   assert.is(frames.length, 4);
   const rx = new GaspReceiver(freshCodec().core);
-  new GaspSender(rx.core).setKey(0, new TextEncoder().encode("chassis-1 key"), 1);
+  new GaspSender(rx.core).setKey(0, Buffer.from(keyHex, "hex"), 1);
   rx.configure({ chassis: 0x4c470001, ownUnit: 2 });
   const verdicts = frames.map((f) => {
     const g = rx.receive(f);

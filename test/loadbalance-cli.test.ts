@@ -75,10 +75,10 @@ test("a failed check exits 1: a line card that loses frames", () => {
   assert.match(r.out, /result: FAILED$/m);
 });
 
-test("bad input through the bin script: exit 2 and one line naming the field", () => {
+test("bad input through the bin script: exit 2 and one line naming the file, line, column and field", () => {
   const r = run("demo", "--scenario", shortScenario("ip.json", (s) => (s.backends[0].ip = "127.0.0.3")));
   assert.is(r.code, 2, r.err);
-  assert.match(r.err, /^lastgasp demo: --scenario: .*ip\.json: \/backends\/0\/ip: 127\.0\.0\.3 is not a documentation address \(.*\)\n$/);
+  assert.match(r.err, /^lastgasp demo: .*ip\.json:1:\d+: \/backends\/0\/ip: 127\.0\.0\.3 is a loopback address \(127\.0\.0\.0\/8\): not on any port\n$/);
 });
 
 /** main() in this process (the bin script's start-up costs seconds a spawn): exit code and output. */
@@ -90,11 +90,11 @@ async function inProcess(...args: string[]) {
 test("bad input: exit 2 and one line naming the argument or the field", async () => {
   fs.writeFileSync(path.join(dir, "broken.json"), "{ \"kind\": ");
   const cases: [string[], RegExp][] = [
-    [["demo", "--scenario", "no/such.json"], /^lastgasp demo: --scenario: no\/such\.json: \/: no such file$/],
-    [["demo", "--scenario", shortScenario("kind.json", (s) => (s.kind = "tour"))], /--scenario: .*kind\.json: \/kind: "tour" is not a known scenario kind/],
-    [["demo", "--scenario", shortScenario("event.json", (s) => (s.events[0].backend = "web7"))], /--scenario: .*event\.json: \/events\/0\/backend: "web7" is not a back end/],
-    [["demo", "--scenario", path.join(dir, "broken.json")], /--scenario: .*broken\.json: \/: not valid JSON/],
-    [["demo", "--scenario", ""], /--scenario: needs a file/],
+    [["demo", "--scenario", "no/such.json"], /^lastgasp demo: no\/such\.json: \/: no such file$/],
+    [["demo", "--scenario", shortScenario("kind.json", (s) => (s.kind = "tour"))], /^lastgasp demo: .*kind\.json: \/kind: "tour" is not a known scenario kind/],
+    [["demo", "--scenario", shortScenario("event.json", (s) => (s.events[0].backend = "web7"))], /^lastgasp demo: .*event\.json:1:\d+: \/events\/0\/backend: "web7" is not a back end/],
+    [["demo", "--scenario", path.join(dir, "broken.json")], /^lastgasp demo: .*broken\.json:1:\d+: \/: not valid JSON/],
+    [["demo", "--scenario", ""], /--scenario: needs a value/],
     [["demo", "--scenario", "x.json", "--pcap", "y.pcap"], /--pcap: unknown option/],
   ];
   for (const [args, msg] of cases) {
@@ -109,7 +109,8 @@ test("demo --help documents --scenario", async () => {
   const r = await inProcess("demo", "--help");
   assert.is(r.code, 0);
   assert.match(r.out, /--scenario FILE/);
-  assert.match(r.out, /--pcap-dir DIR/);
+  assert.match(r.out, /--out DIR/);
+  assert.match(r.out, /--no-pcap/);
 });
 
 test.run();

@@ -10,13 +10,21 @@ import { FRAME_SOURCES } from "../host/cli/frame-sources";
 import { spawnCli, runCliInProcess } from "./helpers/cli";
 import { receiver } from "./helpers/gasp";
 import { GASP_TYPE_GASP, GASP_CAUSE_WATCHDOG } from "../assembly/shared/gasp";
+import * as fs from "fs";
+import * as path from "path";
+import { tmpDir } from "./helpers/tshark";
+import * as rawsock from "../host/native/rawsock";
 
 /** main(argv) with stdout/stderr captured. */
 const runInProcess = (...args: string[]) => runCliInProcess(args);
 const run = (...args: string[]) => spawnCli(args);
 
 const IP = ["--ip", "203.0.113.9", "--mac", "02:00:00:aa:bb:cc"];
-const GASP = ["--key", "chassis key", "--mac", "02:00:00:aa:bb:cc"];
+const dir = tmpDir("send-cli");
+const KEY_HEX = "3f".repeat(32);
+const KEY = path.join(dir, "chassis.key");
+fs.writeFileSync(KEY, `${KEY_HEX}\n`, { mode: 0o600 });
+const GASP = ["--key-file", KEY, "--mac", "02:00:00:aa:bb:cc"];
 const badInputs: [string[], RegExp][] = [
   [["send", "garp", ...IP], /--iface: required/],
   [["send", "garp", "--iface", "lo", "--ip", "203.0.113.300", "--mac", "02:00:00:aa:bb:cc"], /--ip/],
@@ -29,7 +37,10 @@ const badInputs: [string[], RegExp][] = [
   [["send", "garp", "--iface", "a/b", ...IP], /--iface/],
   [["send", "rarp", "--iface", "lo", ...IP], /rarp/],
   [["send", "garp", "--iface", "lgnosuch0", ...IP], /--iface: lgnosuch0: no such interface/],
-  [["send", "gasp", "--iface", "lo", "--mac", "02:00:00:aa:bb:cc"], /--key: required/],
+  [["send", "gasp", "--iface", "lo", "--mac", "02:00:00:aa:bb:cc"], /--key-file: required/],
+  [["send", "gasp", "--iface", "lo", "--mac", "02:00:00:aa:bb:cc", "--key", "secret"], /--key: not accepted: a key on the command line is visible to every user/],
+  [["send", "garp", "--iface", "lo", "--ip", "203.0.113.9", "--mac", "01:00:5e:00:00:01"], /--mac: 01:00:5e:00:00:01 is a multicast address/],
+  [["send", "garp", "--iface", "lo", "--ip", "203.0.113.9", "--mac", "ff:ff:ff:ff:ff:ff"], /--mac: ff:ff:ff:ff:ff:ff is the broadcast address/],
   [["send", "gasp", "--iface", "lo", ...GASP, "--cause", "boom"], /--cause: "boom" is not one of trap, exception/],
   [["send", "gasp", "--iface", "lo", ...GASP, "--encap", "tcp"], /--encap: "tcp" is not raw or udp/],
   [["send", "gasp", "--iface", "lo", ...GASP, "--ip", "192.0.2.1"], /--ip: only with --encap udp/],
@@ -37,7 +48,7 @@ const badInputs: [string[], RegExp][] = [
   [["send", "gasp", "--iface", "lo", ...GASP, "--chassis", "0x1ffffffff"], /--chassis/],
   [["send", "gasp", "--iface", "lo", ...GASP, "--unit", "256"], /--unit/],
   [["send", "gasp", "--iface", "lo", ...GASP, "--peer-mac", "02:00"], /--peer-mac/],
-  [["send", "garp", "--iface", "lo", ...IP, "--key", "k"], /--key: not an option of garp/],
+  [["send", "garp", "--iface", "lo", ...IP, "--key-file", "k"], /--key-file: not an option of garp/],
 ];
 for (const [args, names] of badInputs) {
   test(`bad input exits 2 with one line naming it: ${args.slice(1).join(" ")}`, async () => {
@@ -78,7 +89,7 @@ test("send gasp --dry-run: a genuine gasp the receiver authenticates (raw and UD
     const r = await runInProcess("send", "gasp", "--iface", "lo", ...GASP, "--unit", "5", "--boot", "9", "--cause", "watchdog", "--chassis", "0x2a", "--excerpt", "hung", ...extra, "--dry-run", "--json");
     assert.is(r.code, 0, r.err);
     const frame = Uint8Array.from(Buffer.from(JSON.parse(r.out).hex, "hex"));
-    const rx = receiver({ chassis: 0x2a }, [[1, new TextEncoder().encode("chassis key")]]);
+    const rx = receiver({ chassis: 0x2a }, [[1, Buffer.from(KEY_HEX, "hex")]]);
     const got = rx.receive(frame);
     assert.ok(got.ok, got.ok ? "" : got.reason);
     if (!got.ok) continue;
@@ -90,5 +101,26 @@ test("send gasp --dry-run: a genuine gasp the receiver authenticates (raw and UD
     assert.is(bad.ok ? "accepted" : bad.reason, "E_GASP_BAD_MAC");
   }
 });
+
+test("--dry-run needs neither root nor the raw-socket addon: the interface's MAC comes from sysfs", async () => {
+  const real = rawsock.loadRawSocket;
+  (rawsock as unknown as { loadRawSocket: () => never }).loadRawSocket = () => {
+    throw new Error("the addon must not be loaded for a dry run");
+  };
+  try {
+    const r = await runInProcess("send", "garp", "--iface", "lo", "--ip", "203.0.113.9", "--dry-run", "--json");
+    assert.is(r.code, 0, r.err);
+    const mac = fs.readFileSync("/sys/class/net/lo/address", "utf8").trim();
+    assert.is(JSON.parse(r.out).hex.slice(12, 24), mac.replace(/:/g, ""), "source MAC = lo's");
+    // The stub is in the way of a real send: it is what a dry run did not reach.
+    const real_ = await runInProcess("send", "garp", "--iface", "lo", "--ip", "203.0.113.9");
+    assert.is(real_.code, 70);
+    assert.match(real_.err, /the addon must not be loaded for a dry run/);
+  } finally {
+    (rawsock as unknown as { loadRawSocket: typeof real }).loadRawSocket = real;
+  }
+});
+
+test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test.run();

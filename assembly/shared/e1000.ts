@@ -99,6 +99,7 @@ export const REG_GORCL = 0x4088;
 export const REG_GOTCL = 0x4090;
 export const REG_TPR = 0x40d0; // total packets received
 export const REG_TPT = 0x40d4; // total packets transmitted
+export const REG_STATS_END = 0x4100; // end of the statistics block (CRCERRS 0x4000 .. TSCTFC 0x40FC)
 
 // ---- i210 multi-queue TX (I210 datasheet §8.12.10-8.12.16; igb e1000_regs.h) ----
 // Queue n's registers: n < 4 at 0x3800 + 0x100*n, else 0xE000 + 0x40*n, each register at

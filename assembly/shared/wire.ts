@@ -7,6 +7,7 @@ export const ETH_HEADER_LEN = 14;
 export const VLAN_TAG_LEN = 4;
 export const ETH_MIN_FRAME = 60; // without FCS: 64 on the wire
 export const ETH_MAX_FRAME = 1518; // without FCS, tagged
+export const ETH_FCS_LEN = 4; // the CRC-32 frame check sequence that follows every frame on the wire
 
 export const ETH_OFF_DST = 0;
 export const ETH_OFF_SRC = 6;
@@ -53,6 +54,7 @@ export const IPV4_OFF_DST = 16;
 export const IPV4_FLAG_DF = 0x4000;
 export const IPV4_FLAG_MF = 0x2000;
 export const IPV4_FRAG_OFFSET_MASK = 0x1fff;
+export const IPV4_TOS_CS6 = 0xc0; // DSCP CS6 (48) in the upper six bits: network control (RFC 2474, RFC 4594)
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;

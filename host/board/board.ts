@@ -2,6 +2,7 @@
 // with defaults applied and addresses parsed. The file format is boards/schema.json,
 // explained in docs/boards.md.
 
+import { Problem, problemLine } from "../util/problems";
 import type { FlashLayout } from "../flash/layout";
 
 export type NicModelName = "e1000" | "i210";
@@ -71,11 +72,8 @@ export interface Board {
   sim: BoardSim;
 }
 
-/** One problem with a board file: where (a JSON Pointer into the file) and what. */
-export interface BoardProblem {
-  path: string;
-  message: string;
-}
+/** One problem with a board file: where (a JSON Pointer into the file, line, column) and what. */
+export type BoardProblem = Problem;
 
 /** A board file that cannot be used: unreadable/malformed ("load") or invalid ("schema"). */
 export class BoardError extends Error {
@@ -84,12 +82,11 @@ export class BoardError extends Error {
     readonly step: "load" | "schema",
     readonly problems: BoardProblem[],
   ) {
-    super(problems.map((p) => `${file}: ${p.path || "/"}: ${p.message}`).join("\n"));
+    super(problems.map((p) => problemLine({ file, ...p })).join("\n"));
   }
 
   /** The first problem, as one line. */
   get first(): string {
-    const p = this.problems[0];
-    return `${this.file}: ${p.path || "/"}: ${p.message}`;
+    return problemLine({ file: this.file, ...this.problems[0] });
   }
 }

@@ -1,98 +1,74 @@
 // Loading a board file: read, parse JSON (errors with line and column), validate against
-// boards/schema.json with ajv (JSON Schema 2020-12), then the checks a schema cannot express
-// (validate.ts). Every problem names the file, a JSON Pointer and what was expected.
+// boards/schema.json (JSON Schema 2020-12, host/util/schema.ts) together with the checks a
+// schema cannot express (validate.ts). Every problem is reported at once, each with the file,
+// a JSON Pointer, its line and column, and the schema's description of the field.
 
 import * as fs from "fs";
 import * as path from "path";
-import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
-import { parseMac } from "../util/addr";
-import { Board, BoardError, BoardProblem } from "./board";
+import { formatMac, parseMac } from "../util/addr";
+import { BOARDS_DIR } from "../paths";
+import { SchemaValidator } from "../util/schema";
+import { locateProblems, Problem } from "../util/problems";
+import { parseErrorPosition } from "../util/json-locate";
+import { Board, BoardError } from "./board";
 import { semanticProblems, physOf } from "./validate";
 import { toLayout } from "../flash/layout";
 
-export const BOARDS_DIR = path.join(__dirname, "..", "..", "boards");
+export { BOARDS_DIR };
 export const SCHEMA_FILE = path.join(BOARDS_DIR, "schema.json");
 
-let validator: ValidateFunction | undefined;
+let validator: SchemaValidator | undefined;
 
-function schemaValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-    validator = ajv.compile(JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")));
-  }
-  return validator;
+export function boardSchema(): SchemaValidator {
+  return (validator ??= new SchemaValidator(SCHEMA_FILE));
 }
 
-/** "line L column C" for a JSON.parse error, from the position V8 reports. */
-function parsePosition(text: string, message: string): string {
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return `line ${lc[1]} column ${lc[2]}`;
-  const pos = /position (\d+)/.exec(message);
-  if (!pos) return "";
-  const before = text.slice(0, Number(pos[1]));
-  const line = before.split("\n").length;
-  return `line ${line} column ${before.length - before.lastIndexOf("\n")}`;
-}
-
-/** ajv's errors as problems: one per JSON Pointer, in the file's order, without noise. */
-export function schemaProblems(errors: ErrorObject[]): BoardProblem[] {
-  const byPath = new Map<string, string[]>();
-  for (const e of errors) {
-    if (e.keyword === "if" || e.keyword === "oneOf") continue; // their sub-errors say what is wrong
-    let p = e.instancePath;
-    let m: string;
-    switch (e.keyword) {
-      case "required":
-        p = `${p}/${e.params.missingProperty}`;
-        m = "is required";
-        break;
-      case "additionalProperties":
-        p = `${p}/${e.params.additionalProperty}`;
-        m = "is not a known field (a misspelling?)";
-        break;
-      case "enum":
-        m = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
-        break;
-      case "const":
-        m = `must be ${JSON.stringify(e.params.allowedValue)}`;
-        break;
-      case "pattern":
-        m = `must match pattern "${e.params.pattern}"`;
-        break;
-      default:
-        m = e.message ?? e.keyword;
-    }
-    const list = byPath.get(p) ?? [];
-    if (!list.includes(m)) list.push(m);
-    byPath.set(p, list);
-  }
-  return [...byPath].map(([p, ms]) => ({ path: p, message: ms.join(" or ") }));
+/** Every problem of a parsed board file: the schema's and the semantic checks', together. */
+export function boardProblems(raw: unknown): Problem[] {
+  const schema = boardSchema().validate(raw);
+  const taken = new Set(schema.map((p) => p.path));
+  // A field the schema already refused is not reported twice.
+  return [...schema, ...semanticProblems(raw).filter((p) => !taken.has(p.path))];
 }
 
 /** Validates parsed JSON; throws BoardError("schema") listing every problem. */
-export function validateBoard(file: string, raw: unknown): void {
-  const validate = schemaValidator();
-  if (!validate(raw)) throw new BoardError(file, "schema", schemaProblems(validate.errors ?? []));
-  const more = semanticProblems(raw as Parameters<typeof semanticProblems>[0]);
-  if (more.length) throw new BoardError(file, "schema", more);
+export function validateBoard(file: string, raw: unknown, text?: string): void {
+  const problems = boardProblems(raw);
+  if (problems.length) throw new BoardError(file, "schema", text === undefined ? problems : locateProblems(problems, file, text));
+}
+
+/** Reads a JSON input file; a missing, unreadable, empty or malformed file is one problem. */
+export function readJsonFile(file: string): { raw: unknown; text: string } | { problem: Problem } {
+  let text: string;
+  try {
+    if (fs.statSync(file).isDirectory()) return { problem: { path: "", message: "is a directory, not a file" } };
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why: Record<string, string> = { ENOENT: "no such file", EACCES: "cannot read it (permission denied)", ENOTDIR: "no such file (a component of the path is not a directory)" };
+    return { problem: { path: "", message: why[err.code ?? ""] ?? err.message } };
+  }
+  if (text.trim() === "") return { problem: { path: "", message: "is empty (expected a JSON object)" } };
+  try {
+    return { raw: JSON.parse(text), text };
+  } catch (e) {
+    const msg = (e as Error).message.replace(/^JSON\.parse: /, "");
+    const at = parseErrorPosition(text, msg);
+    const what = msg.replace(/ in JSON at position \d+.*$/, "").replace(/ \(line \d+ column \d+\)$/, "");
+    return { problem: { path: "", ...(at ?? {}), message: `not valid JSON${at ? ` (line ${at.line} column ${at.column})` : ""}: ${what}` } };
+  }
 }
 
 /** Reads and parses a board file; throws BoardError("load"). */
 export function readBoardJson(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new BoardError(file, "load", [{ path: "", message: err.code === "ENOENT" ? "no such file" : err.message }]);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const where = parsePosition(text, msg);
-    throw new BoardError(file, "load", [{ path: "", message: `not valid JSON${where ? ` (${where})` : ""}: ${msg.replace(/^JSON\.parse: /, "")}` }]);
-  }
+  return readBoardFile(file).raw;
+}
+
+/** The parsed board file and its text (for line and column); throws BoardError("load"). */
+export function readBoardFile(file: string): { raw: unknown; text: string } {
+  const r = readJsonFile(file);
+  if ("problem" in r) throw new BoardError(file, "load", [r.problem]);
+  return r;
 }
 
 /** A validated board with defaults applied. */
@@ -109,15 +85,10 @@ export function toBoard(file: string, raw: any): Board {
     nic: { model, txQueues: raw.nic.txQueues ?? (model === "i210" ? 4 : 1), faultQueue: raw.nic.faultQueue ?? null },
     dma: { os: physOf(raw.dma.os), fault: physOf(raw.dma.fault) },
     rings: { ...raw.rings },
-    ports: raw.ports.map((p: any) => ({
-      name: p.name,
-      mac: p.mac,
-      macBytes: parseMac(p.mac),
-      role: p.role,
-      link: { ...p.link },
-      ipv4: p.ipv4 ?? [],
-      ipv6: p.ipv6 ?? [],
-    })),
+    ports: raw.ports.map((p: any) => {
+      const macBytes = parseMac(p.mac);
+      return { name: p.name, mac: formatMac(macBytes), macBytes, role: p.role, link: { ...p.link }, ipv4: p.ipv4 ?? [], ipv6: p.ipv6 ?? [] };
+    }),
     vips: raw.vips ?? [],
     trustedKeys: raw.trustedKeys ?? [],
     flash: raw.flash ? toLayout(raw.flash) : undefined,
@@ -127,7 +98,7 @@ export function toBoard(file: string, raw: any): Board {
 
 /** Reads, parses and validates a board file. */
 export function loadBoard(file: string): Board {
-  const raw = readBoardJson(file);
-  validateBoard(file, raw);
+  const { raw, text } = readBoardFile(file);
+  validateBoard(file, raw, text);
   return toBoard(file, raw);
 }

@@ -1,57 +1,36 @@
-// What JSON Schema cannot say about a board: addresses that parse and are documentation
-// addresses (RFC 5737, RFC 2544, RFC 3849), names that refer to something, MACs and DMA
-// windows that do not collide. Each problem names its JSON Pointer.
+// What JSON Schema cannot say about a board: names that refer to something, addresses and
+// MACs that do not collide, VIPs on their port's subnet, DMA windows that do not overlap,
+// queues that exist. Each problem names its JSON Pointer. The checks run on the parsed file
+// whether or not it passed the schema (load.ts reports both lists together), so each one
+// looks only at values of the shape it needs and leaves the rest to the schema's problems.
+//
+// Any valid unicast address is accepted: a board file describes a real deployment. (The
+// project's own files use documentation addresses — a rule test/boards.test.ts enforces on
+// them, not on users.)
 
-import { RawFlash, toLayout, layoutProblems } from "../flash/layout";
-import { parseIPv4, parseIPv6, AddrError } from "../util/addr";
+import { parseIPv4, parseIPv6, formatIPv6 } from "../util/addr";
+import { FORMATS, ipv4Problem, ipv6Problem } from "../util/formats";
 import { DMA_SIZE } from "../../assembly/shared/memmap";
-import type { BoardProblem } from "./board";
+import { flashSectionProblems } from "../flash/layout";
+import type { Problem } from "../util/problems";
 
-/** Documentation and benchmarking ranges: the only addresses lastgasp ships or tests with. */
-const DOC_V4: [number[], number][] = [
-  [[192, 0, 2, 0], 24], // RFC 5737 TEST-NET-1
-  [[198, 51, 100, 0], 24], // RFC 5737 TEST-NET-2
-  [[203, 0, 113, 0], 24], // RFC 5737 TEST-NET-3
-  [[198, 18, 0, 0], 15], // RFC 2544 benchmarking
-];
-const DOC_V4_TEXT = "192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 198.18.0.0/15";
-
-function inPrefix(addr: Uint8Array, net: number[], len: number): boolean {
-  for (let bit = 0; bit < len; bit++) {
-    const i = bit >> 3;
-    const m = 0x80 >> (bit & 7);
-    if ((addr[i] & m) !== (net[i] & m)) return false;
-  }
-  return true;
-}
-
-/** Checks "a.b.c.d" or "a.b.c.d/len"; returns a problem message or undefined. */
+/** Checks a unicast "a.b.c.d" or, with prefix, "a.b.c.d/len"; a problem message or undefined. */
 export function checkIPv4(text: string, prefix: boolean): string | undefined {
-  const [a, len, ...rest] = text.split("/");
-  if (rest.length || (prefix && len === undefined)) return `"${text}" is not an IPv4 ${prefix ? "prefix" : "address"}`;
-  let b: Uint8Array;
-  try {
-    b = parseIPv4(a);
-  } catch (e) {
-    return (e as AddrError).message;
-  }
-  if (prefix && !(Number(len) >= 1 && Number(len) <= 32)) return `prefix length /${len} is not in 1..32`;
-  if (!DOC_V4.some(([net, l]) => inPrefix(b, net, l))) return `${a} is not a documentation address (${DOC_V4_TEXT})`;
-  return undefined;
+  return checkAddr(text, prefix, 4);
 }
 
-/** Checks an IPv6 address or prefix; must be inside 2001:db8::/32 (RFC 3849). */
+/** Checks a unicast IPv6 address or, with prefix, "address/len". */
 export function checkIPv6(text: string, prefix: boolean): string | undefined {
+  return checkAddr(text, prefix, 6);
+}
+
+function checkAddr(text: string, prefix: boolean, family: 4 | 6): string | undefined {
   const [a, len, ...rest] = text.split("/");
-  if (rest.length || (prefix && len === undefined)) return `"${text}" is not an IPv6 ${prefix ? "prefix" : "address"}`;
-  let b: Uint8Array;
-  try {
-    b = parseIPv6(a);
-  } catch (e) {
-    return (e as AddrError).message;
-  }
-  if (prefix && !(Number(len) >= 1 && Number(len) <= 128)) return `prefix length /${len} is not in 1..128`;
-  if (!inPrefix(b, [0x20, 0x01, 0x0d, 0xb8], 32)) return `${a} is not a documentation address (2001:db8::/32)`;
+  if (rest.length || (prefix && len === undefined) || (!prefix && len !== undefined)) return `"${text}" is not an IPv${family} ${prefix ? "prefix" : "address"}`;
+  const bad = family === 4 ? ipv4Problem(a) : ipv6Problem(a);
+  if (bad) return bad;
+  const max = family === 4 ? 32 : 128;
+  if (prefix && !(/^\d{1,3}$/.test(len) && Number(len) >= 1 && Number(len) <= max)) return `prefix length /${len} is not in 1..${max}`;
   return undefined;
 }
 
@@ -60,56 +39,127 @@ export function physOf(text: string): number {
   return parseInt(text.slice(2), 16);
 }
 
-interface RawBoard {
-  nic: { model: string; txQueues?: number; faultQueue?: number | null };
-  dma: { os: string; fault: string };
-  ports: { name: string; mac: string; ipv4?: string[]; ipv6?: string[] }[];
-  vips?: { port: string; ipv4?: string; ipv6?: string }[];
-  flash?: RawFlash;
-  sim?: { faults?: { frozenTdh?: { queue?: number }; lostDoorbells?: { queue?: number }; deferTx?: { queue?: number } } };
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const int = (v: unknown): number | undefined => (Number.isInteger(v) ? (v as number) : undefined);
+
+/** A parsed interface prefix: family, address bytes, length; undefined when it does not parse. */
+interface Prefix {
+  family: 4 | 6;
+  addr: Uint8Array;
+  len: number;
+  text: string;
 }
 
-/** Problems in a schema-valid board (empty when none). */
-export function semanticProblems(raw: RawBoard): BoardProblem[] {
-  const out: BoardProblem[] = [];
+function parsePrefix(text: unknown, family: 4 | 6): Prefix | undefined {
+  const t = str(text);
+  if (t === undefined || FORMATS[family === 4 ? "ipv4-interface" : "ipv6-interface"](t)) return undefined;
+  const [a, l] = t.split("/");
+  return { family, addr: family === 4 ? parseIPv4(a) : parseIPv6(a), len: Number(l), text: t };
+}
+
+function parseAddr(text: unknown, family: 4 | 6): Uint8Array | undefined {
+  const t = str(text);
+  if (t === undefined || (family === 4 ? ipv4Problem(t) : ipv6Problem(t))) return undefined;
+  return family === 4 ? parseIPv4(t) : parseIPv6(t);
+}
+
+/** Is addr inside the prefix (the first len bits equal)? */
+export function inPrefix(addr: Uint8Array, net: Uint8Array, len: number): boolean {
+  for (let bit = 0; bit < len; bit++) {
+    const m = 0x80 >> (bit & 7);
+    if ((addr[bit >> 3] & m) !== (net[bit >> 3] & m)) return false;
+  }
+  return true;
+}
+
+/** An address as one canonical key (IPv6 in RFC 5952 form), for collision checks. */
+const addrKey = (family: 4 | 6, b: Uint8Array) => (family === 4 ? Array.from(b).join(".") : formatIPv6(b));
+
+/** Problems in a parsed board file (empty when none). */
+export function semanticProblems(raw: unknown): Problem[] {
+  const out: Problem[] = [];
+  const add = (path: string, message: string) => out.push({ path, message });
+  if (!isObj(raw)) return out;
+  const id = str(raw.id);
+  if (id !== undefined && str(raw.peer) === id) add("/peer", `"${id}" is this board itself: the peer is the other unit of the HA pair`);
+
   const names = new Map<string, number>();
   const macs = new Map<string, number>();
-  raw.ports.forEach((p, i) => {
-    if (names.has(p.name)) out.push({ path: `/ports/${i}/name`, message: `"${p.name}" is also the name of /ports/${names.get(p.name)}` });
-    names.set(p.name, i);
-    if (macs.has(p.mac)) out.push({ path: `/ports/${i}/mac`, message: `${p.mac} is also the MAC of /ports/${macs.get(p.mac)}` });
-    macs.set(p.mac, i);
-    (p.ipv4 ?? []).forEach((a, j) => {
-      const m = checkIPv4(a, true);
-      if (m) out.push({ path: `/ports/${i}/ipv4/${j}`, message: m });
-    });
-    (p.ipv6 ?? []).forEach((a, j) => {
-      const m = checkIPv6(a, true);
-      if (m) out.push({ path: `/ports/${i}/ipv6/${j}`, message: m });
-    });
-  });
-  (raw.vips ?? []).forEach((v, i) => {
-    if (!names.has(v.port)) out.push({ path: `/vips/${i}/port`, message: `"${v.port}" is not a port of this board (${[...names.keys()].join(", ")})` });
-    if (v.ipv4 !== undefined) {
-      const m = checkIPv4(v.ipv4, false);
-      if (m) out.push({ path: `/vips/${i}/ipv4`, message: m });
+  const addrs = new Map<string, string>();
+  const prefixes = new Map<string, Prefix[]>();
+  list(raw.ports).forEach((port, i) => {
+    if (!isObj(port)) return;
+    const name = str(port.name);
+    if (name !== undefined) {
+      if (names.has(name)) add(`/ports/${i}/name`, `"${name}" is also the name of /ports/${names.get(name)}`);
+      else names.set(name, i);
     }
-    if (v.ipv6 !== undefined) {
-      const m = checkIPv6(v.ipv6, false);
-      if (m) out.push({ path: `/vips/${i}/ipv6`, message: m });
+    const mac = str(port.mac)?.toLowerCase().replace(/-/g, ":");
+    if (mac !== undefined && !FORMATS["unicast-mac"](mac)) {
+      if (macs.has(mac)) add(`/ports/${i}/mac`, `${port.mac} is also the MAC of /ports/${macs.get(mac)}`);
+      else macs.set(mac, i);
+    }
+    const partner = isObj(port.link) ? str(port.link.partner) : undefined;
+    if (id !== undefined && name !== undefined && partner === `${id}/${name}`) add(`/ports/${i}/link/partner`, `${partner} is this port itself: a cable has two ends`);
+    const own: Prefix[] = [];
+    for (const family of [4, 6] as const) {
+      list(port[`ipv${family}`]).forEach((text, j) => {
+        const p = parsePrefix(text, family);
+        if (!p) return;
+        own.push(p);
+        const key = addrKey(family, p.addr);
+        const where = `/ports/${i}/ipv${family}/${j}`;
+        if (addrs.has(key)) add(where, `${key} is also the address of ${addrs.get(key)}: each interface address is on one port`);
+        else addrs.set(key, where);
+      });
+    }
+    if (name !== undefined) prefixes.set(name, [...(prefixes.get(name) ?? []), ...own]);
+  });
+
+  const vipsSeen = new Map<string, string>();
+  list(raw.vips).forEach((vip, i) => {
+    if (!isObj(vip)) return;
+    const port = str(vip.port);
+    if (port !== undefined && !names.has(port)) add(`/vips/${i}/port`, `"${port}" is not a port of this board (${[...names.keys()].join(", ")})`);
+    for (const family of [4, 6] as const) {
+      const text = str(vip[`ipv${family}`]);
+      const b = parseAddr(text, family);
+      if (!b) continue;
+      const where = `/vips/${i}/ipv${family}`;
+      const key = addrKey(family, b);
+      if (addrs.has(key)) add(where, `${text} is the address of ${addrs.get(key)}: a VIP is shared by the HA pair, a port's own address is not`);
+      if (vipsSeen.has(key)) add(where, `${text} is also ${vipsSeen.get(key)}`);
+      else vipsSeen.set(key, where);
+      if (port === undefined || !names.has(port)) continue;
+      const nets = (prefixes.get(port) ?? []).filter((p) => p.family === family);
+      if (!nets.some((p) => inPrefix(b, p.addr, p.len))) {
+        add(where, nets.length
+          ? `${text} is outside the subnets of port ${port} (${nets.map((p) => p.text).join(", ")}): hosts on the port's network could not reach it, nor would they take its announcements`
+          : `port ${port} has no IPv${family} address: a VIP must be on a subnet of its port`);
+      }
     }
   });
-  const queues = raw.nic.txQueues ?? (raw.nic.model === "i210" ? 4 : 1);
-  const fq = raw.nic.faultQueue;
-  if (fq !== undefined && fq !== null && fq >= queues) out.push({ path: "/nic/faultQueue", message: `queue ${fq} does not exist: the NIC has ${queues} TX queues (0..${queues - 1})` });
-  const os = physOf(raw.dma.os);
-  const fault = physOf(raw.dma.fault);
-  if (os < fault + DMA_SIZE && fault < os + DMA_SIZE) out.push({ path: "/dma/fault", message: `the fault core's window overlaps the OS core's (each is 0x${DMA_SIZE.toString(16)} bytes)` });
-  const faults = raw.sim?.faults ?? {};
-  for (const k of ["frozenTdh", "lostDoorbells", "deferTx"] as const) {
-    const q = faults[k]?.queue;
-    if (q !== undefined && q >= queues) out.push({ path: `/sim/faults/${k}/queue`, message: `queue ${q} does not exist: the NIC has ${queues} TX queues` });
+
+  const nic = isObj(raw.nic) ? raw.nic : {};
+  const model = str(nic.model);
+  const queues = int(nic.txQueues) ?? (model === "i210" ? 4 : 1);
+  const fq = int(nic.faultQueue);
+  if (fq !== undefined && fq >= queues) add("/nic/faultQueue", `queue ${fq} does not exist: the NIC has ${queues} TX queues (0..${queues - 1})`);
+  const dma = isObj(raw.dma) ? raw.dma : {};
+  const os = str(dma.os);
+  const fault = str(dma.fault);
+  if (os !== undefined && fault !== undefined && !FORMATS["phys-address"](os) && !FORMATS["phys-address"](fault)) {
+    const [a, b] = [physOf(os), physOf(fault)];
+    if (a < b + DMA_SIZE && b < a + DMA_SIZE) add("/dma/fault", `the fault core's window overlaps the OS core's (each is 0x${DMA_SIZE.toString(16)} bytes)`);
   }
-  if (raw.flash) out.push(...layoutProblems(toLayout(raw.flash))); // the flash layout (docs/flashing.md)
+  const faults = isObj(raw.sim) && isObj(raw.sim.faults) ? raw.sim.faults : {};
+  for (const k of ["frozenTdh", "lostDoorbells", "deferTx"]) {
+    const q = isObj(faults[k]) ? int((faults[k] as Obj).queue) : undefined;
+    if (q !== undefined && q >= queues) add(`/sim/faults/${k}/queue`, `queue ${q} does not exist: the NIC has ${queues} TX queues`);
+  }
+  out.push(...flashSectionProblems(raw.flash)); // the flash layout (docs/flashing.md)
   return out;
 }

@@ -6,20 +6,21 @@
 
 import { Core } from "../core/core";
 import { SimClock } from "../sim/clock";
-import { Wire, Link, LinkOptions, WireEndpoint } from "../sim/wire";
+import { Wire, Link, LinkOptions } from "../sim/wire";
 import { L2Switch, SwitchPort } from "../sim/switch";
 import { SimHost } from "../sim/endhost";
 import { WireCodec } from "../wire/codec";
 import { Rng } from "../util/rng";
-import { Timeline, TimelineEvent, NS_PER_MS, NS_PER_US } from "../ha/timeline";
-import { heartbeatPreset, HeartbeatOptions } from "../ha/heartbeat";
-import type { AnnounceKnobs } from "../ha/announcer";
+import { Timeline, TimelineEvent, NS_PER_MS, ms, us } from "../ha/timeline";
 import type { Board } from "../board/board";
-import { ChassisUnit, UnitSettings } from "./unit";
-import { Ticker } from "./ticker";
+import { ChassisUnit } from "./unit";
+import { unitSettings, heartbeatLabel } from "./unit-settings";
+import { ChassisHost, HostResult } from "./hosts";
 import type { FailoverScenario, HeartbeatSpec, LinkSpec, LoadedScenario, FaultSpec } from "./scenario";
 import type { FaultReport } from "../fault/fault";
-import { GASP_UDP_PORT, GASP_TYPE_GASP } from "../../assembly/shared/gasp";
+import { wireEvent } from "./wire-events";
+
+export type { HostResult, HostVipStats } from "./hosts";
 
 export interface RunOptions {
   /** Overrides the scenario's detection.gasp. */
@@ -33,27 +34,6 @@ export interface RunOptions {
 }
 
 export type LinkClass = "backplane" | "front" | "host";
-
-export interface HostVipStats {
-  /** Packets the host's application offered (one per interval per VIP). */
-  offered: number;
-  /** Put on the wire (or, IPv6, decided) towards some MAC. */
-  sent: number;
-  /** Received by the unit holding the VIP (IPv6: sent to its MAC). */
-  delivered: number;
-  /** Sent to a MAC that did not own the VIP at that moment (SimHost's count). */
-  misdelivered: number;
-  /** Dropped in the host (resolution failed, queue overflow). */
-  dropped: number;
-  /** Where the host maps the VIP at the end. */
-  mapping: string | null;
-}
-
-export interface HostResult {
-  name: string;
-  ip: string;
-  vips: Record<string, HostVipStats>;
-}
 
 export interface UnitResult {
   id: string;
@@ -85,61 +65,8 @@ export interface ChassisRun {
   links: { name: string; class: LinkClass; sent: number; delivered: number; lost: number }[];
 }
 
-const DEFAULT_KEY = "lastgasp chassis-1 key (demo)";
 /** Fault kinds that take the service away; the figures count from the first of them. */
 const DECISIVE = new Set(["crash", "panic", "hang", "power-loss", "link-cut", "partition"]);
-const DEFAULT_CHASSIS_ID = 0x4c470001;
-const ms = (x: number) => Math.round(x * NS_PER_MS);
-const us = (x: number) => Math.round(x * NS_PER_US);
-
-/** A heartbeat spec as the monitor's options, for a unit of the given priority. */
-export function heartbeatOptions(spec: HeartbeatSpec, priority: number, rng: Rng): Omit<HeartbeatOptions, "name" | "timeline"> {
-  const base = spec.preset ? heartbeatPreset(spec.preset, priority) : { intervalNs: ms(spec.intervalMs!), multiplier: spec.multiplier!, skewNs: ms(spec.skewMs ?? 0), probe: "hello" as const };
-  const jitter = spec.jitter ?? (spec.preset === "bfd" || spec.preset === "bfd-hw");
-  return { ...base, jitter: jitter ? { rng, maxFraction: 0.25 } : undefined };
-}
-
-/** What a heartbeat spec is called in reports. */
-export function heartbeatLabel(spec: HeartbeatSpec): string {
-  if (spec.preset) return spec.preset;
-  return `${spec.intervalMs} ms x ${spec.multiplier}${spec.skewMs ? ` + ${spec.skewMs} ms` : ""}`;
-}
-
-class ChassisHost implements WireEndpoint {
-  readonly name: string;
-  private tx: ((f: Uint8Array) => void) | undefined;
-  readonly offered = new Map<string, number>();
-  readonly delivered = new Map<string, number>();
-  readonly ticker: Ticker;
-
-  constructor(readonly host: SimHost, readonly ip: string, private readonly chassis: Chassis, clock: SimClock) {
-    this.name = host.name;
-    this.ticker = new Ticker(clock, () => host.nextDeadline(), (now) => this.out(host.tick(now)));
-  }
-
-  attach(tx: (f: Uint8Array) => void): void {
-    this.tx = tx;
-  }
-
-  receive(frame: Uint8Array): void {
-    this.out(this.host.receive(frame, this.chassis.clock.now()));
-    this.chassis.hostsChanged();
-  }
-
-  send(vip: string, now: number): void {
-    this.offered.set(vip, (this.offered.get(vip) ?? 0) + 1);
-    this.out(this.host.send(vip, now));
-  }
-
-  private out(o: ReturnType<SimHost["tick"]>): void {
-    for (const d of o.delivered) {
-      // IPv6 packets are decided, not built (docs/failover.md): delivered when the MAC owns the VIP.
-      if (d.vip.includes(":") && this.chassis.serves(d.mac)) this.delivered.set(d.vip, (this.delivered.get(d.vip) ?? 0) + 1);
-    }
-    for (const f of o.frames) this.tx?.(f);
-    this.ticker.poke();
-  }
-}
 
 export class Chassis {
   readonly clock = new SimClock();
@@ -167,7 +94,7 @@ export class Chassis {
     this.wire = new Wire(this.clock, this.seed);
     this.switch = new L2Switch("switch", this.clock, { forwardNs: s.switch?.forwardNs, ageingNs: s.switch?.ageingMs ? ms(s.switch.ageingMs) : undefined });
     const [a, b] = loaded.boards;
-    this.units = [new ChassisUnit(a, b, this.clock, this.timeline, this.settings(a)), new ChassisUnit(b, a, this.clock, this.timeline, this.settings(b))];
+    this.units = [new ChassisUnit(a, b, this.clock, this.timeline, unitSettings(s, a, this)), new ChassisUnit(b, a, this.clock, this.timeline, unitSettings(s, b, this))];
     for (const u of this.units) {
       this.serviceRx[u.id] = [];
       u.onService = (rx) => this.service(u, rx.src, rx.vip, rx.tNs);
@@ -177,41 +104,6 @@ export class Chassis {
     this.connect(a, b);
     this.addHosts();
     for (const f of s.faults) this.schedule(f);
-  }
-
-  private settings(board: Board): UnitSettings {
-    const s = this.s;
-    const t = s.timers ?? {};
-    const prio = s.chassis.priorities?.[board.id] ?? 100;
-    const an = t.announce ?? {};
-    const announce: Partial<AnnounceKnobs> = {};
-    if (an.count !== undefined) announce.count = an.count;
-    if (an.spacingUs !== undefined) announce.spacingNs = us(an.spacingUs);
-    if (an.secondBurstDelayMs !== undefined) announce.secondBurstDelayNs = ms(an.secondBurstDelayMs);
-    if (an.secondBurstCount !== undefined) announce.secondBurstCount = an.secondBurstCount;
-    if (an.refreshMs !== undefined) announce.refreshNs = ms(an.refreshMs);
-    if (an.refreshCount !== undefined) announce.refreshCount = an.refreshCount;
-    if (an.arpVariants) announce.arpVariants = [...an.arpVariants];
-    return {
-      chassisId: s.chassis.chassisId ?? DEFAULT_CHASSIS_ID,
-      key: new TextEncoder().encode(s.chassis.key ?? DEFAULT_KEY),
-      keyId: s.chassis.keyId ?? 1,
-      priority: prio,
-      startActive: s.chassis.active === board.id,
-      boot: 1,
-      gasp: this.gasp,
-      copies: s.detection?.copies ?? 3,
-      linkFirst: s.detection?.linkFirst ?? true,
-      encaps: { backplane: s.detection?.encaps?.backplane ?? ["raw"], front: s.detection?.encaps?.front ?? ["raw", "udp"] },
-      heartbeat: heartbeatOptions(this.heartbeat, prio, new Rng(this.seed * 31 + board.unit)),
-      announce,
-      watchdogNs: ms(t.watchdogMs ?? 100),
-      osTickNs: us(t.osTickUs ?? 1000),
-      irqLatencyNs: t.irqLatencyNs ?? 2000,
-      link: { pollNs: ms(t.link?.pollMs ?? 100), upDelayNs: ms(t.link?.upDelayMs ?? 0), downDelayNs: ms(t.link?.downDelayMs ?? 0) },
-      pathFailover: { standby: t.pathFailover?.standby ?? "cold", delayNs: ms(t.pathFailover?.delayMs ?? 50) },
-      linkWaitPolls: Math.ceil((board.sim.linkWaitUs ?? 20_000) / 1000),
-    };
   }
 
   private linkOptions(cls: LinkClass, fallback: { latencyNs?: number; bitsPerSecond?: number } = {}): LinkOptions {
@@ -309,20 +201,9 @@ export class Chassis {
 
   /** Frames worth a timeline entry: gasps leaving a unit, announcements leaving a unit. */
   private observe(u: ChassisUnit, dir: "tx" | "rx", port: number, f: Uint8Array): void {
-    if (dir !== "tx" || f.length < 20) return;
-    const now = this.clock.now();
-    const et = (f[12] << 8) | f[13];
-    const portName = u.board.ports[port].name;
-    if (et === 0x88b5 && f[14 + 3] === GASP_TYPE_GASP) {
-      this.timeline.push({ tNs: now, source: u.id, name: "gasp.wire", detail: { port: portName, encap: "raw" } });
-    } else if (et === 0x0800 && f[23] === 17 && ((f[36] << 8) | f[37]) === GASP_UDP_PORT && f[42 + 3] === GASP_TYPE_GASP) {
-      this.timeline.push({ tNs: now, source: u.id, name: "gasp.wire", detail: { port: portName, encap: "udp" } });
-    } else if (et === 0x0806 && f.length >= 42) {
-      const gratuitous = f[28] === f[38] && f[29] === f[39] && f[30] === f[40] && f[31] === f[41];
-      if (gratuitous) this.timeline.push({ tNs: now, source: u.id, name: "announce.wire", detail: { port: portName, kind: f[21] === 1 ? "garp" : "garp-reply" } });
-    } else if (et === 0x86dd && f.length >= 55 && f[20] === 58 && f[54] === 136) {
-      this.timeline.push({ tNs: now, source: u.id, name: "announce.wire", detail: { port: portName, kind: "na" } });
-    }
+    if (dir !== "tx") return;
+    const seen = wireEvent(f);
+    if (seen) this.timeline.push({ tNs: this.clock.now(), source: u.id, name: seen.name, detail: { port: u.board.ports[port].name, ...seen.detail } });
   }
 
   private unit(id: string): ChassisUnit {

@@ -4,8 +4,9 @@
 
 import * as path from "path";
 import type { ChassisRun } from "./chassis";
-import { runChassis, heartbeatLabel } from "./chassis";
-import type { HeartbeatPresetName, LoadedScenario } from "./scenario";
+import { runChassis } from "./chassis";
+import { heartbeatLabel } from "./unit-settings";
+import type { FailoverExpectations, HeartbeatPresetName, LoadedScenario } from "./scenario";
 import type { TimelineEvent } from "../ha/timeline";
 
 export interface Figures {
@@ -22,7 +23,7 @@ export interface Figures {
   gaspOnWireNs: number | null;
   gaspAcceptedNs: number | null;
   takeoverNs: number | null;
-  /** The alternate-path failover finished (seed 003), when one ran. */
+  /** The alternate-path failover finished (docs/failover.md), when one ran. */
   pathFailoverNs: number | null;
   firstGarpNs: number | null;
   hostsMovedNs: number | null;
@@ -44,7 +45,7 @@ export function figures(run: ChassisRun): Figures {
   const takeover = t0 === null ? undefined : after(run, t0, "role.takeover");
   const pathDone = t0 === null ? undefined : after(run, t0, "failover.done");
   // Who serves the VIPs after the fault: the unit that took over, or the one that moved its
-  // front path (seed 003) and kept them.
+  // front path (the alternate-path failover) and kept them.
   const recovery = takeover ?? (pathDone ? after(run, t0!, "failover.iface-up", (e) => e.source === pathDone.source) : undefined);
   const who = takeover?.source ?? (pathDone ? pathDone.source.replace(/\.net$/, "") : null);
   const gaspWire = t0 === null ? undefined : after(run, t0, "gasp.wire");
@@ -120,10 +121,46 @@ export interface ComparisonRow {
   ratioFirstHostPacket: number | null;
 }
 
+/** One thing the run had to show (scenario `expect`, and what every failover must show). */
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
 export interface DemoResult {
   scenario: { file: string; name: string; kind: string; seed: number; description?: string };
+  /** Every check passed: `lastgasp demo` exits 0, else 1. */
+  ok: boolean;
+  checks: Check[];
   run: { gasp: boolean; heartbeat: string; figures: Figures; timeline: TimelineEvent[]; units: ChassisRun["units"]; links: ChassisRun["links"] };
   comparison: ComparisonRow[];
+}
+
+/**
+ * The checks of a failover run: always, exactly one unit active at the end and no host left
+ * on a dead unit's MAC; every host mapping every VIP to the serving unit (unless the
+ * scenario says vipsMoved: false); and what the scenario's `expect` asks.
+ */
+export function failoverChecks(run: ChassisRun, f: Figures, expect: FailoverExpectations = {}): Check[] {
+  const checks: Check[] = [];
+  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+  const active = run.units.filter((u) => u.state === "up" && u.role === "active");
+  check("one-active", active.length === 1, `${active.length} unit${active.length === 1 ? "" : "s"} active at the end${active.length ? ` (${active.map((u) => u.id).join(", ")})` : ""}`);
+  check("no-dead-mac", f.hostsOnDeadMac.length === 0, f.hostsOnDeadMac.length ? `hosts still sending to a dead unit's MAC: ${f.hostsOnDeadMac.join(", ")}` : "no host maps a VIP to a dead unit's MAC");
+  if (expect.vipsMoved ?? true) {
+    const mac = active.length === 1 ? active[0].mac : null;
+    const off = run.hosts.flatMap((h) => Object.entries(h.vips).filter(([, v]) => v.mapping !== mac).map(([vip, v]) => `${h.name}: ${vip} -> ${v.mapping ?? "unresolved"}`));
+    check("vips-moved", mac !== null && off.length === 0, mac === null ? "no single active unit to move to" : off.length ? `not on ${mac}: ${off.join("; ")}` : `every host maps every VIP to ${mac} (${active[0].id})`);
+  }
+  if (expect.activeAtEnd !== undefined) {
+    check("active-at-end", active.length === 1 && active[0].id === expect.activeAtEnd, `expected ${expect.activeAtEnd} active at the end, ${active.map((u) => u.id).join(", ") || "none"} is`);
+  }
+  if (expect.maxLost !== undefined) {
+    const lost = f.hosts.reduce((a, h) => a + h.lost, 0);
+    check("max-lost", lost <= expect.maxLost, `${lost} packets lost (at most ${expect.maxLost} expected)`);
+  }
+  return checks;
 }
 
 function row(run: ChassisRun, base: Figures | null): ComparisonRow {
@@ -158,10 +195,13 @@ export function runFailoverDemo(loaded: LoadedScenario, opts: { pcapDir?: string
     runs.push(r);
     comparison.push(row(r, base));
   }
+  const checks = failoverChecks(main, base, s.expect);
   return {
     runs,
     result: {
       scenario: { file: s.file, name: s.name, kind: s.kind, seed: main.seed, description: s.description },
+      ok: checks.every((c) => c.ok),
+      checks,
       run: { gasp: main.gasp, heartbeat: heartbeatLabel(s.timers?.heartbeat ?? { preset: "keepalived" }), figures: base, timeline: keyEvents(main), units: main.units, links: main.links },
       comparison,
     },
@@ -199,7 +239,7 @@ export function formatDemo(r: DemoResult): string {
     ["gasp on the wire", f.gaspOnWireNs],
     ["gasp accepted", f.gaspAcceptedNs],
     [`takeover (${f.takeoverUnit ?? "—"}: ${f.takeoverReason ?? "—"})`, f.takeoverNs],
-    ...(f.pathFailoverNs !== null ? [["alternate path in use (seed 003)", f.pathFailoverNs] as [string, number | null]] : []),
+    ...(f.pathFailoverNs !== null ? [["alternate path in use", f.pathFailoverNs] as [string, number | null]] : []),
     [`first GARP on the wire (${f.servingUnit ?? "—"})`, f.firstGarpNs],
     ["hosts moved (every VIP)", f.hostsMovedNs],
     [`first host packet at ${f.servingUnit ?? "the new active"}`, f.firstHostPacketNs],
@@ -219,5 +259,8 @@ export function formatDemo(r: DemoResult): string {
       lines.push(`  ${c.mode.padEnd(44)} ${fmtNs(c.firstGarpNs).padStart(14)} ${ratio(c.ratioFirstGarp).padStart(9)} ${fmtNs(c.firstHostPacketNs).padStart(16)} ${ratio(c.ratioFirstHostPacket).padStart(9)} ${String(c.lost).padStart(6)}`);
     }
   }
+  lines.push("");
+  lines.push(`checks: ${r.ok ? "all passed" : `${r.checks.filter((c) => !c.ok).length} FAILED`}`);
+  for (const c of r.checks) lines.push(`  ${c.ok ? "ok  " : "FAIL"}  ${c.name.padEnd(14)} ${c.detail}`);
   return lines.join("\n");
 }

@@ -7,19 +7,21 @@
 // place (host/cli/demo-kinds.ts); another family adds its definition to the schema and a
 // runner there.
 
-import * as fs from "fs";
 import * as path from "path";
-import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
-import { schemaProblems } from "../board/load";
-import { loadBoard } from "../board/load";
-import { Board, BoardError, BoardProblem } from "../board/board";
-import { checkIPv4 } from "../board/validate";
+import { loadBoard, readJsonFile } from "../board/load";
+import { Board, BoardError } from "../board/board";
+import { inPrefix } from "../board/validate";
+import { SchemaValidator } from "../util/schema";
+import { FORMATS } from "../util/formats";
+import { Problem, problemLine, locateProblems } from "../util/problems";
+import { pointerToken } from "../util/json-locate";
+import { formatIPv6, formatMac, parseIPv4, parseIPv6, parseMac } from "../util/addr";
 import type { Encap } from "../gasp/repr";
 import type { ArpVariant } from "../ha/announcer";
+import { SCENARIOS_DIR, displayPath } from "../paths";
 
-export const SCENARIOS_DIR = path.join(__dirname, "..", "..", "scenarios");
+export { SCENARIOS_DIR };
 export const SCENARIO_SCHEMA = path.join(SCENARIOS_DIR, "schema.json");
-export const DEFAULT_SCENARIO = path.join(SCENARIOS_DIR, "default.json");
 
 export type HeartbeatPresetName = "keepalived" | "bfd" | "bfd-hw";
 
@@ -85,6 +87,17 @@ export interface FailoverScenario {
   detection?: { gasp?: boolean; copies?: number; linkFirst?: boolean; encaps?: { backplane?: Encap[]; front?: Encap[] } };
   faults: FaultSpec[];
   compare?: HeartbeatPresetName[];
+  expect?: FailoverExpectations;
+}
+
+/** What the run must show for `lastgasp demo` to exit 0 (docs/chassis.md "Expectations"). */
+export interface FailoverExpectations {
+  /** The one unit active at the end. */
+  activeAtEnd?: string;
+  /** Packets lost, summed over the hosts, at most this many. */
+  maxLost?: number;
+  /** Every host maps every VIP to the serving unit's MAC at the end (default true). */
+  vipsMoved?: boolean;
 }
 
 /** Any scenario: the kind decides the rest. */
@@ -96,126 +109,226 @@ export interface LoadedScenario {
   boards: Board[];
 }
 
-/** A scenario file that cannot be run: every problem with its JSON Pointer (any kind). */
+/** A scenario file that cannot be run: every problem, located (any kind). */
 export class ScenarioError extends Error {
-  constructor(readonly file: string, readonly problems: BoardProblem[]) {
-    super(problems.map((p) => `${file}: ${p.path || "/"}: ${p.message}`).join("\n"));
+  constructor(readonly file: string, readonly problems: Problem[]) {
+    super(problems.map((p) => problemLine({ file, ...p })).join("\n"));
   }
 
   get first(): string {
-    const p = this.problems[0];
-    return `${this.file}: ${p.path || "/"}: ${p.message}`;
+    return problemLine({ file: this.file, ...this.problems[0] });
+  }
+
+  /** The same problems with line and column from the file's text. */
+  located(text: string): ScenarioError {
+    return new ScenarioError(this.file, locateProblems(this.problems, this.file, text));
   }
 }
 
-let validator: ValidateFunction | undefined;
+let validator: SchemaValidator | undefined;
 
-function schemaValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, strictTypes: false });
-    validator = ajv.compile(JSON.parse(fs.readFileSync(SCENARIO_SCHEMA, "utf8")));
-  }
-  return validator;
+export function scenarioSchema(): SchemaValidator {
+  return (validator ??= new SchemaValidator(SCENARIO_SCHEMA));
+}
+
+/** Reads a scenario file: its parsed JSON and text; a missing, empty or malformed file is a ScenarioError. */
+export function readScenarioFile(file: string): { raw: unknown; text: string } {
+  const r = readJsonFile(file);
+  if ("problem" in r) throw new ScenarioError(file, [r.problem]);
+  return r;
 }
 
 /** Reads a scenario file as JSON; a missing file or bad JSON is a ScenarioError with a position. */
 export function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new ScenarioError(file, [{ path: "", message: err.code === "ENOENT" ? "no such file" : err.message }]);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    let where = /line \d+ column \d+/.exec(msg)?.[0] ?? "";
-    if (!where && pos) {
-      const before = text.slice(0, Number(pos[1]));
-      where = `line ${before.split("\n").length} column ${before.length - before.lastIndexOf("\n")}`;
-    }
-    throw new ScenarioError(file, [{ path: "", message: `not valid JSON${where ? ` (${where})` : ""}: ${msg}` }]);
-  }
+  return readScenarioFile(file).raw;
 }
 
-/** The checks a schema cannot express; problems with JSON Pointers. */
-function semantic(file: string, s: FailoverScenario): { problems: BoardProblem[]; boards: Board[] } {
-  const problems: BoardProblem[] = [];
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+
+/** The encapsulations each board port sends the gasp in, as the unit arms them (unit.ts gaspPorts). */
+function gaspFrames(board: Board, peer: Board, encaps: { backplane: string[]; front: string[] }): number[] {
+  const peerFront = peer.ports.find((p) => p.role === "front");
+  const ownBp = board.ports.filter((p) => p.role === "backplane");
+  const peerBp = peer.ports.filter((p) => p.role === "backplane");
+  return board.ports.map((p) => {
+    const to = p.role === "backplane" ? (peerBp[ownBp.indexOf(p)] ?? peerFront) : peerFront;
+    let e = p.role === "backplane" ? encaps.backplane : encaps.front;
+    if (!p.ipv4.length || !to?.ipv4.length) e = e.filter((x) => x !== "udp");
+    return Math.max(1, e.length);
+  });
+}
+
+/**
+ * The checks a schema cannot express, on a parsed file whether or not it passed the schema
+ * (each looks only at values of the shape it needs): the boards load and pair up, names refer
+ * to something, addresses and MACs do not collide, the units serve the same VIPs, the hosts
+ * reach them, the fault rings hold the gasp's copies. A board's own problems are reported in
+ * the board's file.
+ */
+function semantic(file: string, s: Obj): { problems: Problem[]; boards: Board[] } {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
   const boards: Board[] = [];
   const dir = path.dirname(file);
-  s.chassis.boards.forEach((b, i) => {
+  const chassis = isObj(s.chassis) ? s.chassis : {};
+  list(chassis.boards).forEach((b, i) => {
+    if (typeof b !== "string") return;
     const f = path.resolve(dir, b);
     try {
       const board = loadBoard(f);
-      if (board.role !== "linecard") problems.push({ path: `/chassis/boards/${i}`, message: `${b} is a ${board.role}, not a line card` });
+      if (board.role !== "linecard") add(`/chassis/boards/${i}`, `${b} is a ${board.role}, not a line card`);
       boards.push(board);
     } catch (e) {
       if (!(e instanceof BoardError)) throw e;
-      problems.push({ path: `/chassis/boards/${i}`, message: `${b}: ${e.first.slice(e.file.length + 2)}` });
+      const n = e.problems.length;
+      add(`/chassis/boards/${i}`, n === 1 && e.step === "load" ? `${b}: ${e.problems[0].message}` : `${b}: ${n} problem${n > 1 ? "s" : ""} in the board file (listed with its name)`);
+      if (e.step === "schema") problems.push(...e.problems.map((p) => ({ ...p, file: displayPath(f) })));
     }
   });
-  if (problems.length) return { problems, boards };
   const ids = boards.map((b) => b.id);
-  if (ids[0] === ids[1]) problems.push({ path: "/chassis/boards/1", message: `both boards are ${ids[0]}` });
-  else if (boards[0].unit === boards[1].unit) problems.push({ path: "/chassis/boards/1", message: `both boards are unit ${boards[0].unit}` });
-  const unitOk = (u: string) => ids.includes(u);
-  if (!unitOk(s.chassis.active)) problems.push({ path: "/chassis/active", message: `"${s.chassis.active}" is not one of the boards (${ids.join(", ")})` });
-  for (const k of Object.keys(s.chassis.priorities ?? {})) {
-    if (!unitOk(k)) problems.push({ path: `/chassis/priorities/${k}`, message: `"${k}" is not one of the boards (${ids.join(", ")})` });
-  }
-  for (const b of boards) {
-    if (!b.ports.some((p) => p.role === "front")) problems.push({ path: "/chassis/boards", message: `${b.id} has no front port` });
-    if (!b.vips.length) problems.push({ path: "/chassis/boards", message: `${b.id} has no VIPs` });
-  }
-  const hb = s.timers?.heartbeat;
-  if (hb) {
-    for (const k of ["intervalMs", "multiplier", "skewMs"] as const) {
-      if (hb.preset !== undefined && hb[k] !== undefined) problems.push({ path: `/timers/heartbeat/${k}`, message: `not with a preset ("${hb.preset}" sets the timers)` });
+  const unitOk = (u: string) => boards.length < 2 || ids.includes(u);
+  const notBoard = (u: string) => `"${u}" is not one of the boards (${ids.join(", ")})`;
+  if (boards.length === 2 && boards.every((x) => x.role === "linecard")) {
+    const [a, b] = boards;
+    if (a.id === b.id) add("/chassis/boards/1", `both boards are ${a.id}`);
+    else {
+      if (a.unit === b.unit) add("/chassis/boards/1", `both boards are unit ${a.unit}`);
+      if (a.chassis !== b.chassis) add("/chassis/boards/1", `${b.id} is in chassis ${b.chassis}, ${a.id} in ${a.chassis}: an HA pair shares one chassis`);
+      for (const [x, y, i] of [[a, b, 0], [b, a, 1]] as const) {
+        if (x.peer !== undefined && x.peer !== y.id) add(`/chassis/boards/${i}`, `${x.id} names its peer "${x.peer}", but the other board is ${y.id}`);
+      }
+      const vipSet = (x: Board) => x.vips.map((v) => (v.ipv4 ?? formatIPv6(parseIPv6(v.ipv6!)))).sort();
+      const [va, vb] = [vipSet(a), vipSet(b)];
+      if (va.join() !== vb.join()) add("/chassis/boards/1", `${b.id} serves ${vb.join(", ") || "no VIPs"}, ${a.id} serves ${va.join(", ") || "no VIPs"}: the pair must serve the same VIPs (the standby takes over the active's)`);
+      const macs = new Map<string, string>();
+      for (const x of boards) for (const p of x.ports) {
+        if (macs.has(p.mac)) add("/chassis/boards/1", `${p.mac} is the MAC of ${macs.get(p.mac)} and of ${x.id}/${p.name}`);
+        else macs.set(p.mac, `${x.id}/${p.name}`);
+      }
+      const addrs = new Map<string, string>();
+      for (const x of boards) for (const p of x.ports) for (const pre of [...p.ipv4, ...p.ipv6]) {
+        const ad = pre.split("/")[0];
+        const key = ad.includes(":") ? formatIPv6(parseIPv6(ad)) : ad;
+        if (addrs.has(key)) add("/chassis/boards/1", `${ad} is the address of ${addrs.get(key)} and of ${x.id}/${p.name}`);
+        else addrs.set(key, `${x.id}/${p.name}`);
+      }
+      for (const x of boards) {
+        if (!x.ports.some((p) => p.role === "front")) add("/chassis/boards", `${x.id} has no front port`);
+        if (!x.vips.length) add("/chassis/boards", `${x.id} has no VIPs`);
+      }
+      // Hosts: unique, on-link with the VIPs, not colliding with the boards.
+      const hostMacs = new Map<string, number>();
+      const hostIps = new Map<string, number>();
+      const v4vips = a.vips.filter((v) => v.ipv4).map((v) => v.ipv4!);
+      list(s.hosts).forEach((h, i) => {
+        if (!isObj(h)) return;
+        const mac = str(h.mac);
+        if (mac !== undefined && !FORMATS["unicast-mac"](mac)) {
+          const m = formatMac(parseMac(mac));
+          if (hostMacs.has(m)) add(`/hosts/${i}/mac`, `${mac} is also the MAC of /hosts/${hostMacs.get(m)}`);
+          else if (macs.has(m)) add(`/hosts/${i}/mac`, `${mac} is the MAC of ${macs.get(m)}`);
+          else hostMacs.set(m, i);
+        }
+        const ip = str(h.ipv4);
+        if (ip !== undefined && !FORMATS["ipv4-interface"](ip)) {
+          const [addr, len] = ip.split("/");
+          if (hostIps.has(addr)) add(`/hosts/${i}/ipv4`, `${addr} is also the address of /hosts/${hostIps.get(addr)}`);
+          else if (addrs.has(addr)) add(`/hosts/${i}/ipv4`, `${addr} is the address of ${addrs.get(addr)}`);
+          else if (v4vips.includes(addr)) add(`/hosts/${i}/ipv4`, `${addr} is a VIP`);
+          else hostIps.set(addr, i);
+          const off = v4vips.filter((v) => !inPrefix(parseIPv4(v), parseIPv4(addr), Number(len)));
+          if (off.length) add(`/hosts/${i}/ipv4`, `${ip} does not contain the VIP ${off.join(", ")}: the hosts reach the VIPs on-link (there is no router on the chassis)`);
+        }
+      });
+      // The fault ring of every port holds the gasp: frames x copies + a lead copy + the empty slot.
+      const det = isObj(s.detection) ? s.detection : {};
+      const enc = isObj(det.encaps) ? det.encaps : {};
+      const encaps = {
+        backplane: Array.isArray(enc.backplane) ? (enc.backplane as string[]) : ["raw"],
+        front: Array.isArray(enc.front) ? (enc.front as string[]) : ["raw", "udp"],
+      };
+      const copies = num(det.copies) ?? 3;
+      for (const [x, y] of [[a, b], [b, a]] as const) {
+        const frames = gaspFrames(x, y, encaps);
+        const need = Math.max(...frames) * copies + 2;
+        if (need > x.rings.fault) {
+          add(det.copies !== undefined ? "/detection/copies" : "/chassis/boards", `${x.id}'s fault ring (rings.fault ${x.rings.fault}) cannot hold ${Math.max(...frames)} frames x ${copies} copies + a lead copy + the empty slot (${need}): fewer copies or encapsulations, or a larger fault ring`);
+        }
+      }
     }
-    if (hb.preset === undefined && (hb.intervalMs === undefined || hb.multiplier === undefined)) problems.push({ path: "/timers/heartbeat", message: "needs a preset, or intervalMs and multiplier" });
+  }
+  if (boards.length === 2) {
+    const active = str(chassis.active);
+    if (active !== undefined && !unitOk(active)) add("/chassis/active", notBoard(active));
+    for (const k of Object.keys(isObj(chassis.priorities) ? chassis.priorities : {})) if (!unitOk(k)) add(`/chassis/priorities/${pointerToken(k)}`, notBoard(k));
+  }
+  const timers = isObj(s.timers) ? s.timers : {};
+  const hb = isObj(timers.heartbeat) ? timers.heartbeat : undefined;
+  if (hb) {
+    for (const k of ["intervalMs", "multiplier", "skewMs"]) {
+      if (hb.preset !== undefined && hb[k] !== undefined) add(`/timers/heartbeat/${k}`, `not with a preset ("${String(hb.preset)}" sets the timers)`);
+    }
+    if (hb.preset === undefined && (hb.intervalMs === undefined || hb.multiplier === undefined)) add("/timers/heartbeat", "needs a preset, or intervalMs and multiplier");
   }
   const hostNames = new Set<string>();
-  s.hosts.forEach((h, i) => {
-    if (hostNames.has(h.name)) problems.push({ path: `/hosts/${i}/name`, message: `"${h.name}" is used twice` });
-    hostNames.add(h.name);
-    const m = checkIPv4(h.ipv4, true);
-    if (m) problems.push({ path: `/hosts/${i}/ipv4`, message: m });
-    if (h.side !== undefined && !unitOk(h.side)) problems.push({ path: `/hosts/${i}/side`, message: `"${h.side}" is not one of the boards (${ids.join(", ")})` });
-  });
-  s.faults.forEach((f, i) => {
-    if ("unit" in f && !unitOk(f.unit)) problems.push({ path: `/faults/${i}/unit`, message: `"${f.unit}" is not one of the boards (${ids.join(", ")})` });
-    if ("port" in f && "unit" in f && unitOk(f.unit)) {
-      const b = boards[ids.indexOf(f.unit)];
-      if (!b.ports.some((p) => p.name === f.port)) problems.push({ path: `/faults/${i}/port`, message: `"${f.port}" is not a port of ${f.unit} (${b.ports.map((p) => p.name).join(", ")})` });
+  list(s.hosts).forEach((h, i) => {
+    if (!isObj(h)) return;
+    const name = str(h.name);
+    if (name !== undefined) {
+      if (hostNames.has(name)) add(`/hosts/${i}/name`, `"${name}" is used twice`);
+      hostNames.add(name);
     }
-    if ("untilMs" in f && f.untilMs !== undefined && f.untilMs <= f.atMs) problems.push({ path: `/faults/${i}/untilMs`, message: `must be after atMs (${f.atMs})` });
-    const end = s.durationMs ?? 6000;
-    if (f.atMs >= end) problems.push({ path: `/faults/${i}/atMs`, message: `${f.atMs} is not before the end of the run (durationMs ${end})` });
+    const side = str(h.side);
+    if (side !== undefined && !unitOk(side)) add(`/hosts/${i}/side`, notBoard(side));
   });
+  const end = num(s.durationMs) ?? 6000;
+  list(s.faults).forEach((f, i) => {
+    if (!isObj(f)) return;
+    const unit = str(f.unit);
+    const port = str(f.port);
+    const at = num(f.atMs);
+    const until = num(f.untilMs);
+    if (unit !== undefined && !unitOk(unit)) add(`/faults/${i}/unit`, notBoard(unit));
+    if (port !== undefined && unit !== undefined && boards.length === 2 && ids.includes(unit)) {
+      const b = boards[ids.indexOf(unit)];
+      if (!b.ports.some((p) => p.name === port)) add(`/faults/${i}/port`, `"${port}" is not a port of ${unit} (${b.ports.map((p) => p.name).join(", ")})`);
+    }
+    if (until !== undefined && at !== undefined && until <= at) add(`/faults/${i}/untilMs`, `must be after atMs (${at})`);
+    if (at !== undefined && at >= end) add(`/faults/${i}/atMs`, `${at} is not before the end of the run (durationMs ${end})`);
+  });
+  const expect = isObj(s.expect) ? s.expect : {};
+  const who = str(expect.activeAtEnd);
+  if (who !== undefined && !unitOk(who)) add("/expect/activeAtEnd", notBoard(who));
   return { problems, boards };
 }
 
 /** Validates parsed JSON as a scenario of any kind; throws ScenarioError listing every problem. */
-export function validateScenario(file: string, raw: unknown): LoadedScenario {
-  const validate = schemaValidator();
-  if (!validate(raw)) throw new ScenarioError(file, schemaProblems(validate.errors ?? []));
-  const s = { ...(raw as FailoverScenario), file };
-  const { problems, boards } = semantic(file, s);
-  if (problems.length) throw new ScenarioError(file, problems);
-  return { scenario: s, boards };
+export function validateScenario(file: string, raw: unknown, text?: string): LoadedScenario {
+  const schema = scenarioSchema().validate(raw);
+  const { problems, boards } = isObj(raw) && (raw.kind === undefined || raw.kind === "failover") ? semantic(file, raw) : { problems: [], boards: [] };
+  const taken = new Set(schema.map((p) => p.path));
+  const all = [...schema, ...problems.filter((p) => p.file !== undefined || !taken.has(p.path))];
+  if (all.length) {
+    const err = new ScenarioError(file, all);
+    throw text === undefined ? err : err.located(text);
+  }
+  return { scenario: { ...(raw as FailoverScenario), file }, boards };
 }
 
 /** Reads, parses and validates a scenario file. */
 export function loadScenario(file: string): LoadedScenario {
-  return validateScenario(file, readJson(file));
+  const { raw, text } = readScenarioFile(file);
+  return validateScenario(file, raw, text);
 }
 
 /** The kind of a scenario file, for dispatch before the kind's own loading. */
 export function scenarioKind(file: string): string {
   const raw = readJson(file) as { kind?: unknown };
-  if (typeof raw !== "object" || raw === null || typeof raw.kind !== "string") throw new ScenarioError(file, [{ path: "/kind", message: "is required" }]);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(file, [{ path: "", message: "must be a JSON object" }]);
+  if (typeof raw.kind !== "string") throw new ScenarioError(file, [{ path: "/kind", message: "is required (the scenario's kind: failover or loadbalance)" }]);
   return raw.kind;
 }

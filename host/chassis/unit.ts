@@ -2,52 +2,40 @@
 // traffic, the gasp receiver), the guest OS bound to that core's memory (sim-os/), the fault
 // core (a separate instance, armed at boot, out of the OS's reach), the NIC models in a
 // DmaSpace with both windows (host/board/sim.ts), and the unit's HA behaviour (HaUnit: role,
-// heartbeat, announcer, VIP ARP responder; link monitoring; alternate-path failover on a
-// board with two front ports). docs/chassis.md "The unit runtime".
+// heartbeat, announcer, VIP ARP responder). docs/chassis.md "The unit runtime".
 //
-// How it fails, for real:
-//   crash       the guest OS traps (a WebAssembly RuntimeError), optionally after scribbling
-//               over the driver's TX ring; panic: its panic hook throws (an uncaught exception)
-//   hang        the guest stops kicking the watchdog; the watchdog (a SimClock timer, the
-//               board's hardware) bites after a period without a kick
-//   power loss  nothing runs and nothing is sent; the chassis takes its links down
-// and the exception handler is the few lines in exception(): catch, the fault core's
-// fault_fire, register operations on the board's NICs until it is done (FaultEntry.fire).
-//
-// Everything the OS does goes through os(): a register operation with delays lets simulated
-// time pass, and events that fall due meanwhile must not start another operation on the
-// same core (a real driver holds a lock); they wait and run right after it.
+// This file assembles the unit and owns its life (boot, the OS tick, HA output); the rest is
+// one file per concern:
+//   os-work.ts     the OS runs one piece of work at a time; what falls due waits for it
+//   driver.ts      the OS's NIC driver on the OS core's rings: bring-up, RX, TX, link status
+//   demux.ts       where a received frame goes: gasp receiver, service, ARP responder
+//   paths.ts       link monitoring and alternate-path failover on the front ports
+//   fault-path.ts  the fault core armed at boot, injected failures, watchdog, exception handler
 
 import { SimBoard } from "../board/sim";
-import type { Board, BoardPort } from "../board/board";
+import type { Board } from "../board/board";
 import type { SimClock } from "../sim/clock";
 import type { WireEndpoint } from "../sim/wire";
 import type { E1000 } from "../nic/e1000";
-import type { NicDevice } from "../nic/device";
-import { GuestOs, GuestPanic, OsFaultKind } from "../sim/guest-os";
+import { GuestOs } from "../sim/guest-os";
 import { WireCodec } from "../wire/codec";
 import { GaspSender, GaspReceiver } from "../gasp/gasp";
-import type { Encap, GaspMessage, GaspPortConfig } from "../gasp/repr";
+import type { Encap } from "../gasp/repr";
 import { FaultEntry, FaultReport } from "../fault/fault";
 import { HaUnit, UnitOutput } from "../ha/unit";
 import { coreArbiter } from "../ha/arbiter";
 import { helloFields } from "../ha/hello";
 import type { HeartbeatOptions } from "../ha/heartbeat";
 import type { AnnounceKnobs } from "../ha/announcer";
-import { LinkMonitor } from "../ha/link-monitor";
-import { HaNet } from "../ha/hanet";
-import { IfaceTable, IfaceParams, PathAction } from "../ha/path-failover";
 import { Timeline, NS_PER_US } from "../ha/timeline";
-import { formatIPv4, parseIPv4, parseMac } from "../util/addr";
-import { Ticker } from "./ticker";
-import { STEP_DONE } from "../../assembly/shared/regop";
-import { STATUS_LU, TXQ_OFF_TDT } from "../../assembly/shared/e1000";
-import { RING_TX, RINGINFO_DESC } from "../../assembly/shared/rings";
-import { TX_STAGE } from "../nic/rings";
-import { FAULT_ARMF_LINK_FIRST } from "../../assembly/shared/fault";
-import * as G from "../../assembly/shared/gasp";
-import { E_GASP_DUPLICATE, E_GASP_NOT_GASP, E_GASP_FENCED } from "../../assembly/shared/status";
 import { CoreError } from "../core/status";
+import { E_GASP_FENCED } from "../../assembly/shared/status";
+import { Ticker } from "./ticker";
+import { OsWork } from "./os-work";
+import { UnitDriver } from "./driver";
+import { UnitDemux } from "./demux";
+import { UnitPaths } from "./paths";
+import { UnitFaultPath, InjectedFault } from "./fault-path";
 
 export interface UnitSettings {
   chassisId: number;
@@ -74,12 +62,6 @@ export interface UnitSettings {
 
 export type UnitState = "up" | "hung" | "dead" | "off";
 
-/** Synthetic exception vectors (x86 numbering) and PCs the handler reports per failure. */
-const VECTORS: Record<string, number> = { unreachable: 6, oob: 14, div0: 0, "wild-writes": 6, panic: 0, watchdog: 2 };
-
-/** The code the guest's panic hook reports (a BUG() number). */
-const PANIC_CODE = 0x0bad;
-
 /** Where a delivered service packet came from (the chassis counts per host and VIP). */
 export interface ServiceRx {
   src: string;
@@ -100,6 +82,8 @@ export class ChassisUnit {
   /** The MAC the unit announces its VIPs with: its first front port's. */
   readonly vipMac: string;
   readonly vips: string[];
+  /** The board's front ports, in board order. */
+  readonly frontPorts: number[];
   state: UnitState = "up";
   /** The fault entry's report, once it ran. */
   faultReport: FaultReport | null = null;
@@ -112,19 +96,13 @@ export class ChassisUnit {
   /** Called when the unit's HA output may have changed who holds the VIPs. */
   onRoleChange: (() => void) | undefined;
 
-  private readonly clock: SimClock;
-  private readonly frontPorts: number[];
-  private primaryFront: number;
-  private readonly ifaces: IfaceTable;
+  readonly clock: SimClock;
+  readonly os: OsWork;
+  readonly driver: UnitDriver;
+  readonly paths: UnitPaths;
+  private readonly demux: UnitDemux;
+  private readonly faultPath: UnitFaultPath;
   private readonly haTicker: Ticker;
-  private readonly monitorTicker: Ticker | null = null;
-  private readonly linkMonitor: LinkMonitor | null = null;
-  private readonly net: HaNet | null = null;
-  private busy = false;
-  private readonly deferred: (() => void)[] = [];
-  private readonly rxPending: boolean[];
-  private lastKicks = 0;
-  private readonly vipSet: Set<string>;
 
   constructor(
     readonly board: Board,
@@ -148,17 +126,20 @@ export class ChassisUnit {
       clock,
     );
     this.nics = this.sim.nics;
-    this.rxPending = this.nics.map(() => false);
+    this.os = new OsWork(() => this.alive, () => this.poke());
+    this.driver = new UnitDriver(this.sim, clock, this.os, settings.irqLatencyNs, {
+      up: () => this.alive,
+      observe: (dir, port, frame) => this.onWire?.(dir, port, frame),
+      deliver: (port, frame) => this.demux.receive(port, frame),
+    });
     this.codec = new WireCodec(this.sim.os);
     this.guest = new GuestOs(this.sim.os);
     this.sender = new GaspSender(this.sim.fault);
     this.fault = new FaultEntry(this.sim.fault);
     this.receiver = new GaspReceiver(this.sim.os);
     this.frontPorts = board.ports.map((p, i) => (p.role === "front" ? i : -1)).filter((i) => i >= 0);
-    this.primaryFront = this.frontPorts[0];
-    this.vipMac = board.ports[this.primaryFront].mac;
+    this.vipMac = board.ports[this.frontPorts[0]].mac;
     this.vips = board.vips.map((v) => (v.ipv4 ?? v.ipv6)!);
-    this.vipSet = new Set(this.vips.filter((v) => !v.includes(":")));
     this.ha = new HaUnit({
       name: this.id,
       unit: board.unit,
@@ -172,56 +153,15 @@ export class ChassisUnit {
       heartbeat: settings.heartbeat,
       timeline: timeline,
     });
-    this.ifaces = new IfaceTable(Object.fromEntries(board.ports.map((p, i) => [p.name, {
-      plumbed: i === this.primaryFront || p.role !== "front",
-      up: i === this.primaryFront || p.role !== "front",
-      params: i === this.primaryFront || p.role !== "front" ? this.paramsOf(p) : null,
-    }])));
-    this.haTicker = new Ticker(clock, () => (this.state === "up" ? this.ha.nextDeadline() : null), (now) => this.os(() => this.route(this.ha.tick(now))));
-    const front = this.frontPorts.map((i) => board.ports[i].name);
-    const readStatus = (i: number) => () => this.linkStatus(i);
-    if (front.length >= 2) {
-      const [a, b] = [this.frontPorts[0], this.frontPorts[1]];
-      this.net = new HaNet({
-        name: `${this.id}.net`,
-        failover: {
-          primary: front[0], secondary: front[1], standby: settings.pathFailover.standby, delayNs: settings.pathFailover.delayNs,
-          capture: (iface) => this.ifaces.capture(iface),
-          dummy: { ip: "198.18.255.254", netmask: "255.255.255.255", broadcast: "198.18.255.254", mac: board.ports[b].mac, vips: [] },
-        },
-        paths: {
-          [front[0]]: { members: [{ name: `${this.id}.${front[0]}`, readStatus: readStatus(a) }] },
-          [front[1]]: { members: [{ name: `${this.id}.${front[1]}`, readStatus: readStatus(b) }] },
-        },
-        link: settings.link,
-        timeline,
-      });
-      this.monitorTicker = new Ticker(clock, () => (this.state === "up" ? this.net!.nextDeadline() : null), (now) => this.os(() => this.applyPath(this.net!.tick(now).actions, now)));
-    } else {
-      const i = this.frontPorts[0];
-      this.linkMonitor = new LinkMonitor({ name: `${this.id}.${front[0]}`, ...settings.link, readStatus: readStatus(i), timeline });
-      this.monitorTicker = new Ticker(clock, () => (this.state === "up" ? this.linkMonitor!.nextDeadline() : null), (now) => this.os(() => {
-        for (const c of this.linkMonitor!.tick(now)) this.route(this.ha.handle({ type: c.up ? "link-restored" : "link-lost" }, c.tNs));
-      }));
-    }
+    this.demux = new UnitDemux(this);
+    this.haTicker = new Ticker(clock, () => (this.alive ? this.ha.nextDeadline() : null), (now) => this.os.run(() => this.route(this.ha.tick(now))));
+    this.paths = new UnitPaths(this);
+    this.faultPath = new UnitFaultPath(this);
   }
 
   /** The port's wire side, observed (frames in and out) and with its RX interrupt. */
   endpoint(i: number): WireEndpoint {
-    const nic = this.nics[i];
-    return {
-      name: nic.name,
-      attach: (tx) => nic.attach((frame) => {
-        this.onWire?.("tx", i, frame);
-        tx(frame);
-      }),
-      receive: (frame) => {
-        this.onWire?.("rx", i, frame);
-        // The model raises RXT0 when a frame reached host memory: the driver's interrupt.
-        if (nic.receive(frame)) this.rxInterrupt(i);
-      },
-      setLink: (up) => nic.setLink(up),
-    };
+    return this.driver.endpoint(i);
   }
 
   get alive(): boolean {
@@ -238,172 +178,47 @@ export class ChassisUnit {
     return i;
   }
 
-  // ---- boot -----------------------------------------------------------------------------------
+  // ---- life -----------------------------------------------------------------------------------
 
   /** Brings the NICs up through the OS core, arms the fault core, starts the HA machines. */
   boot(): void {
     const s = this.settings;
-    this.os(() => {
-      const r = this.sim.osRings;
-      this.board.ports.forEach((_, i) => {
-        r.run("nic_link_wait", i, s.linkWaitPolls, 1000); // a dead cable is the monitor's business
-        r.must("nic_tx_init", i);
-        r.must("nic_rx_init", i);
-      });
-      // The fault core: key, gasp templates for every port, the fault entry's plan.
-      this.sender.setKey(0, s.key, s.keyId);
-      this.sender.arm({
-        chassis: s.chassisId, unit: this.board.unit, role: s.startActive ? G.GASP_ROLE_ACTIVE : G.GASP_ROLE_STANDBY,
-        priority: s.priority, keySlot: 0, boot: s.boot, copies: s.copies, ports: this.gaspPorts(),
-      });
-      this.fault.arm(s.linkFirst ? FAULT_ARMF_LINK_FIRST : 0);
+    this.os.run(() => {
+      this.driver.bringUp(this.board.ports.length, s.linkWaitPolls);
+      this.faultPath.arm();
       // The receiver lives with the OS: it is the OS that hears the peer.
       new GaspSender(this.sim.os).setKey(0, s.key, s.keyId);
       this.receiver.configure({ chassis: s.chassisId, ownUnit: this.board.unit });
       const now = this.clock.now();
       this.timeline.push({ tNs: now, source: this.id, name: "unit.boot", detail: { nic: this.board.nic.model, ports: this.board.ports.length, gasp: s.gasp } });
-      if (this.net) this.applyPath(this.net.start(now).actions, now);
-      else this.linkMonitor!.start(now);
+      this.paths.start(now);
       this.route(this.ha.start(now));
     });
-    this.clock.after(this.settings.osTickNs, () => this.osTick());
-    this.clock.after(this.settings.watchdogNs, () => this.watchdog());
-    this.monitorTicker?.poke();
+    this.clock.after(s.osTickNs, () => this.osTick());
+    this.clock.after(s.watchdogNs, () => this.faultPath.watchdog());
+    this.paths.ticker.poke();
   }
 
-  /** The gasp's ports: every board port, raw on the backplane, raw + UDP on the front. */
-  private gaspPorts(): GaspPortConfig[] {
-    const s = this.settings;
-    const peerFront = this.peer.ports.find((p) => p.role === "front")!;
-    const ownBp = this.board.ports.filter((p) => p.role === "backplane");
-    const peerBp = this.peer.ports.filter((p) => p.role === "backplane");
-    return this.board.ports.map((p) => {
-      // A backplane port reaches the peer's backplane port of the same rank (the chassis
-      // pairs them so); every other port reaches the peer's front port through the switch.
-      const to = p.role === "backplane" ? (peerBp[ownBp.indexOf(p)] ?? peerFront) : peerFront;
-      const ownIp = p.ipv4[0]?.split("/")[0];
-      const peerIp = to.ipv4[0]?.split("/")[0];
-      let encaps = p.role === "backplane" ? s.encaps.backplane : s.encaps.front;
-      if (!ownIp || !peerIp) encaps = encaps.filter((e) => e !== "udp");
-      if (!encaps.length) encaps = ["raw"];
-      return { ownMac: p.macBytes, peerMac: to.macBytes, ownIp: ownIp ? parseIPv4(ownIp) : undefined, peerIp: peerIp ? parseIPv4(peerIp) : undefined, encaps };
-    });
-  }
-
-  private paramsOf(p: BoardPort): IfaceParams {
-    const [ip, len] = (p.ipv4[0] ?? "0.0.0.0/32").split("/");
-    const bits = Number(len);
-    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    const ipn = new DataView(parseIPv4(ip).buffer).getUint32(0);
-    const fmt = (n: number) => formatIPv4(Uint8Array.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]));
-    return { ip, netmask: fmt(mask), broadcast: fmt((ipn | ~mask) >>> 0), mac: p.mac, vips: p.role === "front" ? [...this.vips] : [] };
-  }
-
-  // ---- the OS at work -------------------------------------------------------------------------
-
-  /** Runs OS work now, or right after the register operation in progress. */
-  private os(fn: () => void): void {
-    if (this.state !== "up") return;
-    if (this.busy) {
-      this.deferred.push(fn);
-      return;
-    }
-    this.busy = true;
-    try {
-      fn();
-      while (this.deferred.length && this.state === "up") this.deferred.shift()!();
-    } finally {
-      this.busy = false;
-      if (this.state !== "up") this.deferred.length = 0;
-    }
-    this.haTicker.poke();
-    this.monitorTicker?.poke();
-  }
-
+  /** The OS's timer tick: the guest runs, and a guest that stopped is hung. */
   private osTick(): void {
     if (this.state !== "up") return;
-    if (!this.guest.tick()) {
-      this.state = "hung";
-      this.timeline.push({ tNs: this.clock.now(), source: this.id, name: "unit.hung" });
-      this.onRoleChange?.();
-      return;
-    }
+    if (!this.guest.tick()) return this.guestHung(this.clock.now());
     this.clock.after(this.settings.osTickNs, () => this.osTick());
   }
 
-  /** The board's watchdog: a whole period without a kick is a hang (an NMI to the handler). */
-  private watchdog(): void {
-    if (this.state === "dead" || this.state === "off") return;
-    const kicks = this.guest.kicks;
-    if (kicks === this.lastKicks) {
-      this.exception({ cause: G.GASP_CAUSE_WATCHDOG, vector: VECTORS.watchdog, what: "watchdog", message: `watchdog: no kick for ${this.settings.watchdogNs / 1e6} ms` });
-      return;
-    }
-    this.lastKicks = kicks;
-    this.clock.after(this.settings.watchdogNs, () => this.watchdog());
+  /** The guest stopped: nothing of the OS runs; the watchdog will notice. */
+  guestHung(tNs: number): void {
+    this.state = "hung";
+    this.timeline.push({ tNs, source: this.id, name: "unit.hung" });
+    this.onRoleChange?.();
   }
 
-  private rxInterrupt(port: number): void {
-    if (this.state !== "up" || this.rxPending[port]) return;
-    this.rxPending[port] = true;
-    this.clock.after(this.settings.irqLatencyNs, () => this.os(() => this.harvest(port)));
-  }
-
-  /** The driver's RX path: harvest through the core's reader, give the NIC its buffers back. */
-  private harvest(port: number): void {
-    this.rxPending[port] = false;
-    const r = this.sim.osRings;
-    const { frames } = r.harvest(port);
-    r.run("nic_rx_doorbell", port);
-    for (const f of frames) {
-      if (this.state !== "up") return;
-      this.receive(port, f);
-    }
-  }
-
-  private receive(port: number, frame: Uint8Array): void {
-    const now = this.clock.now();
-    const ethertype = (frame[12] << 8) | frame[13];
-    if (ethertype === 0x88b5 || ethertype === 0x0800) {
-      const r = this.receiver.receive(frame);
-      if (r.ok) return this.peerMessage(port, r.message, now);
-      if (r.status === E_GASP_DUPLICATE) {
-        this.stats.gaspDuplicates++;
-        return;
-      }
-      if (r.status !== E_GASP_NOT_GASP) {
-        this.stats.gaspRefused++;
-        return;
-      }
-    }
-    if (ethertype === 0x0800) return this.service(frame, now);
-    if (ethertype === 0x0806 && this.frontPorts.includes(port)) this.route(this.ha.receive(frame, now));
-  }
-
-  private peerMessage(port: number, m: GaspMessage, now: number): void {
-    if (m.type === G.GASP_TYPE_GASP) {
-      this.timeline.push({ tNs: now, source: this.id, name: "gasp.accepted", detail: { from: m.unit, port: this.board.ports[port].name, encap: m.encap, cause: m.cause, seq: Number(m.seq), fenced: (m.flags & G.GASP_FLAG_SELF_FENCED) !== 0 } });
-    }
-    this.route(this.ha.onPeerMessage(m, now));
-  }
-
-  private service(frame: Uint8Array, now: number): void {
-    const d = this.codec.decodeUdp4(frame);
-    if (!d.ok) return;
-    const vip = formatIPv4(d.ip.dst);
-    if (!this.vipSet.has(vip)) return;
-    if (!this.ha.holdsVips) {
-      this.stats.serviceRefused++;
-      return;
-    }
-    this.stats.serviceRx++;
-    this.onService?.({ src: formatIPv4(d.ip.src), vip, tNs: now });
-  }
+  // ---- HA output ------------------------------------------------------------------------------
 
   /** What the HA machines want sent: announcements on the front path, HELLOs on every port. */
-  private route(out: UnitOutput): void {
+  route(out: UnitOutput): void {
     const before = this.ha.holdsVips;
-    for (const f of out.frames) this.send(this.primaryFront, f.frame);
+    for (const f of out.frames) this.send(this.paths.primaryFront, f.frame);
     for (const h of out.hellos) this.hello(h.advert);
     if (before !== this.ha.holdsVips || out.frames.length) this.onRoleChange?.();
   }
@@ -414,7 +229,7 @@ export class ChassisUnit {
     try {
       this.sender.update(f.role, f.priority, f.epoch);
       const built = this.sender.hello(BigInt(Math.floor(this.clock.now() / NS_PER_US)));
-      for (const fr of built.frames) if (this.portUp(fr.port)) this.send(fr.port, fr.bytes);
+      for (const fr of built.frames) if (this.paths.portUp(fr.port)) this.send(fr.port, fr.bytes);
       this.stats.hellosSent++;
     } catch (e) {
       // E_GASP_FENCED: the core keeps the fault path's promise of silence.
@@ -422,130 +237,22 @@ export class ChassisUnit {
     }
   }
 
-  private portUp(i: number): boolean {
-    return this.ifaces.get(this.board.ports[i].name).up;
-  }
-
-  /** The driver's TX path: reclaim, queue, one doorbell (the core's writer). */
   private send(port: number, frame: Uint8Array): void {
-    const r = this.sim.osRings;
-    this.core().exports.nic_tx_reclaim(port);
-    if (r.enqueue(port, [frame]) === 0) {
-      this.stats.txDropped++;
-      return;
-    }
-    r.run("nic_tx_doorbell", port);
-  }
-
-  private core() {
-    return this.sim.os;
-  }
-
-  /** STATUS.LU, read by the core (nic_link_wait with no polls: one register read). */
-  private linkStatus(port: number): number {
-    return this.sim.osRings.run("nic_link_wait", port, 0, 0) === STEP_DONE ? STATUS_LU : 0;
-  }
-
-  /** Carries out the alternate-path failover's interface actions on the NICs. */
-  private applyPath(actions: PathAction[], now: number): void {
-    for (const a of actions) {
-      this.ifaces.apply(a);
-      if (a.op === "configure") {
-        const i = this.portIndex(a.iface);
-        // The identity moves: the NIC filters for the primary's MAC from now on (RAL0).
-        this.sim.osRings.stage(parseMac(a.params.mac));
-        this.sim.os.call("nic_port_mac", i, TX_STAGE);
-        this.sim.osRings.must("nic_rx_init", i);
-      }
-      if (a.op === "up") {
-        const i = this.portIndex(a.iface);
-        if (this.frontPorts.includes(i)) {
-          this.primaryFront = i;
-          // Hosts keep the MAC (it moved with the identity); the switch must learn its new port.
-          if (this.ha.holdsVips) {
-            this.ha.announcer.again(now, `path ${a.iface}`);
-            this.route(this.ha.tick(now));
-          }
-        }
-      }
-    }
+    if (!this.driver.send(port, frame)) this.stats.txDropped++;
   }
 
   // ---- faults ---------------------------------------------------------------------------------
 
   /** Makes the guest OS fail as asked; a trap or panic reaches the exception handler. */
-  inject(kind: "crash" | "panic" | "hang", opts: { trap?: "unreachable" | "oob" | "div0"; wildWrites?: boolean } = {}): void {
-    if (this.state !== "up") return;
-    const what: OsFaultKind = kind === "panic" ? "panic" : kind === "hang" ? "hang" : opts.wildWrites ? "wild-writes" : opts.trap ?? "unreachable";
-    this.timeline.push({ tNs: this.clock.now(), source: this.id, name: "fault.inject", detail: { kind, what } });
-    // Never inside a driver operation: the guest fails between two of them.
-    if (this.busy) this.deferred.push(() => this.fail(what));
-    else this.fail(what);
-  }
-
-  private fail(what: OsFaultKind): void {
-    const now = this.clock.now();
-    try {
-      // wild-writes: 4 KiB over port 0's TX descriptors, then a trap; panic: the OS's code.
-      const ring = this.sim.osRings.ringInfo(0, RING_TX, RINGINFO_DESC);
-      this.guest.fault(what, what === "panic" ? PANIC_CODE : ring, 4096);
-      if (what === "hang") {
-        this.state = "hung";
-        this.timeline.push({ tNs: now, source: this.id, name: "unit.hung" });
-        this.onRoleChange?.();
-      }
-    } catch (e) {
-      const panic = e instanceof GuestPanic;
-      if (!panic && !(e instanceof WebAssembly.RuntimeError)) throw e;
-      this.exception({
-        cause: panic ? G.GASP_CAUSE_EXCEPTION : G.GASP_CAUSE_TRAP, vector: VECTORS[what] ?? 0, what,
-        message: `${panic ? "panic" : "trap"}: ${(e as Error).message}`,
-      });
-    }
-  }
-
-  /**
-   * The exception handler (and the watchdog's NMI): the OS is gone. With the gasp enabled, the
-   * fault core sends it on every port; then the unit is silent for good.
-   */
-  private exception(x: { cause: number; vector: number; what: string; message: string }): void {
-    const now = this.clock.now();
-    this.state = "dead";
-    this.deferred.length = 0;
-    this.timeline.push({ tNs: now, source: this.id, name: "fault.handler", detail: { cause: x.cause, what: x.what, gasp: this.settings.gasp } });
-    this.onRoleChange?.();
-    if (!this.settings.gasp) return;
-    const nics = this.nics.map((n, i) => this.doorbellWatch(n, i));
-    this.faultReport = this.fault.fire(
-      { cause: x.cause, vector: x.vector, pc: 0xffff_8000_0010_0000n + BigInt(x.vector), uptimeUs: BigInt(Math.floor(now / NS_PER_US)), excerpt: x.message },
-      nics,
-      this.sim.delay,
-    );
-    const r = this.faultReport;
-    this.timeline.push({ tNs: this.clock.now(), source: this.id, name: "fault.done", detail: { result: r.result, rounds: r.rounds, ports: r.ports.map((p) => `${this.board.ports[p.port].name}:${p.status}`).join(" ") } });
-    this.ha.handle({ type: "gasp-sent" }, this.clock.now());
-  }
-
-  /** A NIC whose TX doorbell writes during the fault path are put on the timeline. */
-  private doorbellWatch(nic: NicDevice, port: number): NicDevice {
-    let rung = false;
-    return {
-      read32: (o) => nic.read32(o),
-      write32: (o, v) => {
-        nic.write32(o, v);
-        if (!rung && (o & 0xff) === TXQ_OFF_TDT && o >= 0x3800 && o < 0x3c00) {
-          rung = true;
-          this.timeline.push({ tNs: this.clock.now(), source: this.id, name: "fault.doorbell", detail: { port: this.board.ports[port].name } });
-        }
-      },
-    };
+  inject(kind: InjectedFault, opts: { trap?: "unreachable" | "oob" | "div0"; wildWrites?: boolean } = {}): void {
+    this.faultPath.inject(kind, opts);
   }
 
   /** Power gone: nothing runs, nothing is sent (the chassis takes the links down). */
   powerOff(): void {
     if (this.state === "off") return;
     this.state = "off";
-    this.deferred.length = 0;
+    this.os.drop();
     this.timeline.push({ tNs: this.clock.now(), source: this.id, name: "unit.power-off" });
     this.onRoleChange?.();
   }
@@ -561,6 +268,6 @@ export class ChassisUnit {
   /** Everything the HA machines of this unit are waiting for is re-read (after a fault). */
   poke(): void {
     this.haTicker.poke();
-    this.monitorTicker?.poke();
+    this.paths.ticker.poke();
   }
 }

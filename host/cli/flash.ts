@@ -1,9 +1,11 @@
 // `lastgasp flash | boot | confirm | revert | flash-status`: power-safe flashing and the
 // core's boot stage (docs/flashing.md). The work is in host/flash/commands.ts; this file
 // parses and prints. Exit status: 0 done; 1 refused or failed, one line with the reason;
-// 2 bad input (board, image, key, target), the flash untouched.
+// 2 bad input (board, image, key, target), the flash untouched. The five commands share
+// their options and printing, so they live in this one module (commands.ts loads each by
+// its export: `command` is flash).
 
-import { Command, Parsed, UsageError, requireString } from "./command";
+import { Command, Parsed, InputError, requireString } from "./command";
 import { FlashInputError, FlashRefusedError, CardRequest, flashImage, bootCard, confirmCard, revertCard, cardStatus, bootExplanation, reasonText } from "../flash/commands";
 import { FlashReport, StateRecord } from "../flash/driver";
 
@@ -21,20 +23,18 @@ function request(args: Parsed): CardRequest {
   return { boardFile: requireString(args, "board"), target: requireString(args, "target"), pubkeys: pub };
 }
 
-/** Runs f, mapping the flash errors to the exit-code convention. */
+/** Runs f, mapping the flash errors to the exit-code convention (anything else is a bug: main's exit 70). */
 function guarded(name: string, json: boolean, f: () => number): number {
   try {
     return f();
   } catch (e) {
-    if (e instanceof FlashInputError) throw new UsageError(e.message);
+    if (e instanceof FlashInputError) throw new InputError(e.message);
     if (e instanceof FlashRefusedError) {
       if (json) console.log(JSON.stringify({ ok: false, error: e.message, report: e.report ?? null }, null, 2));
       console.error(`lastgasp ${name}: ${e.message}`);
       return 1;
     }
-    if (e instanceof UsageError) throw e;
-    // Anything else is an I/O surprise, not a reason for a stack trace: one line, exit 2.
-    throw new UsageError((e as Error).message.split("\n")[0]);
+    throw e;
   }
 }
 
@@ -49,9 +49,7 @@ function slotsText(r: FlashReport): string[] {
   });
 }
 
-export const flashCommand: Command = {
-  name: "flash",
-  summary: "write a signed image to the card's inactive slot, read it back and verify it, mark it trial",
+export const command: Command = {
   usage: "flash --board B --image FILE --target T [--golden] [--pubkey P] [--json]",
   details: `The image is checked first as the card would check it (Ed25519 signature under a key the
 board trusts, built for this board, security counter not below the card's); then the core
@@ -89,9 +87,7 @@ examples:
   },
 };
 
-export const bootCommand: Command = {
-  name: "boot",
-  summary: "run the core's boot stage on the card's flash: the slot it chooses, and why",
+export const boot: Command = {
   usage: "boot --board B --target T [--pubkey P] [--json]",
   details: `What the card's boot stage does at power-on: read the state (two copies), verify the slot
 it would boot (SHA-256 of each part, Ed25519 signature, board, security counter) before
@@ -120,9 +116,7 @@ exit status: 0 a slot was chosen; 1 nothing to boot (or a flash error); 2 bad in
   },
 };
 
-export const confirmCommand: Command = {
-  name: "confirm",
-  summary: "accept the running trial image: it becomes the confirmed slot; the security counter rises",
+export const confirm: Command = {
   usage: "confirm --board B --target T [--pubkey P] [--json]",
   details: `The trial must have been booted at least once and must still verify. Confirmation is the
 only transition that raises the card's security counter (to the image's), so older images
@@ -144,9 +138,7 @@ exit status: 0 confirmed; 1 no trial pending, never booted, or it does not verif
   },
 };
 
-export const revertCommand: Command = {
-  name: "revert",
-  summary: "abandon the pending trial: the card boots the confirmed image again",
+export const revert: Command = {
   usage: "revert --board B --target T [--pubkey P] [--json]",
   details: `The trial's image is remembered as rejected: it is never booted as a fallback.
 
@@ -166,9 +158,7 @@ exit status: 0 reverted; 1 no trial pending; 2 bad input.`,
   },
 };
 
-export const flashStatusCommand: Command = {
-  name: "flash-status",
-  summary: "the card's flash: state copies, confirmed and trial slots, security counter, every slot verified",
+export const flashStatus: Command = {
   usage: "flash-status --board B --target T [--pubkey P] [--json]",
   details: `Reads both state copies and verifies every slot with the core, writing nothing.
 

@@ -110,9 +110,7 @@ function run(args: Parsed): number {
   }
 }
 
-export const imageCommand: Command = {
-  name: "image",
-  summary: "signed images: build (and sign), inspect, verify with the core's parser and Ed25519",
+export const command: Command = {
   usage: "image build --board B --key K --version V [--security-counter N] -o FILE | image inspect FILE [--json] | image verify FILE --pubkey P [--board B] [--json]",
   details: `image build --board B --key K --version V [--security-counter N] -o FILE [--native F] [--core F]
   An image for board file B: its core (build/core.wasm, or --core), the board file itself,

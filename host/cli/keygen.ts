@@ -3,9 +3,7 @@
 import { Command, Parsed, UsageError, requireString } from "./command";
 import { KeyFileError, generateKeyFiles, hexId } from "../image/keys";
 
-export const keygenCommand: Command = {
-  name: "keygen",
-  summary: "generate an Ed25519 image-signing key pair (PEM; the private key mode 0600)",
+export const command: Command = {
   usage: "keygen --out DIR [--name NAME] [--json]",
   details: `writes DIR/NAME.key (PKCS#8 PEM, created with mode 0600) and DIR/NAME.pub (SPKI PEM),
 and prints the key id: a board trusts images signed by this key once its id is in the

@@ -2,11 +2,12 @@
 // through an AF_PACKET raw socket — the real Linux peer of the simulation. Frames come from
 // frame sources (frame-sources.ts), one per kind.
 
-import { Command, Options, Parsed, UsageError, optionalInt, requireString } from "./command";
-import { FRAME_SOURCES, frameSource } from "./frame-sources";
+import * as fs from "fs";
+import { Command, InputError, Options, Parsed, UsageError, optionalInt, requireString } from "./command";
+import { FRAME_SOURCES, SOURCE_OPTIONS, checkSourceOptions, frameSource } from "./frame-sources";
 import { Core } from "../core/core";
 import { WireCodec } from "../wire/codec";
-import { formatMac, hexdump, toHex } from "../util/addr";
+import { formatMac, hexdump, parseMac, toHex } from "../util/addr";
 import { AddonMissingError, RawSocket, RawSocketAddon, loadRawSocket } from "../native/rawsock";
 
 const COMMON: Options = {
@@ -18,8 +19,6 @@ const COMMON: Options = {
   json: { type: "boolean" },
 };
 
-const SOURCE_OPTIONS: Options = Object.assign({}, ...FRAME_SOURCES.map((s) => s.options));
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Interface names as Linux accepts them (dev_valid_name): 1..15 bytes, no '/', ':' or space. */
@@ -28,9 +27,7 @@ function checkIface(name: string): string {
   return name;
 }
 
-export const sendCommand: Command = {
-  name: "send",
-  summary: "send gratuitous ARP / unsolicited NA frames on a Linux interface (raw socket, root)",
+export const command: Command = {
   usage: `send <${FRAME_SOURCES.map((s) => s.kind).join("|")}> --iface IFNAME --ip ADDR [--mac MAC] [--vlan ID] [--count N] [--interval-ms MS] [--dry-run] [--json]`,
   details: `frame kinds:
 ${FRAME_SOURCES.map((s) => `  ${s.kind.padEnd(10)}  ${s.summary}`).join("\n")}
@@ -41,8 +38,11 @@ ${[...new Set(FRAME_SOURCES.flatMap((s) => s.optionHelp))].map((l) => `  ${l}`).
   --vlan ID        add an 802.1Q tag with this VLAN ID (0..4094)
   --count N        copies to send (1..1000, default 1)
   --interval-ms MS gap between copies (0..60000, default 1000)
-  --dry-run        build and print the frames, send nothing (no root needed)
+  --dry-run        build and print the frames, send nothing (no root, no addon needed)
   --json           print one JSON line instead of text
+
+exit status: 0 sent (or built); 1 the frames could not be sent (no permission, the addon
+not built); 2 bad input (an option, an interface that does not exist).
 
 example:
   sudo lastgasp send garp --iface veth0 --ip 203.0.113.9 --mac 02:00:00:aa:bb:cc --count 3 --interval-ms 200`,
@@ -50,9 +50,7 @@ example:
   positionals: { min: 1, max: 1 },
   async run(args: Parsed): Promise<number> {
     const source = frameSource(args.positionals[0]);
-    for (const opt of Object.keys(SOURCE_OPTIONS)) {
-      if (args.values[opt] !== undefined && !(opt in source.options)) throw new UsageError(`--${opt}: not an option of ${source.kind}`);
-    }
+    checkSourceOptions(source, args);
     const iface = checkIface(requireString(args, "iface"));
     const vlan = optionalInt(args, "vlan", 0, 4094, "a VLAN ID");
     const count = optionalInt(args, "count", 1, 1000) ?? 1;
@@ -63,7 +61,17 @@ example:
       if (!addon) addon = loadRawSocket();
       return addon;
     };
+    // The interface's MAC from sysfs (Linux), so a dry run needs neither root nor the addon.
     const ifaceMac = () => {
+      const sys = `/sys/class/net/${iface}`;
+      if (fs.existsSync("/sys/class/net")) {
+        if (!fs.existsSync(sys)) throw new UsageError(`--iface: ${iface}: no such interface`);
+        try {
+          return parseMac(fs.readFileSync(`${sys}/address`, "utf8").trim());
+        } catch {
+          throw new InputError(`--iface: ${iface}: has no Ethernet address (give --mac)`);
+        }
+      }
       try {
         return new Uint8Array(needAddon().hwaddr(iface));
       } catch (e) {
@@ -71,6 +79,7 @@ example:
         throw e;
       }
     };
+    if (fs.existsSync("/sys/class/net") && !fs.existsSync(`/sys/class/net/${iface}`)) throw new UsageError(`--iface: ${iface}: no such interface`);
     const codec = new WireCodec(Core.load());
     const build = source.prepare(args, { codec, ifaceMac, vlanTci: vlan });
     const frames = Array.from({ length: count }, (_, i) => build(i));

@@ -3,8 +3,8 @@
 // redundancy mode — without any unit running. Exit 0: the config syncs in SSO (hot standby);
 // 1: the images are incompatible or the config cannot be synced hot; 2: bad input.
 
-import * as fs from "fs";
 import { Command, Parsed, UsageError, requireString } from "./command";
+import { readInput } from "./files";
 import { shipped } from "../sync/images";
 import { UnknownVersionError, Pair } from "../sync/pair";
 import { ConfigInputError, PlanRow, SyncPlan, planBulkSync } from "../sync/plan";
@@ -119,9 +119,7 @@ function toJson(plan: SyncPlan, file: string) {
   };
 }
 
-export const syncCheckCommand: Command = {
-  name: "sync-check",
-  summary: "what a config sync between two image versions does with a config file (ADL/SDL, per-line fate, mode)",
+export const command: Command = {
   usage: "sync-check --active VER --standby VER CONFIG_FILE [--strict] [--json]",
   details: `CONFIG_FILE is the active unit's configuration (one command per line; "!" and "#"
 start comments), in the syntax of the active's image.
@@ -143,12 +141,7 @@ example:
     const active = version(args, "active");
     const standby = version(args, "standby");
     const file = args.positionals[0];
-    let text: string;
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-      throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+    const text = readInput(null, file);
     let plan: SyncPlan;
     try {
       plan = planBulkSync(shipped().pair(active, standby), file, text, { strict: args.values.strict === true });

@@ -5,7 +5,8 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { Command, Parsed, UsageError, optionalInt } from "./command";
+import { Command, InputError, Parsed, UsageError, optionalInt, optionalNumber, optionalString } from "./command";
+import { checkOutputFile, readInput, writeOutput } from "./files";
 import { shipped } from "../sync/images";
 import { UnknownVersionError } from "../sync/pair";
 import { SimulatedPair } from "../sync/sim";
@@ -13,8 +14,11 @@ import { ConfigInputError } from "../sync/plan";
 import { CommandRecord, SyncInputError, outcomeOf } from "../sync/active";
 import { convert } from "../sync/engine";
 import { prcName } from "../sync/prc";
+import { BUILD_DIR, CONFIGS_DIR, TOOLS_DIR, displayPath } from "../paths";
 
-const CONFIG_DIR = path.join(__dirname, "..", "..", "configs");
+export const DEFAULT_PCAP = path.join(BUILD_DIR, "sync-demo.pcap");
+
+
 const KEY_9 = "5e9c1d0a7b3f42e8a1c6d4b2f0e8a9c7d5b3e1f9a7c5e3d1b9f7a5c3e1d9b7f5";
 
 /** Changes an operator might make during operation, in each version's syntax. */
@@ -61,18 +65,8 @@ function describe(rec: CommandRecord, sim: SimulatedPair): string {
   return `${kind}${nothing}${why}${sent}${ack}`;
 }
 
-function num(args: Parsed, name: string, def: number, lo: number, hi: number): number {
-  const v = args.values[name];
-  if (v === undefined) return def;
-  const x = Number(v);
-  if (typeof v !== "string" || v.trim() === "" || !Number.isFinite(x) || x < lo || x > hi) throw new UsageError(`--${name}: "${String(v)}" is not a number in ${lo}..${hi}`);
-  return x;
-}
-
-export const syncDemoCommand: Command = {
-  name: "sync-demo",
-  summary: "bulk sync plus live line-by-line changes between two simulated units on a lossy link",
-  usage: "sync-demo [--active VER] [--standby VER] [--config FILE] [--loss P] [--seed N] [--pcap FILE]",
+export const command: Command = {
+  usage: "sync-demo [--active VER] [--standby VER] [--config FILE] [--loss P] [--seed N] [--pcap FILE | --no-pcap]",
   details: `options:
   --active VER    the active's image (default 2.0)
   --standby VER   the standby's image (default 1.1)
@@ -80,7 +74,12 @@ export const syncDemoCommand: Command = {
   --loss P        probability the link loses a frame, 0..0.9 (default 0.3); the link also
                   reorders (up to 300 us of jitter) and duplicates 2% of frames
   --seed N        seed for the link's losses (default 1): a run replays exactly
-  --pcap FILE     where to write the link's frames (default build/sync-demo.pcap)
+  --pcap FILE     where to write the link's frames (default ${displayPath(DEFAULT_PCAP)}, in the
+                  lastgasp installation)
+  --no-pcap       write no capture
+
+exit status: 0 the pair ends hot (SSO) with the standby's running configuration equal to the
+expected one; 1 it does not (RPR, or a mismatch); 2 bad input.
 
 example:
   lastgasp sync-demo --active 1.0 --standby 1.1 --loss 0.3`,
@@ -91,6 +90,7 @@ example:
     loss: { type: "string" },
     seed: { type: "string" },
     pcap: { type: "string" },
+    "no-pcap": { type: "boolean" },
   },
   positionals: { min: 0, max: 0 },
   run(args: Parsed): number {
@@ -106,16 +106,17 @@ example:
     };
     const active = ver("active", "2.0");
     const standby = ver("standby", "1.1");
-    const loss = num(args, "loss", 0.3, 0, 0.9);
+    const loss = optionalNumber(args, "loss", 0.3, 0, 0.9);
     const seed = optionalInt(args, "seed", 0, 2 ** 31 - 1) ?? 1;
-    const file = (args.values.config as string | undefined) ?? path.join(CONFIG_DIR, `lb-${active}.conf`);
-    const pcapFile = (args.values.pcap as string | undefined) ?? path.join("build", "sync-demo.pcap");
-    let text: string;
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-      throw new UsageError(`--config: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    const file = optionalString(args, "config") ?? path.join(CONFIGS_DIR, `lb-${active}.conf`);
+    const noPcap = args.values["no-pcap"] === true;
+    if (noPcap && args.values.pcap !== undefined) throw new InputError("--pcap: not with --no-pcap");
+    const pcapFile = noPcap ? null : (optionalString(args, "pcap") ?? DEFAULT_PCAP);
+    if (pcapFile !== null) {
+      if (pcapFile === DEFAULT_PCAP) fs.mkdirSync(BUILD_DIR, { recursive: true });
+      checkOutputFile("--pcap", pcapFile);
     }
+    const text = readInput("--config", file);
 
     const log = (unit: string, t: string) => console.log(`  ${(sim.clock.now() / 1e6).toFixed(3).padStart(8)} ms  ${unit.padEnd(7)}  ${t}`);
     let sim: SimulatedPair;
@@ -170,15 +171,17 @@ example:
     }
     console.log(`  standby applied ${sim.standby.appliedIds.length} commands, ${sim.standby.duplicateCommands} duplicates refused`);
 
-    fs.mkdirSync(path.dirname(pcapFile), { recursive: true });
-    const w = sim.pcap();
-    w.save(pcapFile);
-    const lua = path.relative(process.cwd(), path.join(__dirname, "..", "..", "tools", "wireshark", "lastgasp-sync.lua"));
-    console.log(`\nwrote ${w.count} frames to ${pcapFile} (tshark -X lua_script:${lua} -r ${pcapFile})`);
+    if (pcapFile !== null) {
+      const w = sim.pcap();
+      writeOutput("--pcap", pcapFile, w.bytes());
+      const lua = displayPath(path.join(TOOLS_DIR, "wireshark", "lastgasp-sync.lua"));
+      console.log(`\nwrote ${w.count} frames to ${pcapFile} (tshark -X lua_script:${lua} -r ${pcapFile})`);
+    }
 
-    // A standby that differs from the expected config while the pair claims to be hot is the
-    // one outcome that must never happen.
-    const silentMismatch = mode === "sso" && !standbyMatches;
-    return silentMismatch ? 1 : 0;
+    // Success is what sync-check calls success: the pair hot, and the standby really holding
+    // the expected configuration (a mismatch while claiming SSO is the worst case of all).
+    const hot = mode === "sso" && standbyMatches;
+    console.log(`\nresult: ${hot ? "hot standby (SSO), standby configuration as expected" : `NOT hot: mode ${mode}${standbyMatches ? "" : ", standby running config != expected"}`}`);
+    return hot ? 0 : 1;
   },
 };

@@ -6,8 +6,9 @@ import * as path from "path";
 import * as MAP from "../../assembly/shared/memmap";
 import { ABI_VERSION } from "../../assembly/shared/abi";
 import { CoreError } from "./status";
+import { BUILD_DIR } from "../paths";
 
-export const BUILD_DIR = path.join(__dirname, "..", "..", "build");
+export { BUILD_DIR };
 export const CORE_WASM = path.join(BUILD_DIR, "core.wasm");
 
 /** The core's exports as the host sees them. Every function returns an i32. */

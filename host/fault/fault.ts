@@ -3,6 +3,9 @@
 // operations until the core is done. Thin: every decision is the core's.
 //
 // Slot use: frame buffer 14 (the excerpt) belongs to this wrapper.
+//
+// It imports the core loader, the register-operation loop and shared constants, nothing
+// heavier: the exception handler's process starts with a dozen modules (test/host-shape.test.ts).
 
 import { Core } from "../core/core";
 import { statusName } from "../core/status";
@@ -11,7 +14,7 @@ import type { NicDevice, DelayFn } from "../nic/device";
 import * as F from "../../assembly/shared/fault";
 import { FRAME_SLOT_SIZE } from "../../assembly/shared/memmap";
 import type { FaultInfo } from "../gasp/gasp";
-import { PATH_NAMES } from "../board/bringup";
+import { pathName } from "../nic/rings";
 
 const EXCERPT = Core.frame(14);
 
@@ -83,7 +86,7 @@ export class FaultEntry {
         port: p,
         status: STATUS_NAMES[s] ?? statusName(s),
         link: link < 0 ? null : link === 1,
-        path: PATH_NAMES[x.fault_port_info(p, F.FPI_PATH)] ?? "none",
+        path: pathName(x.fault_port_info(p, F.FPI_PATH)),
         queued: x.fault_port_info(p, F.FPI_QUEUED),
         frames: x.fault_port_info(p, F.FPI_FRAMES),
         doorbellRound: x.fault_port_info(p, F.FPI_DOORBELL_ROUND),

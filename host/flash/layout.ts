@@ -88,6 +88,22 @@ export function layoutProblems(l: FlashLayout): { path: string; message: string 
   return out;
 }
 
+/**
+ * Problems of a board file's flash section as parsed (board validation runs these whether or
+ * not the file passed the schema): only a section of the right shape is checked here; the
+ * schema reports the rest.
+ */
+export function flashSectionProblems(raw: unknown): { path: string; message: string }[] {
+  if (!raw || typeof raw !== "object") return [];
+  const f = raw as Record<string, unknown>;
+  if (f.type !== "nor" && f.type !== "nand") return [];
+  const region = (v: unknown) => !!v && typeof v === "object" && !Number.isNaN(flashNumber((v as Record<string, unknown>).offset)) && !Number.isNaN(flashNumber((v as Record<string, unknown>).size));
+  if (!REGION_NAMES.every((n) => region(f[n]))) return [];
+  if ([f.size, f.eraseSize, f.writeSize].some((v) => Number.isNaN(flashNumber(v)))) return [];
+  if (f.trialAttempts !== undefined && typeof f.trialAttempts !== "number") return [];
+  return layoutProblems(toLayout(raw as RawFlash));
+}
+
 /** The layout as the core's flash_config argument (FLC_LEN bytes). */
 export function layoutBytes(l: FlashLayout, geometry: FlashGeometry): Uint8Array {
   const b = new Uint8Array(L.FLC_LEN);

@@ -11,6 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { FlashDevice, FlashGeometry, FlashIoError, ERRNO } from "./device";
+import { BUILD_DIR } from "../paths";
 
 export interface MtdAddon {
   open(path: string, writable: boolean): number;
@@ -23,7 +24,7 @@ export interface MtdAddon {
   close(fd: number): void;
 }
 
-export const MTD_ADDON_PATH = path.join(__dirname, "..", "..", "build", "native", "lastgasp_mtd.node");
+export const MTD_ADDON_PATH = path.join(BUILD_DIR, "native", "lastgasp_mtd.node");
 
 // include/uapi/mtd/mtd-abi.h
 const MTD_TYPES: Record<number, { name: string; kind: "nor" | "nand" }> = {

@@ -2,6 +2,7 @@
 // the core's memory. Offsets come from the shared file only.
 
 import * as G from "../../assembly/shared/gasp";
+import { ETH_ALEN } from "../../assembly/shared/wire";
 
 export type Encap = "raw" | "udp";
 
@@ -59,8 +60,8 @@ export function writeConfig(m: Uint8Array, p: number, c: GaspConfig): void {
   v.setUint16(p + G.GASP_CFG_UDP_PORT, c.udpPort ?? 0, true);
   c.ports.slice(0, G.GASP_MAX_PORTS).forEach((port, i) => {
     const q = p + G.GASP_CFG_PORTS + i * G.GASP_CFG_PORT_SIZE;
-    m.set(port.ownMac.subarray(0, 6), q + G.GASP_CP_OWN_MAC);
-    m.set(port.peerMac.subarray(0, 6), q + G.GASP_CP_PEER_MAC);
+    m.set(port.ownMac.subarray(0, ETH_ALEN), q + G.GASP_CP_OWN_MAC);
+    m.set(port.peerMac.subarray(0, ETH_ALEN), q + G.GASP_CP_PEER_MAC);
     if (port.ownIp) m.set(port.ownIp.subarray(0, 4), q + G.GASP_CP_OWN_IP);
     if (port.peerIp) m.set(port.peerIp.subarray(0, 4), q + G.GASP_CP_PEER_IP);
     if (port.vlanTci !== undefined) {
@@ -182,7 +183,7 @@ export function readMessage(m: Uint8Array, p: number): GaspMessage {
     excerpt: m.slice(p + G.GASP_MR_EXCERPT, p + G.GASP_MR_EXCERPT + n),
     encap,
     vlanTci: m[p + G.GASP_MR_TAGGED] ? v.getUint16(p + G.GASP_MR_TCI, true) : undefined,
-    ethSrc: m.slice(p + G.GASP_MR_ETH_SRC, p + G.GASP_MR_ETH_SRC + 6),
+    ethSrc: m.slice(p + G.GASP_MR_ETH_SRC, p + G.GASP_MR_ETH_SRC + ETH_ALEN),
     ipSrc: encap === "udp" ? m.slice(p + G.GASP_MR_IP_SRC, p + G.GASP_MR_IP_SRC + 4) : undefined,
   };
 }

@@ -20,6 +20,7 @@
 import { AnnounceKind } from "../wire/codec";
 import { parseIPv4, parseIPv6, parseMac, formatMac } from "../util/addr";
 import { NS_PER_S, TimelineSink, NO_TIMELINE, Timed, checkNs } from "./timeline";
+import { VLAN_VID_MASK, VLAN_VID_RESERVED } from "../../assembly/shared/wire";
 
 export type ArpVariant = Exclude<AnnounceKind, "arp-probe">; // "garp" | "garp-reply"
 export type AnnounceFrameKind = ArpVariant | "na";
@@ -76,7 +77,7 @@ export function validateKnobs(k: AnnounceKnobs): void {
   checkNs("refreshNs", k.refreshNs);
   if (k.refreshNs > 0 && k.refreshNs <= k.spacingNs) throw new RangeError(`refreshNs: must exceed spacingNs`);
   for (const v of k.arpVariants) if (v !== "garp" && v !== "garp-reply") throw new RangeError(`arpVariants: ${String(v)}`);
-  if (k.vlanTci !== undefined && (!Number.isInteger(k.vlanTci) || k.vlanTci < 0 || k.vlanTci > 0xffff || (k.vlanTci & 0xfff) === 0xfff)) {
+  if (k.vlanTci !== undefined && (!Number.isInteger(k.vlanTci) || k.vlanTci < 0 || k.vlanTci > 0xffff || (k.vlanTci & VLAN_VID_MASK) === VLAN_VID_RESERVED)) {
     throw new RangeError(`vlanTci: ${k.vlanTci}`);
   }
 }

@@ -1,4 +1,4 @@
-// The seed-003 "HANet mechanism" assembled: per path, link monitors on each member (a
+// The alternate-path failover assembled (docs/failover.md): per path, link monitors on each member (a
 // single interface is a trunk of one) with the trunk threshold, and optionally a heartbeat;
 // when the primary path fails, PathFailover runs the sequence. HaNet routes the sequence's
 // pause/resume actions to the right monitors itself and hands every action back to the
@@ -17,7 +17,7 @@ import { TimelineSink, NO_TIMELINE, Timed, checkNs } from "./timeline";
 export interface PathMonitorSpec {
   /** Link members polled for STATUS.LU; default: the interface alone, if readStatus given. */
   members?: { name: string; readStatus: () => number }[];
-  /** Trunk threshold in percent (1..100); default 50, the seed's example. */
+  /** Trunk threshold in percent (1..100); default 50 (two links of a quad trunk). */
   thresholdPct?: number;
   /** Also watch a heartbeat on this path (see heard()). */
   heartbeat?: boolean;

@@ -1,5 +1,5 @@
 // Link monitoring by polling the NIC's status register, as bonding's miimon does and as
-// seed 003 ("polling a status register of the corresponding NIC") describes: every pollNs
+// the alternate-path failover polls (a status register of the NIC): every pollNs
 // read STATUS (e1000 0x0008) and look at LU (bit 1, link up); up-delay and down-delay as in
 // debounce.ts. The register is read through a callback (a NicDevice's read32, or any
 // function), or the value is handed in with poll(now, status).

@@ -1,5 +1,5 @@
-// Alternate-path failover (seed 003, "High availability networking with alternate pathing
-// failover", figs. 4-5, 7, 9-10, 13), as a pure state machine. When monitoring declares the
+// Alternate-path failover (docs/failover.md "The alternate-path failover state machine"), as a
+// pure state machine. When monitoring declares the
 // primary path failed, the node moves its interface identity to the secondary interface:
 //
 //   detect → pause monitoring → capture parameters (refresh; start-up copy on failure)
@@ -243,7 +243,7 @@ export class PathFailover implements Timed {
         this.event(t, "failover.iface-configure", { iface: to, ...summary(params) });
         if (!cold) {
           // The swap: the old primary takes the dummy identity, so no two interfaces ever
-          // share an address or a MAC (seed 003, fig. 7).
+          // share an address or a MAC.
           actions.push({ op: "configure", iface: from, params: clone(this.opts.dummy!) });
           this.event(t, "failover.iface-configure", { iface: from, ...summary(this.opts.dummy!) });
         }

@@ -1,4 +1,4 @@
-// ARP-proxy mode (seed 004, "Transitioning between redundant computer systems on a network"):
+// ARP-proxy mode (docs/failover.md "ARP proxy mode"):
 // the redundant units sit behind ARP proxies. A proxy answers ARP for its registered
 // clients' addresses with its own MAC and forwards their traffic to them. On takeover the
 // standby registers with its proxy, which broadcasts an unsolicited ARP reply binding the
@@ -21,7 +21,7 @@ export interface ArpProxyOptions {
   name: string;
   mac: string;
   codec: ArpCodec & AnnounceEncoder;
-  /** Announcement knobs; the seed's unsolicited reply is "garp-reply", sent first. */
+  /** Announcement knobs; the unsolicited reply a proxy sends for a new client is "garp-reply", sent first. */
   knobs?: Partial<AnnounceKnobs>;
   /** MACs of peer proxies this one hands addresses over to when it sees them announce. */
   yieldTo?: string[];
@@ -129,7 +129,7 @@ export class ArpProxy implements Timed {
 }
 
 /**
- * The seed's hand-over in one step (the chassis knows both proxies): the new proxy takes the
+ * The proxies' hand-over in one step (the chassis knows both proxies): the new proxy takes the
  * client's addresses and announces them; the old one stops answering for them. The order
  * matters: withdraw first, so that no request in between is answered by both.
  */

@@ -1,5 +1,5 @@
 // An ARP answering table: the addresses a station answers ARP requests for, and with which
-// MAC. The active unit holds its VIPs here; an ARP proxy (seed 004) holds its clients'
+// MAC. The active unit holds its VIPs here; an ARP proxy (docs/failover.md) holds its clients'
 // addresses with its own MAC. Frames in and out are bytes, through the core's codec.
 //
 // RFC 826 reply to a request for a held address: unicast to the requester, sender = (our

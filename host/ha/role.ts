@@ -19,7 +19,7 @@
 // takeover over a unit that hung and came back still believing it was active. Both units
 // evaluate the same total order, so after they have seen each other exactly one stays
 // active — and that one re-announces its VIPs: the other side's GARPs may have moved hosts
-// to the loser's MAC (keepalived #166/#2649: split brain "resolved" but hosts still pointing
+// to the loser's MAC (what keepalived users report in its GitHub issues 166 and 2649: split brain "resolved" but hosts still pointing
 // at the backup, or both staying master until a restart).
 //
 // Timeline events (source = the unit): role.start, role.takeover, role.split-brain,

@@ -10,6 +10,7 @@ export const NS_PER_US = 1_000;
 export const NS_PER_MS = 1_000_000;
 export const NS_PER_S = 1_000_000_000;
 
+export const us = (n: number): number => Math.round(n * NS_PER_US);
 export const ms = (n: number): number => Math.round(n * NS_PER_MS);
 export const sec = (n: number): number => Math.round(n * NS_PER_S);
 

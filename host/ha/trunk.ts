@@ -1,4 +1,4 @@
-// Trunk threshold (seed 003, figs. 9-10): a trunk of N links keeps carrying traffic on the
+// Trunk threshold (docs/failover.md): a trunk of N links keeps carrying traffic on the
 // links that remain, and fails over to the other trunk only when the share of failed links
 // reaches the configured threshold ("a threshold parameter may be set to 50% ... perform a
 // failover if 50% or more of the connections in a trunked interface fail"). Threshold in

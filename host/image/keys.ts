@@ -9,6 +9,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { IMG_KEY_ID_LEN, IMG_PUBKEY_LEN } from "../../assembly/shared/image";
+import { secretFileProblem } from "../util/secret-file";
 
 /** A key file that cannot be used (the CLI's exit 2). */
 export class KeyFileError extends Error {}
@@ -58,15 +59,8 @@ export interface SigningKey {
 
 /** Reads a PEM PKCS#8 Ed25519 private key, refusing one readable by group or others. */
 export function readPrivateKey(file: string): SigningKey {
-  let mode: number;
-  try {
-    mode = fs.statSync(file).mode;
-  } catch (e) {
-    throw new KeyFileError(`${file}: cannot read the private key (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  if ((mode & 0o077) !== 0) {
-    throw new KeyFileError(`${file}: private key is readable by group or others (mode ${(mode & 0o777).toString(8).padStart(4, "0")}); chmod 600 ${file}`);
-  }
+  const bad = secretFileProblem(file, "private key");
+  if (bad) throw new KeyFileError(`${file}: ${bad}`);
   const text = readText(file, "private key");
   let key: crypto.KeyObject;
   try {

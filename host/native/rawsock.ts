@@ -4,6 +4,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
+import { BUILD_DIR } from "../paths";
 
 export interface RawSocketAddon {
   ifindex(name: string): number;
@@ -13,7 +14,7 @@ export interface RawSocketAddon {
   close(fd: number): void;
 }
 
-export const ADDON_PATH = path.join(__dirname, "..", "..", "build", "native", "lastgasp_raw.node");
+export const ADDON_PATH = path.join(BUILD_DIR, "native", "lastgasp_raw.node");
 
 let cached: RawSocketAddon | null = null;
 

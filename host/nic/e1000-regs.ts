@@ -10,6 +10,7 @@
 // SDM §13 or the I210 datasheet §8 where it does not (marked "SDM only").
 
 import * as R from "../../assembly/shared/e1000";
+import { ETHERTYPE_VLAN } from "../../assembly/shared/wire";
 
 /**
  * How software sees a register:
@@ -154,7 +155,7 @@ export function registerTable(model: NicModel, mac: Uint8Array): RegDef[] {
     { name: "STATUS", offset: R.REG_STATUS, access: "RO", reset: R.STATUS_RESET_VALUE >>> 0, writeMask: 0, ref: "SDM §13.4; QEMU mac_reg_init (LU|FD|1000 Mb/s)" },
     rw("EERD", R.REG_EERD, 0, ALL, "SDM §13.4; QEMU flash_eerd_read", { effect: "eerd" }),
     rw("CTRL_EXT", R.REG_CTRL_EXT, 0, ALL, "SDM §13.4 (SDM only)"),
-    rw("VET", R.REG_VET, 0x8100, ALL, "SDM §13.4; QEMU resets it to ETH_P_VLAN (init-vet)"),
+    rw("VET", R.REG_VET, ETHERTYPE_VLAN, ALL, "SDM §13.4; QEMU resets it to ETH_P_VLAN (init-vet)"),
     // interrupts
     { name: "ICR", offset: R.REG_ICR, access: "RC", reset: 0, writeMask: ALL, effect: "icr", ref: "SDM §13.4; QEMU mac_icr_read, set_icr" },
     rw("ITR", R.REG_ITR, 0, LOW16, "SDM §13.4; QEMU set_16bit (no mitigation modelled)"),

@@ -6,13 +6,14 @@
 import * as R from "../../assembly/shared/e1000";
 import { physAddress } from "./dma";
 import { ethernetFcs } from "../util/crc32";
-import { ETH_ZLEN, RX_SIZE_REGS, isBroadcast, sizeCounter } from "./e1000-tx";
+import { ETH_FCS_LEN, ETH_MIN_FRAME, ETH_MAX_FRAME } from "../../assembly/shared/wire";
+import { RX_SIZE_REGS, isBroadcast, sizeCounter } from "./e1000-tx";
 import type { E1000 } from "./e1000";
 
 /** Longest frame without FCS accepted when RCTL.LPE is clear: header, VLAN tag, 1500 bytes. */
-export const MAX_SHORT_FRAME = 14 + 4 + 1500;
+export const MAX_SHORT_FRAME = ETH_MAX_FRAME;
 /** Longest with RCTL.LPE (QEMU: 16 KiB less the FCS). */
-export const MAX_LONG_FRAME = 16384 - 4;
+export const MAX_LONG_FRAME = 16384 - ETH_FCS_LEN;
 
 /** Receive buffer size from RCTL.BSIZE/BSEX (QEMU e1000x_rxbufsize; SDM §13.4 RCTL). */
 export function rxBufferSize(rctl: number): number {
@@ -80,8 +81,8 @@ export function receiveFrame(nic: E1000, input: Uint8Array): boolean {
   // e1000x_hw_rx_enabled: link up and receiver enabled (and, i210, the queue enabled).
   if (!nic.link || !(rctl & R.RCTL_EN) || !nic.rxEnabled) return (nic.counters.rxDropped++, false);
   let frame = input;
-  if (frame.length < ETH_ZLEN) {
-    frame = new Uint8Array(ETH_ZLEN); // pad to the minimum Ethernet frame, as a real MAC receives it
+  if (frame.length < ETH_MIN_FRAME) {
+    frame = new Uint8Array(ETH_MIN_FRAME); // pad to the minimum Ethernet frame, as a real MAC receives it
     frame.set(input);
   }
   if ((frame.length > MAX_LONG_FRAME || (frame.length > MAX_SHORT_FRAME && !(rctl & R.RCTL_LPE))) && !(rctl & R.RCTL_SBP)) {
@@ -129,7 +130,7 @@ export function receiveFrame(nic: E1000, input: Uint8Array): boolean {
   } while (offset < total);
 
   // e1000x_update_rx_total_stats: octet counters always include the FCS.
-  const withFcs = frame.length + 4;
+  const withFcs = frame.length + ETH_FCS_LEN;
   const bucket = sizeCounter(RX_SIZE_REGS, total);
   if (bucket !== undefined) nic.count(bucket);
   nic.count(R.REG_TPR);

@@ -9,6 +9,7 @@
 // and stop on a bogus TDT/TDLEN. Faults (faults.ts) can delay, hang or starve it.
 
 import * as R from "../../assembly/shared/e1000";
+import { ETH_ALEN, ETH_FCS_LEN, ETH_MIN_FRAME, ETH_OFF_DST } from "../../assembly/shared/wire";
 import { physAddress } from "./dma";
 import { ethernetFcs } from "../util/crc32";
 import type { E1000 } from "./e1000";
@@ -16,8 +17,6 @@ import type { SimEvent } from "../sim/clock";
 
 /** Most bytes one frame can gather (QEMU's tx.data buffer, 64 KiB); the rest is cut off. */
 export const TX_MAX_FRAME = 0x10000;
-/** Shortest frame on the wire without FCS (64-byte minimum less 4 FCS bytes). */
-export const ETH_ZLEN = 60;
 
 const STA_CLEAR = R.TXD_STA_EC | R.TXD_STA_LC | R.TXD_STA_TU;
 
@@ -192,9 +191,9 @@ export class TxQueue {
       }
     }
     if (cmd & (R.TXD_CMD_RS | R.TXD_CMD_RPS)) {
-      // txdesc_writeback: only the upper dword, DD set, EC/LC/TU cleared.
-      const upper = dv.getUint32(12, true);
-      done.push({ wbAddr: descAddr + 12, wbValue: ((upper | R.TXD_STA_DD) & ~STA_CLEAR) >>> 0 });
+      // txdesc_writeback: only the upper dword (STA, CSS, SPECIAL), DD set, EC/LC/TU cleared.
+      const upper = dv.getUint32(R.TXD_OFF_STA, true);
+      done.push({ wbAddr: descAddr + R.TXD_OFF_STA, wbValue: ((upper | R.TXD_STA_DD) & ~STA_CLEAR) >>> 0 });
     }
   }
 
@@ -210,15 +209,15 @@ export class TxQueue {
     if (!this.ifcs) {
       // Software supplied the FCS: the wire carries it; a receiver's MAC drops the frame
       // when it is wrong. Our wire carries frames without FCS, so check and strip it here.
-      if (frame.length < 4) return (nic.counters.txBadFcs++, nic.counters.txDropped++, undefined);
-      const body = frame.subarray(0, frame.length - 4);
+      if (frame.length < ETH_FCS_LEN) return (nic.counters.txBadFcs++, nic.counters.txDropped++, undefined);
+      const body = frame.subarray(0, frame.length - ETH_FCS_LEN);
       const fcs = ethernetFcs(body);
-      if (fcs.some((b, i) => b !== frame[frame.length - 4 + i])) return (nic.counters.txBadFcs++, nic.counters.txDropped++, undefined);
-      frame = frame.slice(0, frame.length - 4);
+      if (fcs.some((b, i) => b !== frame[body.length + i])) return (nic.counters.txBadFcs++, nic.counters.txDropped++, undefined);
+      frame = frame.slice(0, body.length);
     }
-    if (frame.length < ETH_ZLEN && nic.reg(R.REG_TCTL) & R.TCTL_PSP) {
+    if (frame.length < ETH_MIN_FRAME && nic.reg(R.REG_TCTL) & R.TCTL_PSP) {
       // PSP pads to 64 bytes with the FCS (SDM §13.4 TCTL); QEMU does not pad.
-      const padded = new Uint8Array(ETH_ZLEN);
+      const padded = new Uint8Array(ETH_MIN_FRAME);
       padded.set(frame);
       frame = padded;
     }
@@ -255,7 +254,7 @@ export class TxQueue {
       nic.counters.txDropped++; // linkDownTx "drop" (or a deferred frame caught by link loss)
       return;
     }
-    const wireLen = frame.length + 4; // counters include the FCS
+    const wireLen = frame.length + ETH_FCS_LEN; // counters include the FCS
     nic.count(R.REG_TPT);
     nic.count(R.REG_GPTC);
     nic.count64(R.REG_GOTCL, wireLen);
@@ -340,6 +339,6 @@ export function sizeCounter(regs: number[], len: number): number | undefined {
 }
 
 export function isBroadcast(frame: Uint8Array): boolean {
-  for (let i = 0; i < 6; i++) if (frame[i] !== 0xff) return false;
+  for (let i = 0; i < ETH_ALEN; i++) if (frame[ETH_OFF_DST + i] !== 0xff) return false;
   return true;
 }

@@ -61,8 +61,8 @@ export type TxSink = (frame: Uint8Array) => void;
 
 export const DEFAULT_QUEUE_ENABLE_LATENCY_NS = 5_000;
 
-/** RXDCTL.ENABLE is bit 25, as TXDCTL's (I210 §8.10.9). */
-const RXDCTL_ENABLE = R.TXDCTL_QUEUE_ENABLE;
+/** A 4-byte-aligned offset inside BAR0. */
+const isRegisterOffset = (offset: number) => Number.isInteger(offset) && offset >= 0 && offset < BAR0_SIZE && offset % 4 === 0;
 
 export class E1000 implements NicDevice {
   readonly name: string;
@@ -205,7 +205,7 @@ export class E1000 implements NicDevice {
 
   /** The RX queue may receive: always on the e1000; RXDCTL.ENABLE on the i210 (I210 §8.10.9). */
   get rxEnabled(): boolean {
-    return this.model === "e1000" || (this.reg(R.REG_RXDCTL) & RXDCTL_ENABLE) !== 0;
+    return this.model === "e1000" || (this.reg(R.REG_RXDCTL) & R.RXDCTL_QUEUE_ENABLE) !== 0;
   }
 
   /**
@@ -270,8 +270,13 @@ export class E1000 implements NicDevice {
 
   // ---------------------------------------------------------------- private
 
+  /** The register a BAR0 offset reaches (aliases included), or undefined. Counts nothing. */
+  registerAt(offset: number): RegDef | undefined {
+    return isRegisterOffset(offset) ? this.decode[offset >> 2] : undefined;
+  }
+
   private defAt(offset: number): RegDef | undefined {
-    if (!Number.isInteger(offset) || offset < 0 || offset >= BAR0_SIZE || offset % 4 !== 0) {
+    if (!isRegisterOffset(offset)) {
       this.counters.badAccesses++;
       return undefined;
     }

@@ -37,6 +37,19 @@ const OPINFO_NAMES = Object.entries(RINGS)
   .filter(([k, v]) => k.startsWith("OPINFO_") && k !== "OPINFO_FIELDS" && typeof v === "number")
   .map(([k, v]) => [k.slice(7).toLowerCase(), v as number] as const);
 
+// The takeover paths by name, from their declaration (PATH_OWN_QUEUE is "own-queue"), so a new
+// path needs no second edit here.
+const PATH_NAMES = new Map(
+  Object.entries(RINGS)
+    .filter(([k, v]) => k.startsWith("PATH_") && typeof v === "number")
+    .map(([k, v]) => [v as number, k.slice(5).toLowerCase().replace(/_/g, "-")] as const),
+);
+
+/** The name of a takeover path (OPINFO_PATH, FPI_PATH): "own-queue", "reclaim", "reset", or "none". */
+export function pathName(path: number): string {
+  return PATH_NAMES.get(path) ?? "none";
+}
+
 /** A negative status from a ring operation, with what the operation left behind. */
 export class RingError extends Error {
   constructor(readonly op: string, readonly status: number, readonly info: OpInfo) {

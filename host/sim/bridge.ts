@@ -5,6 +5,7 @@
 // Forwarding takes no simulated time (the links model the wire).
 
 import type { WireEndpoint } from "./wire";
+import { ETH_ALEN, ETH_HEADER_LEN, ETH_OFF_DST, ETH_OFF_SRC } from "../../assembly/shared/wire";
 
 class BridgePort implements WireEndpoint {
   tx: ((frame: Uint8Array) => void) | undefined;
@@ -36,10 +37,10 @@ export class Bridge {
 
   /** @internal */
   forward(from: number, frame: Uint8Array): void {
-    if (frame.length < 14) return;
-    const key = (at: number) => Buffer.from(frame.subarray(at, at + 6)).toString("hex");
-    if ((frame[6] & 1) === 0) this.table.set(key(6), from);
-    const to = (frame[0] & 1) === 0 ? this.table.get(key(0)) : undefined;
+    if (frame.length < ETH_HEADER_LEN) return;
+    const key = (at: number) => Buffer.from(frame.subarray(at, at + ETH_ALEN)).toString("hex");
+    if ((frame[ETH_OFF_SRC] & 1) === 0) this.table.set(key(ETH_OFF_SRC), from);
+    const to = (frame[ETH_OFF_DST] & 1) === 0 ? this.table.get(key(ETH_OFF_DST)) : undefined;
     if (to === from) {
       this.stats.filtered++;
       return;

@@ -14,6 +14,7 @@ import type { SimClock } from "./clock";
 import type { WireEndpoint } from "./wire";
 import { formatMac } from "../util/addr";
 import { NS_PER_S } from "../ha/timeline";
+import { ETH_ALEN, ETH_OFF_DST, ETH_OFF_SRC, ETH_HEADER_LEN } from "../../assembly/shared/wire";
 
 export interface SwitchOptions {
   /** Lookup and queueing latency per frame (default 2 µs). */
@@ -95,13 +96,13 @@ export class L2Switch {
 
   /** @internal A frame arrived on a port. */
   ingress(from: SwitchPort, frame: Uint8Array): void {
-    if (frame.length < 14) return;
+    if (frame.length < ETH_HEADER_LEN) return;
     this.counters.received++;
     const now = this.clock.now();
-    const src = formatMac(frame.subarray(6, 12));
-    if ((frame[6] & 1) === 0) this.table.set(src, { port: from, seenNs: now });
-    const dst = formatMac(frame.subarray(0, 6));
-    const known = (frame[0] & 1) === 0 ? this.table.get(dst) : undefined;
+    const src = formatMac(frame.subarray(ETH_OFF_SRC, ETH_OFF_SRC + ETH_ALEN));
+    if ((frame[ETH_OFF_SRC] & 1) === 0) this.table.set(src, { port: from, seenNs: now });
+    const dst = formatMac(frame.subarray(ETH_OFF_DST, ETH_OFF_DST + ETH_ALEN));
+    const known = (frame[ETH_OFF_DST] & 1) === 0 ? this.table.get(dst) : undefined;
     const data = Uint8Array.from(frame);
     const t = now + (this.opts.forwardNs ?? 2_000);
     if (known && now - known.seenNs < this.ageing()) {

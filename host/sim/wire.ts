@@ -17,6 +17,7 @@ import * as path from "path";
 import type { SimClock } from "./clock";
 import { Rng } from "../util/rng";
 import { PcapWriter } from "../pcap";
+import { ETH_FCS_LEN, ETH_MIN_FRAME } from "../../assembly/shared/wire";
 
 /** Anything a link can plug into: the NIC models (E1000) and SimpleHost. */
 export interface WireEndpoint {
@@ -60,9 +61,9 @@ export interface DirectionStats {
 
 /** Bytes a frame occupies on the wire besides itself: preamble+SFD 8, FCS 4, inter-frame gap 12. */
 export const PREAMBLE = 8;
-export const FCS = 4;
+export const FCS = ETH_FCS_LEN;
 export const IFG = 12;
-export const MIN_FRAME = 60;
+export const MIN_FRAME = ETH_MIN_FRAME;
 
 /** Time to clock `bytes` onto a link of the given rate, rounded up to a whole ns. */
 export function serializationNs(bytes: number, bitsPerSecond: number): number {

@@ -9,20 +9,9 @@ import { WireCodec } from "../wire/codec";
 import { CpApp, Injection, PuntedFrame } from "./punt";
 import * as W from "../../assembly/shared/wire";
 import { internetChecksum } from "../util/checksum";
+import { be16, ethView, ipv4View, padToMinimum } from "../wire/frame";
 
 const eq = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-function l3Offset(f: Uint8Array): { l3: number; type: number } | null {
-  if (f.length < W.ETH_HEADER_LEN) return null;
-  let type = (f[W.ETH_OFF_TYPE] << 8) | f[W.ETH_OFF_TYPE + 1];
-  let l3 = W.ETH_HEADER_LEN;
-  if (type === W.ETHERTYPE_VLAN) {
-    if (f.length < l3 + W.VLAN_TAG_LEN) return null;
-    type = (f[W.VLAN_OFF_TCI + 2] << 8) | f[W.VLAN_OFF_TCI + 3];
-    l3 += W.VLAN_TAG_LEN;
-  }
-  return { l3, type };
-}
 
 export class IcmpEchoResponder implements CpApp {
   readonly name = "icmp-echo";
@@ -37,28 +26,28 @@ export class IcmpEchoResponder implements CpApp {
 
   handle(p: PuntedFrame): Injection[] | null {
     const f = p.frame;
-    const at = l3Offset(f);
-    if (!at) return null;
-    const { l3, type } = at;
-    if (type === W.ETHERTYPE_IPV4 && f.length >= l3 + W.IPV4_MIN_HEADER) {
-      const hl = (f[l3] & 0xf) * 4;
-      const total = (f[l3 + 2] << 8) | f[l3 + 3];
-      const icmp = l3 + hl;
-      const frag = ((f[l3 + W.IPV4_OFF_FRAG] << 8) | f[l3 + W.IPV4_OFF_FRAG + 1]) & (W.IPV4_FLAG_MF | W.IPV4_FRAG_OFFSET_MASK);
-      if (f[l3] >> 4 !== 4 || hl < 20 || total < hl + W.ICMP_HEADER_LEN || l3 + total > f.length || frag) return null;
-      if (f[l3 + W.IPV4_OFF_PROTOCOL] !== W.IPPROTO_ICMP || f[icmp] !== W.ICMP_ECHO_REQUEST) return null;
+    const eth = ethView(f);
+    if (!eth) return null;
+    const { l3, type } = eth;
+    if (type === W.ETHERTYPE_IPV4) {
+      const ip4 = ipv4View(f, l3);
+      if (!ip4) return null;
+      const hl = ip4.l4 - l3;
+      const total = be16(f, l3 + W.IPV4_OFF_TOTAL_LEN);
+      const icmp = ip4.l4;
+      const frag = be16(f, l3 + W.IPV4_OFF_FRAG) & (W.IPV4_FLAG_MF | W.IPV4_FRAG_OFFSET_MASK);
+      if (total < hl + W.ICMP_HEADER_LEN || l3 + total > f.length || frag) return null;
+      if (ip4.protocol !== W.IPPROTO_ICMP || f[icmp] !== W.ICMP_ECHO_REQUEST) return null;
       if (!this.owns(f.subarray(l3 + W.IPV4_OFF_DST, l3 + W.IPV4_OFF_DST + 4))) return null;
       // The reply: addresses swapped, no IP options, the echo body returned unchanged.
       const body = f.slice(icmp, l3 + total);
       const out = new Uint8Array(l3 + W.IPV4_MIN_HEADER + body.length);
-      out.set(f.subarray(6, 12), 0);
-      out.set(f.subarray(0, 6), 6);
-      out.set(f.subarray(12, l3), 12);
+      swapMacs(out, f, l3);
       const ip = l3;
-      out[ip] = 0x45;
+      out[ip + W.IPV4_OFF_VER_IHL] = 0x45; // version 4, no options
       const tl = W.IPV4_MIN_HEADER + body.length;
-      out[ip + 2] = tl >> 8;
-      out[ip + 3] = tl & 0xff;
+      out[ip + W.IPV4_OFF_TOTAL_LEN] = tl >> 8;
+      out[ip + W.IPV4_OFF_TOTAL_LEN + 1] = tl & 0xff;
       out[ip + W.IPV4_OFF_TTL] = 64;
       out[ip + W.IPV4_OFF_PROTOCOL] = W.IPPROTO_ICMP;
       out.set(f.subarray(l3 + W.IPV4_OFF_DST, l3 + W.IPV4_OFF_DST + 4), ip + W.IPV4_OFF_SRC);
@@ -75,23 +64,23 @@ export class IcmpEchoResponder implements CpApp {
       out[m + W.ICMP_OFF_CHECKSUM] = c >> 8;
       out[m + W.ICMP_OFF_CHECKSUM + 1] = c & 0xff;
       this.answered.v4++;
-      return [{ frame: pad60(out), port: p.port }];
+      return [{ frame: padToMinimum(out), port: p.port }];
     }
     if (type === W.ETHERTYPE_IPV6 && f.length >= l3 + W.IPV6_HEADER_LEN) {
-      const plen = (f[l3 + 4] << 8) | f[l3 + 5];
+      const plen = be16(f, l3 + W.IPV6_OFF_PAYLOAD_LEN);
       const icmp = l3 + W.IPV6_HEADER_LEN;
       if (f[l3] >> 4 !== 6 || f[l3 + W.IPV6_OFF_NEXT_HEADER] !== W.IPPROTO_ICMPV6 || plen < W.ICMP_HEADER_LEN || icmp + plen > f.length) return null;
       if (f[icmp] !== W.ICMPV6_ECHO_REQUEST) return null;
       if (!this.owns(f.subarray(l3 + W.IPV6_OFF_DST, l3 + W.IPV6_OFF_DST + 16))) return null;
       const out = f.slice(0, icmp + plen);
-      out.set(f.subarray(6, 12), 0);
-      out.set(f.subarray(0, 6), 6);
+      swapMacs(out, f, l3);
       out.set(f.subarray(l3 + W.IPV6_OFF_DST, l3 + W.IPV6_OFF_DST + 16), l3 + W.IPV6_OFF_SRC);
       out.set(f.subarray(l3 + W.IPV6_OFF_SRC, l3 + W.IPV6_OFF_SRC + 16), l3 + W.IPV6_OFF_DST);
       out[l3 + W.IPV6_OFF_HOP_LIMIT] = 64;
       out[icmp + W.ICMP_OFF_TYPE] = W.ICMPV6_ECHO_REPLY;
       out[icmp + W.ICMP_OFF_CHECKSUM] = 0;
       out[icmp + W.ICMP_OFF_CHECKSUM + 1] = 0;
+      // The pseudo-header (RFC 8200 §8.1): source, destination, u32 length, 3 zeros, next header.
       const pseudo = new Uint8Array(40);
       pseudo.set(out.subarray(l3 + W.IPV6_OFF_SRC, l3 + W.IPV6_OFF_SRC + 32), 0);
       pseudo[34] = plen >> 8;
@@ -101,17 +90,17 @@ export class IcmpEchoResponder implements CpApp {
       out[icmp + W.ICMP_OFF_CHECKSUM] = c >> 8;
       out[icmp + W.ICMP_OFF_CHECKSUM + 1] = c & 0xff;
       this.answered.v6++;
-      return [{ frame: pad60(out), port: p.port }];
+      return [{ frame: padToMinimum(out), port: p.port }];
     }
     return null;
   }
 }
 
-function pad60(f: Uint8Array): Uint8Array {
-  if (f.length >= W.ETH_MIN_FRAME) return f;
-  const out = new Uint8Array(W.ETH_MIN_FRAME);
-  out.set(f);
-  return out;
+/** The reply's Ethernet header: the request's addresses swapped, its tag and EtherType kept. */
+function swapMacs(out: Uint8Array, f: Uint8Array, l3: number): void {
+  out.set(f.subarray(W.ETH_OFF_SRC, W.ETH_OFF_SRC + W.ETH_ALEN), W.ETH_OFF_DST);
+  out.set(f.subarray(W.ETH_OFF_DST, W.ETH_OFF_DST + W.ETH_ALEN), W.ETH_OFF_SRC);
+  out.set(f.subarray(W.ETH_OFF_TYPE, l3), W.ETH_OFF_TYPE);
 }
 
 /** Answers ARP requests for owned IPv4 addresses with the owning MAC (the core's ARP encoder). */

@@ -4,7 +4,7 @@
 // duplicates. Comparing two dumps is how the units learn which commands differ (diff.ts).
 //
 // Every configuration command is one self-contained line (modes are flattened into the line,
-// as the background document does when it collects all modes under one "global config"):
+// all modes under one "global config"):
 // "interface eth0 mtu 1500", not "interface eth0" then " mtu 1500".
 //
 // Pattern syntax: words are keywords; {name:type} is an argument (argtypes.ts), e.g.

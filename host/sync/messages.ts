@@ -3,7 +3,7 @@
 // big-endian; a string is u16 length + UTF-8; a list is u16 count + items; a digest is 32
 // bytes (SHA-256 of a config's canonical text). decodeMessage never throws.
 //
-// Bulk sync (background document, Fig. 2):
+// Bulk sync (docs/config-sync.md):
 //   A→S DUMP_BEGIN   active version, CLI dump entries and bytes, digest  (S allocates the CDFS)
 //   A→S DUMP_DATA*   the dump text, in chunks, into the CDFS
 //   S→A DIFF         standby version, ADL, SDL; the verdict if the standby holds the table
@@ -12,7 +12,7 @@
 //   A→S CONFIG_DATA* the running config, in chunks, into the RCSF
 //   S→A VERIFY       what the standby received and runs (digests), its PRCs and policy events
 //   A→S RESULT       final mode and whether the configs are in sync
-// Line by line (Fig. 4): A→S CMD, S→A CMD_ACK; A→S VERIFY_REQ, S→A VERIFY at any time.
+// Line by line: A→S CMD, S→A CMD_ACK; A→S VERIFY_REQ, S→A VERIFY at any time.
 // Either side: ABORT with a reason (a size it will not allocate, a protocol error).
 
 import { Mode, MODES } from "./policy";

@@ -1,6 +1,6 @@
 // The policy handler: what it costs when a command cannot be synced, and the redundancy mode
-// that follows. The transform that refuses a command publishes an action with its image (the
-// background document's point: such cases are known before the image ships); a handler can
+// that follows. The transform that refuses a command publishes an action with its image (such
+// cases are known before the image ships); a handler can
 // override it per command or escalate warnings (--strict).
 //
 // Modes, hottest first:

@@ -7,15 +7,10 @@ import { WireCodec } from "../wire/codec";
 import { parseIPv4, parseMac } from "../util/addr";
 import { DatagramPort } from "./reliable";
 import { FrameLink } from "./link";
+import { ETHERTYPE_IPV4, ETH_MAX_FRAME, IPPROTO_UDP, IPV4_FLAG_DF, IPV4_TOS_CS6 } from "../../assembly/shared/wire";
 
 /** The sync protocol's UDP port (unassigned; in the dynamic range). */
 export const SYNC_UDP_PORT = 50613;
-const ETHERTYPE_IPV4 = 0x0800;
-const IPPROTO_UDP = 17;
-// DSCP CS6 (network control, RFC 4594): the chassis link prioritises it over data traffic.
-const TOS_CS6 = 0xc0;
-const IPV4_DF = 0x4000;
-const MAX_FRAME = 1518;
 
 export interface UdpEndpoint {
   mac: string;
@@ -57,7 +52,8 @@ export class UdpCarrier implements DatagramPort {
   send(payload: Uint8Array): void {
     const frame = this.codec.encodeUdp4(
       { dst: this.remote.mac, src: this.local.mac, ethertype: ETHERTYPE_IPV4 },
-      { src: this.local.ip, dst: this.remote.ip, protocol: IPPROTO_UDP, ttl: 64, tos: TOS_CS6, ident: this.ident, frag: IPV4_DF, payloadLen: 0 },
+      // DSCP CS6 (network control): the chassis link prioritises sync over data traffic.
+      { src: this.local.ip, dst: this.remote.ip, protocol: IPPROTO_UDP, ttl: 64, tos: IPV4_TOS_CS6, ident: this.ident, frag: IPV4_FLAG_DF, payloadLen: 0 },
       { srcPort: this.local.port, dstPort: this.remote.port },
       payload,
     );
@@ -68,7 +64,7 @@ export class UdpCarrier implements DatagramPort {
 
   private receive(frame: Uint8Array): void {
     this.stats.framesReceived++;
-    if (frame.length > MAX_FRAME) {
+    if (frame.length > ETH_MAX_FRAME) {
       this.stats.badFrames++;
       return;
     }

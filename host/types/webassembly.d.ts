@@ -36,6 +36,7 @@ declare namespace WebAssembly {
   class Table {
     readonly length: number;
   }
+  function validate(bytes: BufferSource): boolean;
   class RuntimeError extends Error {}
   class CompileError extends Error {}
   class LinkError extends Error {}

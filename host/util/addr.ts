@@ -109,3 +109,35 @@ export function hexdump(b: Uint8Array): string {
 export function toHex(b: Uint8Array): string {
   return Buffer.from(b).toString("hex");
 }
+
+/**
+ * A MAC a station may send from: six hex pairs, not multicast (the I/G bit — bit 0 of the
+ * first octet, IEEE Std 802 §8.2 — clear; broadcast is multicast too), not all zeros.
+ * Universally and locally administered addresses are both fine.
+ */
+export function parseUnicastMac(text: string): Uint8Array {
+  const b = parseMac(text);
+  if (b[0] & 1) {
+    const what = b.every((x) => x === 0xff) ? "the broadcast address" : "a multicast address (the I/G bit of the first octet is set)";
+    throw new AddrError(`${text} is ${what}: a source MAC must be unicast`);
+  }
+  if (b.every((x) => x === 0)) throw new AddrError(`${text} is all zeros: not a station's address`);
+  return b;
+}
+
+/** Why an IPv4 address cannot be a unicast interface or service address (RFC 6890), or undefined. */
+export function ipv4UnicastProblem(b: Uint8Array): string | undefined {
+  if (b[0] === 0) return "is in 0.0.0.0/8 (\"this network\", RFC 6890): not a unicast address";
+  if (b[0] === 127) return "is a loopback address (127.0.0.0/8): not on any port";
+  if (b[0] >= 224 && b[0] <= 239) return "is a multicast address (224.0.0.0/4): not a unicast address";
+  if (b[0] >= 240) return b.every((x) => x === 255) ? "is the limited broadcast address" : "is in the reserved 240.0.0.0/4";
+  return undefined;
+}
+
+/** Why an IPv6 address cannot be a unicast interface or service address (RFC 4291), or undefined. */
+export function ipv6UnicastProblem(b: Uint8Array): string | undefined {
+  if (b[0] === 0xff) return "is a multicast address (ff00::/8): not a unicast address";
+  if (b.every((x) => x === 0)) return "is the unspecified address (::)";
+  if (b.slice(0, 15).every((x) => x === 0) && b[15] === 1) return "is the loopback address (::1): not on any port";
+  return undefined;
+}

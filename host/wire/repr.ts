@@ -2,6 +2,7 @@
 // readers and writers over the core's memory. Offsets come from the shared file only.
 
 import * as R from "../../assembly/shared/repr";
+import { ETH_ALEN } from "../../assembly/shared/wire";
 
 export interface EthRepr {
   dst: Uint8Array;
@@ -59,8 +60,8 @@ const bytesAt = (m: Uint8Array, p: number, n: number) => m.slice(p, p + n);
 export function writeEth(m: Uint8Array, p: number, r: EthRepr): void {
   const v = new DataView(m.buffer);
   m.fill(0, p, p + R.ETH_REPR_SIZE);
-  m.set(r.dst.subarray(0, 6), p + R.ETH_REPR_DST);
-  m.set(r.src.subarray(0, 6), p + R.ETH_REPR_SRC);
+  m.set(r.dst.subarray(0, ETH_ALEN), p + R.ETH_REPR_DST);
+  m.set(r.src.subarray(0, ETH_ALEN), p + R.ETH_REPR_SRC);
   v.setUint16(p + R.ETH_REPR_ETHERTYPE, r.ethertype, true);
   if (r.tci !== undefined) {
     v.setUint16(p + R.ETH_REPR_TCI, r.tci, true);
@@ -71,8 +72,8 @@ export function writeEth(m: Uint8Array, p: number, r: EthRepr): void {
 export function readEth(m: Uint8Array, p: number): EthRepr {
   const v = new DataView(m.buffer);
   const r: EthRepr = {
-    dst: bytesAt(m, p + R.ETH_REPR_DST, 6),
-    src: bytesAt(m, p + R.ETH_REPR_SRC, 6),
+    dst: bytesAt(m, p + R.ETH_REPR_DST, ETH_ALEN),
+    src: bytesAt(m, p + R.ETH_REPR_SRC, ETH_ALEN),
     ethertype: v.getUint16(p + R.ETH_REPR_ETHERTYPE, true),
   };
   if (m[p + R.ETH_REPR_TAGGED]) r.tci = v.getUint16(p + R.ETH_REPR_TCI, true);
@@ -83,9 +84,9 @@ export function writeArp(m: Uint8Array, p: number, r: ArpRepr): void {
   const v = new DataView(m.buffer);
   m.fill(0, p, p + R.ARP_REPR_SIZE);
   v.setUint16(p + R.ARP_REPR_OP, r.op, true);
-  m.set(r.sha.subarray(0, 6), p + R.ARP_REPR_SHA);
+  m.set(r.sha.subarray(0, ETH_ALEN), p + R.ARP_REPR_SHA);
   m.set(r.spa.subarray(0, 4), p + R.ARP_REPR_SPA);
-  m.set(r.tha.subarray(0, 6), p + R.ARP_REPR_THA);
+  m.set(r.tha.subarray(0, ETH_ALEN), p + R.ARP_REPR_THA);
   m.set(r.tpa.subarray(0, 4), p + R.ARP_REPR_TPA);
 }
 
@@ -93,9 +94,9 @@ export function readArp(m: Uint8Array, p: number): ArpRepr {
   const v = new DataView(m.buffer);
   return {
     op: v.getUint16(p + R.ARP_REPR_OP, true),
-    sha: bytesAt(m, p + R.ARP_REPR_SHA, 6),
+    sha: bytesAt(m, p + R.ARP_REPR_SHA, ETH_ALEN),
     spa: bytesAt(m, p + R.ARP_REPR_SPA, 4),
-    tha: bytesAt(m, p + R.ARP_REPR_THA, 6),
+    tha: bytesAt(m, p + R.ARP_REPR_THA, ETH_ALEN),
     tpa: bytesAt(m, p + R.ARP_REPR_TPA, 4),
   };
 }
@@ -179,12 +180,12 @@ export function writeNa(m: Uint8Array, p: number, r: NaRepr): void {
   m.set(r.target.subarray(0, 16), p + R.NA_REPR_TARGET);
   if (r.tlla) {
     m[p + R.NA_REPR_HAS_TLLA] = 1;
-    m.set(r.tlla.subarray(0, 6), p + R.NA_REPR_TLLA);
+    m.set(r.tlla.subarray(0, ETH_ALEN), p + R.NA_REPR_TLLA);
   }
 }
 
 export function readNa(m: Uint8Array, p: number): NaRepr {
   const r: NaRepr = { flags: m[p + R.NA_REPR_FLAGS], target: bytesAt(m, p + R.NA_REPR_TARGET, 16) };
-  if (m[p + R.NA_REPR_HAS_TLLA]) r.tlla = bytesAt(m, p + R.NA_REPR_TLLA, 6);
+  if (m[p + R.NA_REPR_HAS_TLLA]) r.tlla = bytesAt(m, p + R.NA_REPR_TLLA, ETH_ALEN);
   return r;
 }

@@ -14,25 +14,21 @@ done
 mkdir -p "$out/src"
 src="$out/src"
 # make sees a new build/core.wasm on every `make build`; rebuild only when an input changed.
-inputs="$root/build/core.wasm $root/scripts/qemu-rig/guest/harness.c $0 $root/assembly/shared/regop.ts $root/assembly/shared/memmap.ts"
+inputs="$root/build/core.wasm $root/scripts/qemu-rig/guest/harness.c $0 $root/scripts/wasm2c-core.sh $root/scripts/wasm2c-core.h $root/assembly/shared/regop.ts $root/assembly/shared/memmap.ts"
 sum=$(cat $inputs | sha256sum | cut -d' ' -f1)
 if [ -x "$out/harness" ] && [ "$(cat "$src/inputs.sha256" 2>/dev/null)" = "$sum" ]; then
   touch "$out/harness"
   exit 0
 fi
-# -n core names the module: exports become Z_coreZ_<name>(Z_core_instance_t*, u32...).
-wasm2c "$root/build/core.wasm" -n core -o "$src/core.c"
-# Every export takes only i32 and returns i32 (the core's contract): the table needs only
-# the name and the arity.
-sed -n 's/^u32 Z_coreZ_\([A-Za-z0-9_]*\)(Z_core_instance_t\*\(.*\));$/\1 \2/p' "$src/core.h" |
-  awk '{ n = gsub(/u32/, "u32"); printf "{\"%s\", %d, (export_fn)Z_coreZ_%s},\n", $1, n, $1 }' > "$src/exports.inc"
+# core.c, core.h and the export table exports.inc (scripts/wasm2c-core.sh).
+"$root/scripts/wasm2c-core.sh" "$src" "$root/build/core.wasm"
 # The protocol constants, from the one place they are declared.
 cat "$root/assembly/shared/regop.ts" "$root/assembly/shared/memmap.ts" |
   sed -n 's/^export const \([A-Z0-9_]*\) = \(0x[0-9a-fA-F_]*\|[0-9_]*\);.*/\1 \2/p' |
   while read -r name value; do echo "#define $name $(echo "$value" | tr -d _)"; done > "$src/shared.h"
 # Explicit bounds checks against the memory's size instead of guard pages: the harness
 # replaces the memory's data pointer with a /dev/mem mapping, which has no guard region.
-cflags="-std=gnu11 -O2 -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -I $src -I $rt"
+cflags="-std=gnu11 -O2 -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -I $src -I $rt -I $root/scripts"
 gcc $cflags -w -c "$src/core.c" -o "$src/core.o" # generated code: its warnings are not ours
 gcc $cflags -w -c $rt/wasm-rt-impl.c -o "$src/wasm-rt-impl.o"
 gcc $cflags -Wall -Wextra -Werror -c "$root/scripts/qemu-rig/guest/harness.c" -o "$src/harness.o"

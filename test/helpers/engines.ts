@@ -1,13 +1,13 @@
-// Running one call script under two engines: real wasmtime (Cranelift, npm binding, in a
-// child process because the binding aborts the process on contract violations) and V8.
-// The binding has no memory access: inputs go in through mem_store8/mem_store32/mem_fill,
-// outputs come back as region digests.
+// Running one call script under two engines, for tests that compare them on the spot: real
+// wasmtime (Cranelift, the npm binding, in a child process: host/check/wasmtime-runner.ts)
+// and V8. The binding has no memory access: inputs go in through mem_store8 (poke), outputs
+// come back as region digests. The recorded suites `lastgasp check` replays are built from
+// the same calls (test/helpers/conformance/).
 
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { Core, CORE_WASM } from "../../host/core/core";
-import { tmpDir } from "./tshark";
+import { CORE_WASM } from "../../host/core/core";
+import { runEngine } from "../../host/check/engines";
+import type { CallScript } from "../../host/check/script";
+import { ensureBuilt } from "./cli";
 
 export type Call = [string, ...number[]];
 
@@ -18,25 +18,17 @@ export function poke(script: Call[], ptr: number, data: Uint8Array): void {
 
 export interface EngineRun {
   wasmtime: unknown[];
-  v8: number[];
+  v8: unknown[];
   /** Calls whose results differ, with both results. */
-  diffs: { call: Call; wasmtime: unknown; v8: number }[];
+  diffs: { call: Call; wasmtime: unknown; v8: unknown }[];
 }
 
-/** Runs the script under wasmtime and under a fresh V8 instance of the same core.wasm. */
-export function runOnBothEngines(script: Call[], label: string): EngineRun {
-  const dir = tmpDir(label);
-  const file = path.join(dir, "script.json");
-  fs.writeFileSync(file, JSON.stringify(script));
-  const child = path.join(__dirname, "wasmtime-child.js");
-  let wasmtime: unknown[];
-  try {
-    wasmtime = JSON.parse(execFileSync(process.execPath, [child, CORE_WASM, file], { encoding: "utf8", maxBuffer: 64 << 20 })) as unknown[];
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  const core = Core.load();
-  const v8 = script.map(([fn, ...args]) => core.exports[fn](...args));
-  const diffs = script.map((call, i) => ({ call, wasmtime: wasmtime[i], v8: v8[i] })).filter((d) => d.wasmtime !== d.v8);
+/** Runs the script under wasmtime and under V8, each on a fresh instance of build/core.wasm. */
+export function runOnBothEngines(calls: Call[], label: string): EngineRun {
+  ensureBuilt();
+  const script: CallScript = { name: label, description: label, steps: calls.map(([fn, ...args]) => [fn, args, 0]) };
+  const wasmtime: unknown[] = runEngine("wasmtime", CORE_WASM, [script]).scripts[0].answers;
+  const v8: unknown[] = runEngine("v8", CORE_WASM, [script]).scripts[0].answers;
+  const diffs = calls.map((call, i) => ({ call, wasmtime: wasmtime[i], v8: v8[i] })).filter((d) => JSON.stringify(d.wasmtime) !== JSON.stringify(d.v8));
   return { wasmtime, v8, diffs };
 }

@@ -8,8 +8,8 @@
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import { parseCommandArgs, UsageError } from "../../host/cli/command";
-import { flashCommand, bootCommand, confirmCommand, revertCommand, flashStatusCommand } from "../../host/cli/flash";
+import { parseCommandArgs, UsageError, Command } from "../../host/cli/command";
+import { command as flash, boot, confirm, revert, flashStatus } from "../../host/cli/flash";
 import { flashImage } from "../../host/flash/commands";
 import { MtdDevice } from "../../host/flash/mtd";
 
@@ -26,7 +26,7 @@ export type GuestStep =
   | { kind: "ecc"; target: string };
 
 const rec = (o: object) => process.stdout.write(`LG ${JSON.stringify(o)}\n`);
-const COMMANDS = [flashCommand, bootCommand, confirmCommand, revertCommand, flashStatusCommand];
+const COMMANDS: Record<string, Command> = { flash, boot, confirm, revert, "flash-status": flashStatus };
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -35,9 +35,9 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   console.log = (...xs: unknown[]) => void out.push(xs.join(" "));
   console.error = (...xs: unknown[]) => void err.push(xs.join(" "));
   try {
-    const cmd = COMMANDS.find((c) => c.name === args[0]);
+    const cmd = COMMANDS[args[0]];
     if (!cmd) throw new UsageError(`${args[0]}: unknown command`);
-    const code = await cmd.run(parseCommandArgs(cmd, args.slice(1)));
+    const code = await cmd.run(parseCommandArgs(cmd.usage, cmd, args.slice(1)));
     return { code, out: out.join("\n"), err: err.join("\n") };
   } catch (e) {
     if (e instanceof UsageError) return { code: 2, out: out.join("\n"), err: `lastgasp ${args[0]}: ${e.message}` };

@@ -6,6 +6,7 @@
 import { WireCodec } from "../../host/wire/codec";
 import { parseIPv4, parseIPv6, parseMac } from "../../host/util/addr";
 import { NA_FLAG_OVERRIDE, NA_FLAG_SOLICITED } from "../../assembly/shared/repr";
+import { ARP_OP_REPLY, ARP_OP_REQUEST, ETHERTYPE_ARP, ETHERTYPE_IPV6 } from "../../assembly/shared/wire";
 import type { UpdateOutcome } from "../../host/sim/neighbor";
 
 // The receiving host (the namespace side of the veth pair).
@@ -92,24 +93,24 @@ export function caseFrame(codec: WireCodec, c: NeighCase, vip: string): Uint8Arr
     case "garp-reply":
       return codec.announce(c.frame, newMac, parseIPv4(vip));
     case "reply-unicast":
-      return codec.encodeArp({ dst: hostMac, src: newMac, ethertype: 0x0806 }, { op: 2, sha: newMac, spa: parseIPv4(vip), tha: hostMac, tpa: parseIPv4(HOST_IP4) });
+      return codec.encodeArp({ dst: hostMac, src: newMac, ethertype: ETHERTYPE_ARP }, { op: ARP_OP_REPLY, sha: newMac, spa: parseIPv4(vip), tha: hostMac, tpa: parseIPv4(HOST_IP4) });
     case "reply-broadcast":
-      return codec.encodeArp({ dst: bcast, src: newMac, ethertype: 0x0806 }, { op: 2, sha: newMac, spa: parseIPv4(vip), tha: hostMac, tpa: parseIPv4(HOST_IP4) });
+      return codec.encodeArp({ dst: bcast, src: newMac, ethertype: ETHERTYPE_ARP }, { op: ARP_OP_REPLY, sha: newMac, spa: parseIPv4(vip), tha: hostMac, tpa: parseIPv4(HOST_IP4) });
     case "request-other":
-      return codec.encodeArp({ dst: bcast, src: newMac, ethertype: 0x0806 }, { op: 1, sha: newMac, spa: parseIPv4(vip), tha: zero, tpa: parseIPv4("203.0.113.250") });
+      return codec.encodeArp({ dst: bcast, src: newMac, ethertype: ETHERTYPE_ARP }, { op: ARP_OP_REQUEST, sha: newMac, spa: parseIPv4(vip), tha: zero, tpa: parseIPv4("203.0.113.250") });
     case "request-to-us":
-      return codec.encodeArp({ dst: bcast, src: newMac, ethertype: 0x0806 }, { op: 1, sha: newMac, spa: parseIPv4(vip), tha: zero, tpa: parseIPv4(HOST_IP4) });
+      return codec.encodeArp({ dst: bcast, src: newMac, ethertype: ETHERTYPE_ARP }, { op: ARP_OP_REQUEST, sha: newMac, spa: parseIPv4(vip), tha: zero, tpa: parseIPv4(HOST_IP4) });
     case "na-override":
       return codec.unsolicitedNa(newMac, parseIPv6(vip));
     case "na-no-override":
       return codec.encodeNa(
-        { dst: parseMac("33:33:00:00:00:01"), src: newMac, ethertype: 0x86dd },
+        { dst: parseMac("33:33:00:00:00:01"), src: newMac, ethertype: ETHERTYPE_IPV6 },
         { src: parseIPv6(vip), dst: parseIPv6("ff02::1"), nextHeader: 58, hopLimit: 255, payloadLen: 0, trafficClass: 0, flowLabel: 0 },
         { flags: 0, target: parseIPv6(vip), tlla: newMac },
       );
     case "na-solicited":
       return codec.encodeNa(
-        { dst: hostMac, src: newMac, ethertype: 0x86dd },
+        { dst: hostMac, src: newMac, ethertype: ETHERTYPE_IPV6 },
         { src: parseIPv6(vip), dst: parseIPv6(HOST_IP6), nextHeader: 58, hopLimit: 255, payloadLen: 0, trafficClass: 0, flowLabel: 0 },
         { flags: NA_FLAG_SOLICITED | NA_FLAG_OVERRIDE, target: parseIPv6(vip), tlla: newMac },
       );

@@ -11,6 +11,7 @@ import * as E from "../../assembly/shared/e1000";
 import * as RG from "../../assembly/shared/rings";
 import { DMA_BASE, FRAME_SLOT_SIZE, SWITCH_BASE } from "../../assembly/shared/memmap";
 import { VLAN_NONE } from "../../assembly/shared/repr";
+import { ETHERTYPE_IPV4 } from "../../assembly/shared/wire";
 import { Core } from "../../host/core/core";
 import { parseIPv4, parseIPv6, parseMac } from "../../host/util/addr";
 import { Rng } from "../../host/util/rng";
@@ -145,7 +146,7 @@ export const rxAfterInit = { rctl: s.rd(E.REG_RCTL), rdh: s.rd(E.REG_RDH), rdt: 
 const peer = parseMac(PEER_MAC);
 const udpTo = (dst: string, n: number) =>
   codec.encodeUdp4(
-    { dst: parseMac(dst), src: peer, ethertype: 0x0800 },
+    { dst: parseMac(dst), src: peer, ethertype: ETHERTYPE_IPV4 },
     { src: parseIPv4("198.51.100.2"), dst: parseIPv4("192.0.2.10"), protocol: 17, ttl: 64, tos: 0, ident: n, frag: 0, payloadLen: 0 },
     { srcPort: 40000 + n, dstPort: 9 },
     Uint8Array.from({ length: 40 + n }, (_, i) => (i * 7 + n) & 0xff),

@@ -33,15 +33,11 @@
 
 #include "shared.h" /* generated from assembly/shared/regop.ts and memmap.ts: declared once */
 
+static Z_core_instance_t core;
+#include "wasm2c-core.h" /* the export table, find_export, call_export (scripts/) */
+
 #define STEP_MAX_ROUNDS 10000 /* bounds a core bug, as host/nic/regops.ts runSteps */
 
-typedef u32 (*export_fn)();
-struct export { const char *name; int arity; export_fn fn; };
-static const struct export exports[] = {
-#include "exports.inc" /* generated from core.h: {"name", arity, (export_fn)Z_coreZ_name}, */
-};
-
-static Z_core_instance_t core;
 static volatile u32 *bar0;
 static u32 bar0_size;
 static int trace_regops;
@@ -82,30 +78,6 @@ static int perform_regops(void) {
   }
   __sync_synchronize();
   return (int)count;
-}
-
-static const struct export *find_export(const char *name) {
-  for (size_t i = 0; i < sizeof exports / sizeof exports[0]; i++)
-    if (strcmp(exports[i].name, name) == 0) return &exports[i];
-  return NULL;
-}
-
-/* Calls an export; a trap longjmps back here and is reported as *trap != 0. */
-static u32 call_export(const struct export *x, const u32 *a, int *trap) {
-  Z_core_instance_t *c = &core;
-  *trap = wasm_rt_impl_try();
-  if (*trap) return 0;
-  switch (x->arity) {
-  case 0: return x->fn(c);
-  case 1: return x->fn(c, a[0]);
-  case 2: return x->fn(c, a[0], a[1]);
-  case 3: return x->fn(c, a[0], a[1], a[2]);
-  case 4: return x->fn(c, a[0], a[1], a[2], a[3]);
-  case 5: return x->fn(c, a[0], a[1], a[2], a[3], a[4]);
-  case 6: return x->fn(c, a[0], a[1], a[2], a[3], a[4], a[5]);
-  case 7: return x->fn(c, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
-  default: return x->fn(c, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
-  }
 }
 
 static int sysfs_read(const char *dir, const char *file, char *buf, size_t len) {
@@ -254,7 +226,7 @@ int main(int argc, char **argv) {
   map_nic(bdf, sizeof bdf);
   map_memory(phys);
   printf("LG {\"op\":\"ready\",\"bdf\":\"%s\",\"bar0_size\":%u,\"phys\":%lu,\"mem_size\":%u,\"exports\":%zu,\"us\":%llu}\n",
-         bdf, bar0_size, phys, core.w2c_memory.size, sizeof exports / sizeof exports[0],
+         bdf, bar0_size, phys, core.w2c_memory.size, EXPORT_COUNT,
          (unsigned long long)(now_us() - t0));
   FILE *f = fopen(argv[1], "r");
   if (!f) die("cannot open the script");

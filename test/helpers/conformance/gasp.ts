@@ -1,21 +1,17 @@
-// The gasp under a second engine: real wasmtime (Cranelift, npm binding, child process)
-// and V8 run the same call script — set the key, arm from a config repr, send hellos, fire
-// gasps with random fault values and excerpts, receive every frame — with every input
-// placed through mem_store8. Results and the digests of the whole GASP region and of every
-// received-message repr must be identical.
+// Conformance script "gasp": key, arm from a config repr, hellos, gasps fired with random
+// fault values and excerpts, every frame received — the GASP region and every received
+// message digested.
 
-import { test } from "uvu";
-import * as assert from "uvu/assert";
-import { Core } from "../host/core/core";
-import { Rng } from "../host/util/rng";
-import { writeConfig, writeRxConfig } from "../host/gasp/repr";
-import { GaspSender } from "../host/gasp/gasp";
-import { GASP_BASE, GASP_SIZE } from "../assembly/shared/memmap";
-import * as G from "../assembly/shared/gasp";
-import { Call, poke, runOnBothEngines } from "./helpers/engines";
-import { baseConfig, KEY, KEY_ID } from "./helpers/gasp";
+import { Core } from "../../../host/core/core";
+import { Rng } from "../../../host/util/rng";
+import { writeConfig, writeRxConfig } from "../../../host/gasp/repr";
+import { GaspSender } from "../../../host/gasp/gasp";
+import { GASP_BASE, GASP_SIZE } from "../../../assembly/shared/memmap";
+import * as G from "../../../assembly/shared/gasp";
+import { Call, poke } from "../engines";
+import { baseConfig, KEY, KEY_ID } from "../gasp";
+import type { ConformanceSource } from "./index";
 
-const rng = new Rng(0x3a5);
 const CFG = Core.slot(60);
 const RXCFG = Core.slot(61);
 const MSG = Core.slot(62);
@@ -39,7 +35,8 @@ function frameLengths(cfg: ReturnType<typeof baseConfig>, n: number): { addr: nu
   return tx.fire({ cause: 1, excerpt: new Uint8Array(n) }).frames.map((f) => ({ addr: f.addr, len: f.bytes.length }));
 }
 
-function buildScript(): Call[] {
+function build(): Call[] {
+  const rng = new Rng(0x3a5);
   const s: Call[] = [["abi_version"], ["init"]];
   poke(s, KEYBUF, KEY);
   s.push(["hmac_set_key", 0, KEYBUF, KEY.length, KEY_ID]);
@@ -70,20 +67,8 @@ function buildScript(): Call[] {
   return s;
 }
 
-test("wasmtime and V8 build, authenticate and receive identical gasps (GASP region digests equal)", () => {
-  const script = buildScript();
-  const { wasmtime, v8, diffs } = runOnBothEngines(script, "gasp-wasmtime");
-  assert.is(wasmtime.length, script.length);
-  assert.equal(diffs.slice(0, 5), [], `${diffs.length} calls differ`);
-
-  const results = (fn: string) => script.map((c, i) => [c[0], v8[i]] as [string, number]).filter(([f]) => f === fn).map(([, r]) => r);
-  assert.ok(results("gasp_fire").every((r) => r === 4), "every fire built four frames");
-  const hellos = results("gasp_hello");
-  assert.ok(hellos.includes(-81) && hellos.includes(4), "fenced rounds refuse hellos after the first gasp, open rounds do not");
-  const received = results("gasp_receive");
-  assert.ok(received.filter((r) => r > 0).length === 32, "the first frame of each of the 32 gasps accepted");
-  assert.ok(received.filter((r) => r === -77).length === 96, "the other three frames are authentic duplicates");
-  assert.ok(new Set(results("region_digest")).size > 60, "the digests differ from call to call: they measure something");
-});
-
-test.run();
+export const gasp: ConformanceSource = {
+  name: "gasp",
+  description: "the gasp: arm, hellos, gasps with random fault values and excerpts, every frame received (copies, duplicates)",
+  build,
+};

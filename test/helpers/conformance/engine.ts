@@ -1,32 +1,27 @@
-// The packet engine under a second engine: a call script (rings set up, the switching path
+// Conformance script "engine": the poll-mode packet engine — rings set up, the switching path
 // configured, rounds of frames written into RX descriptors' buffers as RX DMA would, eng_poll,
-// TX write-back, an injection through the DOWN ring) built against V8 and replayed under real
-// wasmtime (Cranelift, in a child process); every result and every digest must agree.
+// TX write-back, an injection through the DOWN ring — built against V8 as it goes (the
+// emulated NIC reads descriptor addresses), every counter, ring and region digested.
 
-import { test } from "uvu";
-import * as assert from "uvu/assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { Core, CORE_WASM } from "../host/core/core";
-import { tmpDir } from "./helpers/tshark";
-import { frame, TCP } from "./helpers/packets";
-import { maglevTable } from "../host/switch/distribution";
-import { Rng } from "../host/util/rng";
-import { parseIPv4, parseMac } from "../host/util/addr";
-import * as MAP from "../assembly/shared/memmap";
-import * as S from "../assembly/shared/switch";
-import * as RINGS from "../assembly/shared/rings";
-import * as E from "../assembly/shared/engine";
-import { STEP_IO } from "../assembly/shared/regop";
+import type { Call } from "../engines";
+import { Core } from "../../../host/core/core";
+import { frame, TCP } from "../packets";
+import { maglevTable } from "../../../host/switch/distribution";
+import { Rng } from "../../../host/util/rng";
+import { parseIPv4, parseMac } from "../../../host/util/addr";
+import * as MAP from "../../../assembly/shared/memmap";
+import * as S from "../../../assembly/shared/switch";
+import * as RINGS from "../../../assembly/shared/rings";
+import * as E from "../../../assembly/shared/engine";
+import { STEP_IO } from "../../../assembly/shared/regop";
+import type { ConformanceSource } from "./index";
 
-type Call = [string, ...number[]];
 const REC = Core.slot(60);
 const CNT = Core.slot(61);
 const RING = 32;
 
 /** Builds the script by running it on V8 as it goes (the emulated NIC reads descriptor addresses). */
-function buildScript(): { script: Call[]; v8: number[] } {
+export function buildEngineScript(): { script: Call[]; v8: number[] } {
   const core = Core.load();
   const script: Call[] = [];
   const v8: number[] = [];
@@ -144,20 +139,8 @@ function buildScript(): { script: Call[]; v8: number[] } {
   return { script, v8 };
 }
 
-test("wasmtime and V8 agree on the packet engine, call by call and digest by digest", () => {
-  const { script, v8 } = buildScript();
-  const file = path.join(tmpDir("engine-wasmtime"), "script.json");
-  fs.writeFileSync(file, JSON.stringify(script));
-  const child = path.join(__dirname, "helpers", "wasmtime-child.js");
-  const wasmtime = JSON.parse(execFileSync(process.execPath, [child, CORE_WASM, file], { encoding: "utf8", maxBuffer: 64 << 20 })) as unknown[];
-  assert.is(wasmtime.length, script.length);
-  const diffs = script.map((c, i) => ({ c, w: wasmtime[i], v: v8[i] })).filter((d) => d.w !== d.v);
-  assert.equal(diffs.slice(0, 5), [], `${diffs.length} calls differ`);
-  assert.ok(v8.every((r) => typeof r === "number"), "no traps");
-  const polls = script.map((c, i) => (c[0] === "eng_poll" ? v8[i] : -1)).filter((n) => n >= 0);
-  assert.ok(polls.reduce((a, b) => a + b, 0) > 200, "the rounds handled frames");
-  const moved = script.map((c, i) => (c[0] === "nic_slot_buf" ? v8[i] : 0)).filter((b) => b !== 0);
-  assert.ok(new Set(moved).size === moved.length, "every slot holds its own buffer: a permutation");
-});
-
-test.run();
+export const engine: ConformanceSource = {
+  name: "engine",
+  description: "the packet engine: two switching cores polling rings fed as RX DMA would, zero copy and copy, TX write-back, an injection",
+  build: () => buildEngineScript().script,
+};

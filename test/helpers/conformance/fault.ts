@@ -1,28 +1,21 @@
-// The fault entry under a second engine: real wasmtime (Cranelift, npm binding, child process)
-// and V8 replay the same call script — key, gasp templates, port and ring configuration, the
-// plan, fault_fire, then every fault_step round with the register values a NIC answered
-// poked into the REGOP list — and must agree on every result and on the digests of the
-// register-operation lists, the fault rings and the GASP region. The NIC answers come from a
-// register stub driven once in V8 (healthy ports, and a port whose TX engine never moves).
+// Conformance scripts "fault-*": the fault entry round by round — key, gasp templates, port
+// and ring configuration, the plan, fault_fire, then every fault_step with the register values
+// a NIC answered (a register stub driven once in V8: healthy ports, a port whose TX engine
+// never moves) — and the digests of the register lists, the fault rings and the GASP region.
 
-import { test } from "uvu";
-import * as assert from "uvu/assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { Core, CORE_WASM } from "../host/core/core";
-import { writeConfig } from "../host/gasp/repr";
-import { parseIPv4, parseMac } from "../host/util/addr";
-import * as E from "../assembly/shared/e1000";
-import * as RO from "../assembly/shared/regop";
-import * as F from "../assembly/shared/fault";
-import { GASP_BASE, GASP_SIZE, REGOP_BASE } from "../assembly/shared/memmap";
-import { RING_FAULT, portDmaBase, PORT_DMA_FAULT_DESC, PORT_DMA_FAULT_BUFS } from "../assembly/shared/rings";
-import { GASP_CFG_SIZE } from "../assembly/shared/gasp";
-import { tmpDir } from "./helpers/tshark";
-import { KEY, KEY_ID, CHASSIS } from "./helpers/gasp";
+import type { Call } from "../engines";
+import { Core } from "../../../host/core/core";
+import { writeConfig } from "../../../host/gasp/repr";
+import { parseIPv4, parseMac } from "../../../host/util/addr";
+import * as E from "../../../assembly/shared/e1000";
+import * as RO from "../../../assembly/shared/regop";
+import * as F from "../../../assembly/shared/fault";
+import { GASP_BASE, GASP_SIZE, REGOP_BASE } from "../../../assembly/shared/memmap";
+import { RING_FAULT, portDmaBase, PORT_DMA_FAULT_DESC, PORT_DMA_FAULT_BUFS } from "../../../assembly/shared/rings";
+import { GASP_CFG_SIZE } from "../../../assembly/shared/gasp";
+import { KEY, KEY_ID, CHASSIS } from "../gasp";
+import type { ConformanceSource } from "./index";
 
-type Call = [string, ...number[]];
 const CFG = Core.slot(60);
 const KEYBUF = Core.frame(20);
 const EXCERPT = Core.frame(21);
@@ -102,40 +95,11 @@ function record(txQueues: number, faultQueue: number, hungPort: number | null): 
   return script;
 }
 
-const CASES: [string, number, number, number | null][] = [
-  ["e1000, both ports healthy", 1, -1, null],
-  ["i210-like own queue, both ports healthy", 4, 1, null],
-  ["e1000, port 0's engine hung (escalated)", 1, -1, 0],
-  ["i210-like, port 1's engine hung (escalated)", 4, 1, 1],
+export const FAULT_CASES: [string, string, number, number, number | null][] = [
+  ["fault-e1000", "the fault entry on an e1000 (queue 0 reset), both ports healthy", 1, -1, null],
+  ["fault-i210", "the fault entry on an i210-like NIC (own queue), both ports healthy", 4, 1, null],
+  ["fault-e1000-hung", "the fault entry on an e1000, port 0's TX engine hung (escalated)", 1, -1, 0],
+  ["fault-i210-hung", "the fault entry on an i210-like NIC, port 1's TX engine hung (escalated)", 4, 1, 1],
 ];
 
-test("wasmtime and V8 run the fault entry round for round: same results, same register lists, same rings", () => {
-  const dir = tmpDir("fault-wasmtime");
-  try {
-    for (const [name, txq, fq, hung] of CASES) {
-      const script = record(txq, fq, hung);
-      const file = path.join(dir, "script.json");
-      fs.writeFileSync(file, JSON.stringify(script));
-      const child = path.join(__dirname, "helpers", "wasmtime-child.js");
-      const wasmtime = JSON.parse(execFileSync(process.execPath, [child, CORE_WASM, file], { encoding: "utf8", maxBuffer: 64 << 20 })) as unknown[];
-      const core = Core.load();
-      const v8 = script.map(([fn, ...args]) => core.exports[fn](...args));
-      assert.is(wasmtime.length, script.length, name);
-      const diffs = script.map((c, i) => ({ c, w: wasmtime[i], v: v8[i] })).filter((d) => d.w !== d.v);
-      assert.equal(diffs.slice(0, 5), [], `${name}: ${diffs.length} calls differ`);
-      const steps = script.map((c, i) => [c[0], v8[i]] as [string, number]).filter(([f]) => f === "fault_step").map(([, r]) => r);
-      assert.is(steps[steps.length - 1], 0, `${name}: the entry ended with STEP_DONE`);
-      const status = (p: number) => v8[script.findIndex((c) => c[0] === "fault_port_info" && c[1] === p && c[2] === F.FPI_STATUS)];
-      if (hung === null) assert.equal([status(0), status(1)], [F.FPS_SENT, F.FPS_SENT], name);
-      else {
-        assert.ok((status(hung) as number) < 0, `${name}: the hung port ends with an error`);
-        assert.is(status(1 - hung), F.FPS_SENT, `${name}: the other port sent`);
-      }
-      assert.ok(steps.length > 4, name);
-    }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test.run();
+export const faultEntry: ConformanceSource[] = FAULT_CASES.map(([name, description, txq, fq, hung]) => ({ name, description, build: () => record(txq, fq, hung) }));
