@@ -13,6 +13,7 @@ import { loadBoard } from "../board/load";
 import { statusName } from "../core/status";
 import { KeyFileError, readPublicKey, keyId, hexId } from "../image/keys";
 import { runImage, TrustError } from "../image/verifier";
+import { readImageFile, InputError as ImageInputError } from "../image/files";
 import { FlashCard } from "./card";
 import { FlashDevice } from "./device";
 import { FlashModel } from "./model";
@@ -224,19 +225,15 @@ export interface FlashOutcome {
 }
 
 function readImage(file: string): Uint8Array {
-  let st: fs.Stats;
+  let r: ReturnType<typeof readImageFile>;
   try {
-    st = fs.statSync(file);
+    r = readImageFile(file);
   } catch (e) {
-    throw new FlashInputError(`${file}: cannot read the image (${errno(e)})`);
+    if (e instanceof ImageInputError) throw new FlashInputError(e.message);
+    throw e;
   }
-  if (!st.isFile()) throw new FlashInputError(`${file}: the image is not a regular file`);
-  if (st.size > F.IMG_MAX_LEN) throw new FlashRefusedError(`${file}: ${st.size} bytes is over the ${F.IMG_MAX_LEN}-byte limit of the image format`);
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new FlashInputError(`${file}: cannot read the image (${errno(e)})`);
-  }
+  if ("oversized" in r) throw new FlashRefusedError(`${file}: ${r.oversized} bytes is over the ${F.IMG_MAX_LEN}-byte limit of the image format`);
+  return r;
 }
 
 /**
