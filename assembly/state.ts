@@ -9,10 +9,14 @@ export const STATE_ABORT_LINE: usize = STATE_BASE + 0x000; // u32, last abort's 
 export const STATE_INIT_DONE: usize = STATE_BASE + 0x004; // u32, 1 after init()
 export const STATE_SHA_COMPRESSIONS: usize = STATE_BASE + 0x008; // u32, SHA-256 blocks so far
 
-// SHA-256 contexts (crypto/sha256.ts SHA_CTX_SIZE = 128 each).
+// SHA-256 contexts (crypto/sha256.ts SHA_CTX_SIZE = 128 each) and scratch. Scratch: what it
+// holds matters only during one call; the HMAC code wipes it when a key is set up or cleared,
+// because it held key-derived bytes (the padded key block, the key's message schedule).
 export const STATE_SHA_CTX_A: usize = STATE_BASE + 0x100; // HMAC and one-shot digests
 export const STATE_SHA_CTX_B: usize = STATE_BASE + 0x200; // self-test
 export const STATE_SHA_SCRATCH: usize = STATE_BASE + 0x300; // 64 bytes: key block, inner digest
+export const STATE_SHA_SCHEDULE: usize = STATE_BASE + 0x900; // 256 bytes: compress()'s message schedule W[64]
+export const STATE_SHA512_SCHEDULE: usize = STATE_BASE + 0xa00; // 640 bytes: compress512()'s message schedule W[80]
 
 // HMAC-SHA256 key slots (crypto/hmac.ts): HMAC_SLOT_COUNT host slots plus one private
 // self-test slot, HMAC_SLOT_SIZE = 128 bytes each: 0x400 .. 0x880.
@@ -35,16 +39,23 @@ export const STATE_NIC_SIZE: usize = 0x1000;
 export const STATE_GASP_SIZE: usize = 0x2000;
 export const STATE_SWITCH_SIZE: usize = 0x2000;
 
-// NIC rings and takeover (assembly/nic/): the register operation in progress, tunable
-// bounds, per-port configuration and per-ring soft state. Layouts in nic/op.ts, nic/port.ts,
-// nic/ring.ts.
-export const STATE_NIC_OP: usize = STATE_NIC_BASE + 0x000; // 256 bytes
-export const STATE_NIC_TUNE: usize = STATE_NIC_BASE + 0x100; // TUNE_FIELDS u32 (shared/rings.ts)
-export const STATE_NIC_PORTS: usize = STATE_NIC_BASE + 0x200; // NIC_MAX_PORTS x 64 bytes
-export const STATE_NIC_RINGS: usize = STATE_NIC_BASE + 0x400; // NIC_MAX_PORTS x 3 x 64 bytes (.. 0x700)
-// Which packet buffer each TX and RX descriptor slot holds (nic/ring.ts slotBuf): buffers move
-// between slots when the packet engine forwards without copying. NIC_MAX_PORTS x 2 kinds x
-// 256 slots x u16 = 4 KiB; it does not fit the NIC range above, so it sits in the free part.
+// NIC rings and takeover (assembly/nic/): typed structs at fixed addresses (AssemblyScript
+// @unmanaged classes placed with changetype, never allocated). Each array has its own stride,
+// declared here, and init() checks that every struct fits it.
+export const STATE_NIC_OP: usize = STATE_NIC_BASE + 0x000; // NicOp (nic/op.ts): the operation in progress
+export const STATE_NIC_OP_INFO: usize = STATE_NIC_BASE + 0x080; // OPINFO_FIELDS x i32: what it left behind
+export const STATE_NIC_TUNE: usize = STATE_NIC_BASE + 0x100; // TUNE_FIELDS x i32 (shared/rings.ts)
+export const STATE_NIC_REGOPS: usize = STATE_NIC_BASE + 0x140; // RegopList (nic/ops.ts): entries pushed this round
+export const STATE_NIC_PORTS: usize = STATE_NIC_BASE + 0x200; // NIC_MAX_PORTS x NicPort (nic/port.ts)
+export const STATE_NIC_TXQ: usize = STATE_NIC_BASE + 0x400; // NIC_MAX_PORTS x TxQueue (nic/txq.ts): the normal TX rings
+export const STATE_NIC_FAULTQ: usize = STATE_NIC_BASE + 0x500; // NIC_MAX_PORTS x TxQueue: the fault path's TX rings
+export const STATE_NIC_RXQ: usize = STATE_NIC_BASE + 0x600; // NIC_MAX_PORTS x RxQueue (nic/rxq.ts) (.. 0x700)
+export const NIC_PORT_STRIDE: usize = 0x40;
+export const NIC_QUEUE_STRIDE: usize = 0x40;
+// Which packet buffer each TX and RX descriptor slot holds (nic/bufs.ts): buffers move between
+// slots when the packet engine forwards without copying. The TX table (NIC_MAX_PORTS x
+// TX_RING_MAX u16), then the RX table (NIC_MAX_PORTS x RX_RING_MAX u16): 4 KiB, which does not
+// fit the NIC range above, so it sits in the free part of STATE.
 export const STATE_NIC_SLOT_BUFS: usize = STATE_BASE + 0x9000; // outside STATE_NIC_BASE's 4 KiB
 export const STATE_NIC_SLOT_BUFS_SIZE: usize = 0x1000;
 // Gasp sender and receiver (assembly/gasp/), inside STATE_GASP_BASE .. +0x2000. The fault
@@ -83,9 +94,12 @@ export const SW_ST_ENG_INJECT_OWNER: usize = STATE_SWITCH_BASE + 0x810; // u32: 
 export const SW_ST_ENG_CTX: usize = STATE_SWITCH_BASE + 0x900; // ENG_MAX_CTX x ENG_CTX_SIZE (256): settings, counters
 export const SW_ST_END: usize = STATE_SWITCH_BASE + 0x2000; // end of the switching path's range
 
-// The fault entry (assembly/fault/): the plan armed at boot and the progress of a fire.
+// The fault entry (assembly/fault/state.ts): the plan armed at boot and the progress of a fire.
 export const STATE_FAULT_BASE: usize = STATE_BASE + 0x8000;
 export const STATE_FAULT_SIZE: usize = 0x100;
+export const STATE_FAULT_PLAN: usize = STATE_FAULT_BASE + 0x00; // FaultPlan
+export const STATE_FAULT_PORTS: usize = STATE_FAULT_BASE + 0x40; // GASP_MAX_PORTS x FaultPort
+export const FAULT_PORT_STRIDE: usize = 0x20;
 
 // Signed images and Ed25519 (assembly/crypto/ed25519.ts, assembly/image/), 0xa000 .. 0xafff.
 export const STATE_IMG_BASE: usize = STATE_BASE + 0xa000;

@@ -37,6 +37,8 @@ test("core-private state: subsystem blocks never overlap and stay inside STATE",
   const blocks: [string, number, number][] = [
     ["diagnostics", ST.STATE_ABORT_LINE, 0x100],
     ["SHA-256 contexts and scratch", ST.STATE_SHA_CTX_A, ST.STATE_SHA_SCRATCH + 64 - ST.STATE_SHA_CTX_A],
+    ["SHA-256 message schedule", ST.STATE_SHA_SCHEDULE, 256],
+    ["SHA-512 message schedule", ST.STATE_SHA512_SCHEDULE, 640],
     ["HMAC key slots (8 + self-test)", ST.STATE_HMAC_SLOTS, 9 * 128],
     ["self-test scratch", ST.STATE_SELFTEST, 0x1000],
     ["wire scratch reprs", ST.STATE_WIRE_ETH, 0x100],

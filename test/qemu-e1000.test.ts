@@ -113,7 +113,7 @@ test("(1) write masks of ring lengths, heads and tails are the ones e1000.ts dec
     assert.is(u32(r.zero), 0, `${r.name} after writing 0`);
   }
   // QEMU stores TDBAL as written and drops the low 4 bits when it computes a descriptor
-  // address (tx_desc_base); e1000.ts RING_BASE_LO_MASK is the part that matters.
+  // address (tx_desc_base); e1000.ts BASE_LO_MASK is the part that matters.
   assert.is(u32(L_TDBAL), 0x1234_567f);
 });
 
@@ -303,7 +303,7 @@ const KNOWN_DIVERGENCES: Divergence[] = [
     why: "TDBAL/RDBAL low 4 bits: QEMU stores them (and ignores them in tx_desc_base); the model follows the SDM and reads them back 0",
     explains: (q, m) =>
       (q.op === "rd" || q.op === "regop") && q.op === m.op && [E.REG_TDBAL, E.REG_RDBAL].includes(Number(q.off)) &&
-      ((Number(q.val) & E.RING_BASE_LO_MASK) >>> 0) === Number(m.val),
+      ((Number(q.val) & E.BASE_LO_MASK) >>> 0) === Number(m.val),
   },
   {
     why: "CTRL.RST: QEMU's e1000 only clears the bit (set_ctrl); the model resets the device as a real 8254x does",

@@ -200,12 +200,12 @@ test("batch descriptors pointing anywhere: bad ones are dropped as bad_desc, goo
 test("random DOWN-ring contents: every slot consumed or refused, no trap, output stays in its buffer", () => {
   const { sw } = fixture({ capacity: 1 << 10 });
   const core = sw.core;
-  const hdr = MAP.SW_RING_HDR_BASE + S.RING_DOWN * S.RING_HDR_SIZE;
+  const hdr = MAP.SW_RING_HDR_BASE + S.PUNT_DOWN * S.PUNT_HDR_SIZE;
   const OUT = Core.frame(23);
   for (let round = 0; round < 300; round++) {
-    core.bytes.set(rng.bytes(4096), MAP.SW_PUNT_DOWN_BASE + rng.int(S.RING_SLOTS) * S.RING_SLOT_SIZE);
-    const tail = core.view.getUint32(hdr + S.RING_TAIL, true);
-    core.view.setUint32(hdr + S.RING_HEAD, (tail + rng.pick([0, 1, 5, 127, 128, 129, 1 << 30])) >>> 0, true);
+    core.bytes.set(rng.bytes(4096), MAP.SW_PUNT_DOWN_BASE + rng.int(S.PUNT_SLOTS) * S.PUNT_SLOT_SIZE);
+    const tail = core.view.getUint32(hdr + S.PUNT_TAIL, true);
+    core.view.setUint32(hdr + S.PUNT_HEAD, (tail + rng.pick([0, 1, 5, 127, 128, 129, 1 << 30])) >>> 0, true);
     const guard = Buffer.from(core.bytes.subarray(OUT + 2048, OUT + 4096));
     for (let k = 0; k < 200; k++) {
       let rc: number;

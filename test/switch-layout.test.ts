@@ -22,8 +22,8 @@ test("sub-regions are ordered, non-overlapping, inside SWITCH and aligned", () =
   assert.is(S.LB_MAX_SLOTS, (MAP.SW_LB_TABLE_SIZE - S.LB_SLOTS) / S.LB_SLOT_BYTES);
   assert.ok(S.LB_SLOTS >= S.SW_MAX_SERVICES * S.LB_HDR_ENTRY, "LB header fits before the slots");
   assert.ok(S.LB_MAX_SLOTS >= 2 * 65537, "two Maglev tables of the paper's size fit");
-  assert.is(S.RING_MAX_FRAME, S.RING_SLOT_SIZE - S.RS_FRAME);
-  assert.is(S.RING_SLOTS & (S.RING_SLOTS - 1), 0, "ring slots: a power of two");
+  assert.is(S.PUNT_MAX_FRAME, S.PUNT_SLOT_SIZE - S.RS_FRAME);
+  assert.is(S.PUNT_SLOTS & (S.PUNT_SLOTS - 1), 0, "ring slots: a power of two");
   assert.ok(S.C_COUNT <= 64, "counters fit their 256 bytes of state");
 });
 

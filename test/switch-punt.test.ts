@@ -139,13 +139,13 @@ test("an unclaimed punt is counted by the service; replies can be re-injected th
 test("UP ring full: drops are counted, punting resumes once the host drains; ring indices wrap", () => {
   const { sw, service } = setup();
   const req = (i: number) => frame({ src: clientIp4(i), dst: CP4, proto: "icmp", payload: rng.bytes(8) });
-  for (let i = 0; i < S.RING_SLOTS; i++) assert.is(sw.process(req(i), PORT_CLIENTS).verdict.action, "punt");
+  for (let i = 0; i < S.PUNT_SLOTS; i++) assert.is(sw.process(req(i), PORT_CLIENTS).verdict.action, "punt");
   const r = sw.process(req(999), PORT_CLIENTS);
   assert.is(r.verdict.reason, "drop_punt_full");
-  assert.is(service.poll(), S.RING_SLOTS);
+  assert.is(service.poll(), S.PUNT_SLOTS);
   let sent = 0;
   while (sw.injectNext()) sent++;
-  assert.is(sent, S.RING_SLOTS);
+  assert.is(sent, S.PUNT_SLOTS);
   // many rounds through the rings: counters go well past the slot count
   for (let round = 0; round < 5; round++) {
     for (let i = 0; i < 100; i++) assert.is(sw.process(req(i), PORT_CLIENTS).verdict.action, "punt");
@@ -163,8 +163,8 @@ test("oversize frames, invalid DOWN slots and broken indices are counted and ski
   big.set(frame({ src: clientIp4(5), dst: CP4, proto: "udp", sport: 1, dport: 2 }));
   assert.is(sw.process(big, PORT_CLIENTS).verdict.reason, "drop_punt_too_big");
   const core = sw.core;
-  const down = MAP.SW_RING_HDR_BASE + S.RING_DOWN * S.RING_HDR_SIZE;
-  const slot = (i: number) => MAP.SW_PUNT_DOWN_BASE + (i & (S.RING_SLOTS - 1)) * S.RING_SLOT_SIZE;
+  const down = MAP.SW_RING_HDR_BASE + S.PUNT_DOWN * S.PUNT_HDR_SIZE;
+  const slot = (i: number) => MAP.SW_PUNT_DOWN_BASE + (i & (S.PUNT_SLOTS - 1)) * S.PUNT_SLOT_SIZE;
   const good = frame({ src: CP4, dst: clientIp4(5), proto: "udp", sport: 2, dport: 1 });
   const write = (i: number, len: number, port: number, kind: number) => {
     core.view.setUint16(slot(i) + S.RS_LEN, len, true);
@@ -177,7 +177,7 @@ test("oversize frames, invalid DOWN slots and broken indices are counted and ski
   write(2, good.length, 99, S.INJECT_TX);
   write(3, good.length, 0, 7);
   write(4, good.length, 2, S.INJECT_TX);
-  core.view.setUint32(down + S.RING_HEAD, 5, true);
+  core.view.setUint32(down + S.PUNT_HEAD, 5, true);
   const verdicts = [];
   for (let i = 0; i < 5; i++) verdicts.push(sw.injectNext()!.verdict);
   assert.equal(verdicts.slice(0, 4).map((v) => v.reason), ["inject_bad", "inject_bad", "inject_bad", "inject_bad"]);
@@ -185,12 +185,12 @@ test("oversize frames, invalid DOWN slots and broken indices are counted and ski
   assert.is(verdicts[4].port, 2);
   assert.is(sw.injectNext(), null);
   // a head from nowhere: the core resynchronises to it and reports the skip
-  core.view.setUint32(down + S.RING_HEAD, 0x7000_0000, true);
+  core.view.setUint32(down + S.PUNT_HEAD, 0x7000_0000, true);
   assert.is(sw.injectNext()!.verdict.reason, "inject_bad");
   assert.is(sw.injectNext(), null);
   // a tail from nowhere on the UP ring: treated as full, not as room
-  const up = MAP.SW_RING_HDR_BASE + S.RING_UP * S.RING_HDR_SIZE;
-  core.view.setUint32(up + S.RING_TAIL, 0x7000_0000, true);
+  const up = MAP.SW_RING_HDR_BASE + S.PUNT_UP * S.PUNT_HDR_SIZE;
+  core.view.setUint32(up + S.PUNT_TAIL, 0x7000_0000, true);
   assert.is(sw.process(frame({ src: clientIp4(6), dst: CP4, proto: "icmp" }), PORT_CLIENTS).verdict.reason, "drop_punt_full");
   assert.is(sw.counters().inject_bad, 5);
 });

@@ -8,8 +8,8 @@
 // Slot layout (HMAC_SLOT_SIZE bytes): +0 inner state[32], +32 outer state[32],
 // +64 key id u32, +68 valid u32.
 
-import { STATE_HMAC_SLOTS, STATE_SHA_CTX_A, STATE_SHA_SCRATCH } from "../state";
-import { H0, compress, sha256, shaResume, shaUpdate, shaFinal } from "./sha256";
+import { STATE_HMAC_SLOTS, STATE_SHA_CTX_A, STATE_SHA_SCRATCH, STATE_SHA_SCHEDULE } from "../state";
+import { H0, SHA_CTX_SIZE, SHA_SCHEDULE_SIZE, compress, sha256, shaResume, shaUpdate, shaFinal } from "./sha256";
 
 export const HMAC_SLOT_SIZE: usize = 128;
 export const HMAC_SLOT_COUNT: i32 = 8;
@@ -17,6 +17,17 @@ export const SLOT_INNER: usize = 0; // exported: the gasp sender copies both sta
 export const SLOT_OUTER: usize = 32;
 const SLOT_KEY_ID: usize = 64;
 const SLOT_VALID: usize = 68;
+
+/**
+ * Zeroes the scratch a key set-up or a MAC leaves key-derived bytes in: context A (a long key's
+ * hash, the inner digest), the pad block / inner digest scratch, and compress()'s message
+ * schedule (the last block compressed: K ^ opad after a set-up). docs/memory-map.md.
+ */
+function wipeScratch(): void {
+  memory.fill(STATE_SHA_CTX_A, 0, SHA_CTX_SIZE);
+  memory.fill(STATE_SHA_SCRATCH, 0, 64);
+  memory.fill(STATE_SHA_SCHEDULE, 0, SHA_SCHEDULE_SIZE);
+}
 
 export function slotAddr(slot: i32): usize {
   return STATE_HMAC_SLOTS + <usize>slot * HMAC_SLOT_SIZE;
@@ -43,13 +54,15 @@ export function hmacSetKey(slot: i32, key: usize, len: usize, keyId: u32): void 
   for (let i: usize = 0; i < 64; i++) store<u8>(block + i, load<u8>(block + i) ^ (0x36 ^ 0x5c));
   memory.copy(s + SLOT_OUTER, H0, 32);
   compress(s + SLOT_OUTER, block);
-  memory.fill(block, 0, 64); // do not leave key material in scratch
+  wipeScratch(); // only the slot keeps key material
   store<u32>(s + SLOT_KEY_ID, keyId);
   store<u32>(s + SLOT_VALID, 1);
 }
 
+/** Forgets slot's key states, and whatever a MAC under any key left in scratch. */
 export function hmacClearKey(slot: i32): void {
   memory.fill(slotAddr(slot), 0, HMAC_SLOT_SIZE);
+  wipeScratch();
 }
 
 /** Writes the 32-byte HMAC of msg[0..len) under slot's key to out. */

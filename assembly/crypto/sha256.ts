@@ -6,7 +6,7 @@
 //   +40  fill      u32 bytes waiting in the block buffer
 //   +64  block[64] partial block
 
-import { STATE_SHA_COMPRESSIONS } from "../state";
+import { STATE_SHA_COMPRESSIONS, STATE_SHA_SCHEDULE } from "../state";
 import { ld32be, st32be } from "../lib/mem";
 
 export const SHA_CTX_SIZE: usize = 128;
@@ -33,8 +33,11 @@ export const H0: usize = memory.data<u32>([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
 
-// Message schedule W[64], in static data so compress() needs no stack frame in memory.
-const W: usize = memory.data(256);
+// Message schedule W[64] (256 bytes), at a fixed address in core state so compress() needs no
+// stack frame in memory. Scratch: it holds the words of the last block compressed, which is
+// key material while an HMAC key is set up (hmac.ts wipes it then).
+const W: usize = STATE_SHA_SCHEDULE;
+export const SHA_SCHEDULE_SIZE: usize = 256;
 
 /** Processes one 64-byte block at p into the hash state at h (FIPS 180-4 §6.2.2). */
 export function compress(h: usize, p: usize): void {

@@ -7,6 +7,8 @@
 //   +72   fill       u32 bytes waiting in the block buffer
 //   +128  block[128] partial block
 
+import { STATE_SHA512_SCHEDULE } from "../state";
+
 export const SHA512_CTX_SIZE: usize = 256;
 const CTX_H: usize = 0;
 const CTX_BYTES: usize = 64;
@@ -40,8 +42,9 @@ const H0: usize = memory.data<u64>([
   0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179,
 ]);
 
-// Message schedule W[80], in static data so compress512() needs no stack frame in memory.
-const W: usize = memory.data(640);
+// Message schedule W[80] (640 bytes), at a fixed address in core state (scratch) so
+// compress512() needs no stack frame in memory and nothing writes the compiler-static region.
+const W: usize = STATE_SHA512_SCHEDULE;
 
 /** Processes one 128-byte block at p into the hash state at h (FIPS 180-4 §6.4.2). */
 function compress512(h: usize, p: usize): void {

@@ -10,14 +10,24 @@ import {
 import { NIC_MAX_PORTS } from "../shared/rings";
 import { OK, E_ARG, E_NO_PORT, E_ENG_OWNED } from "../shared/status";
 
-const X_MODE: usize = 0; // u32 ENG_ZERO_COPY / ENG_COPY
-const X_BATCH: usize = 4; // u32 frames per RX queue per round; 0 = ENG_BATCH_DEFAULT
-const X_RX_PORTS: usize = 8; // u32 bit p: this context polls port p's RX queue
-const X_COUNTERS: usize = 64; // u32 x ECTR_COUNT (test/engine.test.ts checks they fit ENG_CTX_SIZE)
+/** One context's settings and its poll round's scratch; its counters follow at +64. */
+@unmanaged
+export class EngineContext {
+  mode: u32; // ENG_ZERO_COPY / ENG_COPY
+  batch: u32; // frames per RX queue per round; 0 = ENG_BATCH_DEFAULT
+  rxPorts: u32; // bit p: this context polls port p's RX queue
+  round: u32; // this poll round (engine/poll.ts ROUND_*): TX queues posted on, reclaimed
+}
+export const X_COUNTERS: usize = 64; // u32 x ECTR_COUNT (test/engine.test.ts checks they fit ENG_CTX_SIZE)
 
 @inline
 function ctxPtr(ctx: i32): usize {
   return SW_ST_ENG_CTX + <usize>ctx * ENG_CTX_SIZE;
+}
+
+@inline
+export function engineContext(ctx: i32): EngineContext {
+  return changetype<EngineContext>(ctxPtr(ctx));
 }
 
 @inline
@@ -40,22 +50,23 @@ export function engineReset(): void {
 export function ctxConfigure(ctx: i32, batch: i32, mode: i32): i32 {
   if (!ctxValid(ctx) || batch < 1 || batch > ENG_BATCH_MAX) return E_ARG;
   if (mode != ENG_ZERO_COPY && mode != ENG_COPY) return E_ARG;
-  store<u32>(ctxPtr(ctx) + X_BATCH, <u32>batch);
-  store<u32>(ctxPtr(ctx) + X_MODE, <u32>mode);
+  const c = engineContext(ctx);
+  c.batch = <u32>batch;
+  c.mode = <u32>mode;
   return OK;
 }
 
 export function ctxBatch(ctx: i32): i32 {
-  const b = <i32>load<u32>(ctxPtr(ctx) + X_BATCH);
+  const b = <i32>engineContext(ctx).batch;
   return b == 0 ? ENG_BATCH_DEFAULT : b;
 }
 
 export function ctxCopies(ctx: i32): bool {
-  return load<u32>(ctxPtr(ctx) + X_MODE) == ENG_COPY;
+  return engineContext(ctx).mode == ENG_COPY;
 }
 
 export function ctxRxPorts(ctx: i32): u32 {
-  return load<u32>(ctxPtr(ctx) + X_RX_PORTS);
+  return engineContext(ctx).rxPorts;
 }
 
 @inline
@@ -70,7 +81,7 @@ export function rxClaim(ctx: i32, port: i32): i32 {
   const owner = <i32>load<u32>(ownerSlot(port));
   if (owner != 0 && owner != ctx + 1) return E_ENG_OWNED;
   store<u32>(ownerSlot(port), <u32>(ctx + 1));
-  store<u32>(ctxPtr(ctx) + X_RX_PORTS, ctxRxPorts(ctx) | (1 << port));
+  engineContext(ctx).rxPorts |= 1 << port;
   return OK;
 }
 
@@ -79,7 +90,7 @@ export function rxRelease(ctx: i32, port: i32): i32 {
   if (!enginePortValid(port)) return E_NO_PORT;
   if (<i32>load<u32>(ownerSlot(port)) != ctx + 1) return E_ENG_OWNED;
   store<u32>(ownerSlot(port), 0);
-  store<u32>(ctxPtr(ctx) + X_RX_PORTS, ctxRxPorts(ctx) & ~(1 << port));
+  engineContext(ctx).rxPorts &= ~(1 << port);
   return OK;
 }
 

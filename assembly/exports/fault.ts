@@ -14,10 +14,7 @@ import {
   FPI_PATH, FPI_QUEUED, FPI_FRAMES, FPI_DOORBELL_ROUND, FPI_ESCALATED, FPS_SENT, FPS_RUNG,
 } from "../shared/fault";
 import { faultArm, faultFire, faultStep, portStatus } from "../fault/entry";
-import {
-  fArmed, fPorts, fFrames, fCopies, fRounds, fFirstBell, fResult, fOrder, fSeqLo, pGet,
-  PF_LINK, PF_PATH, PF_QUEUED, PF_FRAMES, PF_BELL, PF_ESCALATED,
-} from "../fault/state";
+import { faultPlan, faultPort, fOrder } from "../fault/state";
 
 @inline
 function u64of(hi: i32, lo: i32): u64 {
@@ -50,15 +47,16 @@ export function fault_step(): i32 {
 
 /** A field (FINFO_*) of the plan and the last fire. */
 export function fault_info(field: i32): i32 {
+  const f = faultPlan();
   switch (field) {
-    case FINFO_ARMED: return fArmed() ? 1 : 0;
-    case FINFO_PORTS: return fPorts();
-    case FINFO_FRAMES: return fFrames();
-    case FINFO_COPIES: return fCopies();
-    case FINFO_ROUNDS: return fRounds();
-    case FINFO_FIRST_DOORBELL_ROUND: return fFirstBell();
-    case FINFO_RESULT: return fResult();
-    case FINFO_SEQ_LO: return fSeqLo();
+    case FINFO_ARMED: return f.armed == 1 ? 1 : 0;
+    case FINFO_PORTS: return f.ports;
+    case FINFO_FRAMES: return f.frames;
+    case FINFO_COPIES: return f.copies;
+    case FINFO_ROUNDS: return f.rounds;
+    case FINFO_FIRST_DOORBELL_ROUND: return f.firstBell;
+    case FINFO_RESULT: return f.result;
+    case FINFO_SEQ_LO: return <i32>f.seqLo;
     case FINFO_ORDER: {
       let v = 0;
       for (let i = 0; i < GASP_MAX_PORTS; i++) v |= (fOrder(i) & 0xf) << (4 * i);
@@ -67,9 +65,9 @@ export function fault_info(field: i32): i32 {
     case FINFO_PORTS_SENT:
     case FINFO_PORTS_RUNG: {
       let n = 0;
-      for (let p = 0; p < fPorts(); p++) {
+      for (let p = 0; p < f.ports; p++) {
         const s = portStatus(p);
-        if (s == FPS_SENT || (field == FINFO_PORTS_RUNG && (s == FPS_RUNG || pGet(p, PF_BELL) != 0))) n++;
+        if (s == FPS_SENT || (field == FINFO_PORTS_RUNG && (s == FPS_RUNG || faultPort(p).bell != 0))) n++;
       }
       return n;
     }
@@ -80,14 +78,15 @@ export function fault_info(field: i32): i32 {
 /** A field (FPI_*) of one port's part in the last fire. */
 export function fault_port_info(port: i32, field: i32): i32 {
   if (port < 0 || port >= GASP_MAX_PORTS) return E_ARG;
+  const fp = faultPort(port);
   switch (field) {
     case FPI_STATUS: return portStatus(port);
-    case FPI_LINK: return pGet(port, PF_LINK);
-    case FPI_PATH: return pGet(port, PF_PATH);
-    case FPI_QUEUED: return pGet(port, PF_QUEUED);
-    case FPI_FRAMES: return pGet(port, PF_FRAMES);
-    case FPI_DOORBELL_ROUND: return pGet(port, PF_BELL);
-    case FPI_ESCALATED: return pGet(port, PF_ESCALATED);
+    case FPI_LINK: return fp.link;
+    case FPI_PATH: return fp.path;
+    case FPI_QUEUED: return fp.queued;
+    case FPI_FRAMES: return fp.frames;
+    case FPI_DOORBELL_ROUND: return fp.bell;
+    case FPI_ESCALATED: return fp.escalated;
   }
   return E_ARG;
 }

@@ -6,21 +6,15 @@
 //   while ((rc = nic_step()) == STEP_IO) host performs the REGOP list (host/nic/regops.ts)
 //   rc is STEP_DONE or a negative status; nic_op_info(field) explains what happened.
 
-import { OK, E_ARG, E_RANGE } from "../shared/status";
-import {
-  RING_TX, RING_RX, RING_FAULT, OPINFO_FIELDS, RINGINFO_SIZE, RINGINFO_USE, RINGINFO_CLEAN,
-  RINGINFO_TAIL, RINGINFO_QUEUE, RINGINFO_HEAD, RINGINFO_FLAGS, RINGINFO_DESC, RINGINFO_BUFS,
-  RINGINFO_FREE, portDmaBase, ringDescOffset, ringBufOffset, ringMax,
-} from "../shared/rings";
+import { OK, E_ARG, E_RANGE, E_NO_PORT } from "../shared/status";
+import { RING_TX, RING_RX, RING_FAULT, OPINFO_FIELDS, ringMax } from "../shared/rings";
 import { hostRange } from "../lib/mem";
 import * as api from "../nic/api";
 import { nicStep } from "../nic/step";
-import { portConfigured, portSetMac, portActiveTx } from "../nic/port";
-import { ringSize, ringUse, ringClean, ringTail, ringQueue, ringHead, ringFlags, slotBuf } from "../nic/ring";
-import { txReclaimByDone, txFree, txInFlight } from "../nic/tx";
-import { rxHarvest } from "../nic/rx";
-import { infoGet, tuneSet, tuneFieldValid } from "../nic/opstate";
-import { E_NO_PORT } from "../shared/status";
+import { nicPort, portConfigured, portSetMac } from "../nic/port";
+import { txQueueOf, activeTxQueue, txqReclaim, txqFree, txqInFlight, txqInfo, txqSlotBuf } from "../nic/txq";
+import { rxQueue, rxqHarvest, rxqInfo, rxqSlotBuf } from "../nic/rxq";
+import { infoGet, tuneSet, tuneFieldValid } from "../nic/op";
 
 // ---- configuration ----
 
@@ -77,17 +71,17 @@ export function nic_tx_enqueue_copies(port: i32, frame: i32, len: i32, copies: i
 /** Reclaims finished descriptors by DD; returns how many. */
 export function nic_tx_reclaim(port: i32): i32 {
   const rc = api.activeTxLive(port);
-  return rc < 0 ? rc : txReclaimByDone(port, portActiveTx(port));
+  return rc < 0 ? rc : txqReclaim(activeTxQueue(port));
 }
 
 export function nic_tx_free(port: i32): i32 {
   const rc = api.activeTxLive(port);
-  return rc < 0 ? rc : txFree(port, portActiveTx(port));
+  return rc < 0 ? rc : txqFree(activeTxQueue(port));
 }
 
 export function nic_tx_in_flight(port: i32): i32 {
   const rc = api.activeTxLive(port);
-  return rc < 0 ? rc : txInFlight(port, portActiveTx(port));
+  return rc < 0 ? rc : txqInFlight(activeTxQueue(port));
 }
 
 /** One received frame into out: its length, 0 if none, E_RX_ERROR (dropped), E_CAP. */
@@ -95,7 +89,7 @@ export function nic_rx_harvest(port: i32, out: i32, cap: i32): i32 {
   const rc = api.rxLive(port);
   if (rc < 0) return rc;
   if (cap < 0 || !hostRange(out, cap)) return E_RANGE;
-  return rxHarvest(port, <usize>out, cap);
+  return rxqHarvest(rxQueue(port), <usize>out, cap);
 }
 
 // ---- diagnostics ----
@@ -108,7 +102,7 @@ export function nic_op_info(field: i32): i32 {
 
 /** The ring kind the port's doorbell and confirm act on (RING_TX or RING_FAULT). */
 export function nic_active_tx(port: i32): i32 {
-  return portConfigured(port) ? portActiveTx(port) : E_NO_PORT;
+  return portConfigured(port) ? <i32>nicPort(port).activeTx : E_NO_PORT;
 }
 
 /**
@@ -119,24 +113,12 @@ export function nic_slot_buf(port: i32, kind: i32, i: i32): i32 {
   if (!portConfigured(port)) return E_NO_PORT;
   if (kind != RING_TX && kind != RING_RX && kind != RING_FAULT) return E_ARG;
   if (i < 0 || i >= ringMax(kind)) return E_ARG;
-  return <i32>slotBuf(port, kind, i);
+  return <i32>(kind == RING_RX ? rxqSlotBuf(rxQueue(port), i) : txqSlotBuf(txQueueOf(port, kind), i));
 }
 
 /** A field (RINGINFO_*) of a ring's soft state. */
 export function nic_ring_info(port: i32, kind: i32, field: i32): i32 {
   if (!portConfigured(port)) return E_NO_PORT;
   if (kind != RING_TX && kind != RING_RX && kind != RING_FAULT) return E_ARG;
-  switch (field) {
-    case RINGINFO_SIZE: return ringSize(port, kind);
-    case RINGINFO_USE: return ringUse(port, kind);
-    case RINGINFO_CLEAN: return ringClean(port, kind);
-    case RINGINFO_TAIL: return ringTail(port, kind);
-    case RINGINFO_QUEUE: return ringQueue(port, kind);
-    case RINGINFO_HEAD: return ringHead(port, kind);
-    case RINGINFO_FLAGS: return <i32>ringFlags(port, kind);
-    case RINGINFO_DESC: return portDmaBase(port) + ringDescOffset(kind);
-    case RINGINFO_BUFS: return portDmaBase(port) + ringBufOffset(kind);
-    case RINGINFO_FREE: return kind == RING_RX ? E_ARG : txFree(port, kind);
-  }
-  return E_ARG;
+  return kind == RING_RX ? rxqInfo(rxQueue(port), field) : txqInfo(txQueueOf(port, kind), field);
 }

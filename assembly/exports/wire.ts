@@ -27,6 +27,7 @@ import { hmacSetKey, hmacCompute, hmacClearKey, slotValid, HMAC_SLOT_COUNT } fro
 import { runSelftest } from "../selftest/selftest";
 import { gaspReset } from "../gasp/reset";
 import { fSetArmed } from "../fault/state";
+import { stateLayoutOk } from "../layout";
 import { imgReset } from "../image/parser";
 import { trustClear } from "../image/trust";
 import { flashAbandon } from "../flash/stage";
@@ -44,7 +45,7 @@ export function abi_version(): i32 {
  * E_LAYOUT (static data overflows its region) or E_MEMSIZE (memory is not MEM_PAGES).
  */
 export function init(): i32 {
-  if (<i32>__heap_base > STATIC_BASE + STATIC_SIZE) return E_LAYOUT;
+  if (<i32>__heap_base > STATIC_BASE + STATIC_SIZE || !stateLayoutOk()) return E_LAYOUT;
   if (memory.size() != MEM_PAGES) return E_MEMSIZE;
   for (let slot = 0; slot < HMAC_SLOT_COUNT; slot++) hmacClearKey(slot);
   gaspReset();

@@ -31,7 +31,7 @@ import {
   GASP_MAX_PORTS, GASP_CFG_PORT_COUNT, GASP_REG_RESULT, GASP_RES_COUNT, GASP_RES_COPIES, GASP_RES_SEQ_LO,
   GASP_RES_ENTRIES, GASP_RES_ENTRY_SIZE, GASP_RE_ADDR, GASP_RE_LEN, GASP_RE_PORT, GASP_MAX_FRAMES,
 } from "../shared/gasp";
-import { REG_STATUS, STATUS_LU, TXQ_OFF_TDT } from "../shared/e1000";
+import { REG_STATUS, STATUS_LU } from "../shared/e1000";
 import { RING_FAULT, OPINFO_PATH, FRAME_MIN_LEN, NIC_BUF_SIZE } from "../shared/rings";
 import {
   FAULT_ARMF_LINK_FIRST, FAULT_ARMF_ALL, FPS_IDLE, FPS_RUNG, FPS_SENT, FAULT_ORDER_NONE,
@@ -40,19 +40,13 @@ import { STATE_GASP_TX_CONFIG } from "../state";
 import { gaspFire } from "../gasp/fire";
 import { configuredCopies } from "../gasp/arm";
 import { TX_ARMED, TX_FRAME_COUNT, SET_GASP, frameMeta, FM_PORT } from "../gasp/txstate";
-import { opsClear, opsCount, opRead, opWrite, opValue } from "../nic/ops";
+import { opsClear, opsCount, opRead, opValue } from "../nic/ops";
 import { nicAdvance } from "../nic/step";
-import { infoGet } from "../nic/opstate";
-import { portConfigured, portActiveTx } from "../nic/port";
-import { ringSized, ringSize, ringUse, ringQueue, ringSetTail } from "../nic/ring";
-import { txEnqueueCopies } from "../nic/tx";
-import { txReg } from "../nic/regs";
+import { infoGet } from "../nic/op";
+import { portConfigured } from "../nic/port";
+import { faultQueue, activeTxQueue, txqSized, txqSize, txqPost, txqKick } from "../nic/txq";
 import { takeoverHandoffBegin, txConfirmBegin, faultSendBegin } from "../nic/api";
-import {
-  fArmed, fSetArmed, fFlags, fPorts, fPhase, fSetPhase, fCur, fSetCur, fFrames, fCopies, fAddRound,
-  fSetResult, fEscFrame, fSetEscFrame, fBeginFire, fNoteBell, fOrder, fSetOrder, pGet, pSet,
-  PF_STATUS, PF_LINK, PF_PATH, PF_QUEUED, PF_FRAMES, PF_ESCALATED, PF_SCAN_IDX,
-} from "./state";
+import { FaultPlan, faultPlan, faultPort, fSetArmed, fBeginFire, fNoteBell, fOrder, fSetOrder } from "./state";
 
 const FP_IDLE = 0;
 const FP_SCAN = 1;
@@ -81,13 +75,27 @@ function entryPort(i: i32): i32 { return <i32>load<u8>(entry(i) + GASP_RE_PORT);
 
 /** The k-th frame (entry index) of the result table on port, or -1. */
 function frameOn(port: i32, k: i32): i32 {
+  const frames = faultPlan().frames;
   let seen = 0;
-  for (let i = 0; i < fFrames(); i++) {
+  for (let i = 0; i < frames; i++) {
     if (entryPort(i) != port) continue;
     if (seen == k) return i;
     seen++;
   }
   return -1;
+}
+
+/** Moves on to the next position of the order. */
+@inline
+function advance(f: FaultPlan): i32 {
+  f.cur++;
+  return CONTINUE;
+}
+
+@inline
+function next(f: FaultPlan, phase: i32): i32 {
+  f.phase = phase;
+  return CONTINUE;
 }
 
 // ---- arming -------------------------------------------------------------------------------------
@@ -108,9 +116,9 @@ export function faultArm(flags: i32): i32 {
   const ports = <i32>load<u8>(STATE_GASP_TX_CONFIG + GASP_CFG_PORT_COUNT);
   const copies = configuredCopies();
   for (let p = 0; p < ports; p++) {
-    if (!portConfigured(p) || !ringSized(p, RING_FAULT)) return E_FAULT_PLAN;
+    if (!portConfigured(p) || !txqSized(faultQueue(p))) return E_FAULT_PLAN;
     // frames x copies, a lead copy, and the slot that always stays empty
-    if (armedFramesOn(p) * copies + 2 > ringSize(p, RING_FAULT)) return E_FAULT_PLAN;
+    if (armedFramesOn(p) * copies + 2 > txqSize(faultQueue(p))) return E_FAULT_PLAN;
   }
   fSetArmed(true, flags, ports);
   return ports;
@@ -120,255 +128,224 @@ export function faultArm(flags: i32): i32 {
 
 /** fault_fire: the gasp, then the send machine at SCAN. Returns the frames built or a status. */
 export function faultFire(cause: i32, vector: u32, pc: u64, uptime: u64, excerpt: i32, excerptLen: i32): i32 {
-  if (!fArmed()) return E_FAULT_NOT_ARMED;
+  if (faultPlan().armed != 1) return E_FAULT_NOT_ARMED;
   const n = gaspFire(cause, vector, pc, uptime, excerpt, excerptLen);
   if (n < 0) return n;
   const res = result();
   fBeginFire(min<i32>(<i32>load<u32>(res + GASP_RES_COUNT), GASP_MAX_FRAMES), <i32>load<u32>(res + GASP_RES_COPIES), load<u32>(res + GASP_RES_SEQ_LO));
-  for (let p = 0; p < fPorts(); p++) {
+  const f = faultPlan();
+  for (let p = 0; p < f.ports; p++) {
     let c = 0;
-    for (let i = 0; i < fFrames(); i++) if (entryPort(i) == p) c++;
-    pSet(p, PF_FRAMES, c);
+    for (let i = 0; i < f.frames; i++) if (entryPort(i) == p) c++;
+    faultPort(p).frames = c;
   }
   for (let i = 0; i < GASP_MAX_PORTS; i++) fSetOrder(i, FAULT_ORDER_NONE);
-  fSetResult(STEP_IO);
-  fSetPhase(FP_SCAN);
+  f.result = STEP_IO;
+  f.phase = FP_SCAN;
   return n;
 }
 
-function scan(): i32 {
-  const ports = fPorts();
-  if ((fFlags() & FAULT_ARMF_LINK_FIRST) == 0) {
-    for (let p = 0; p < ports; p++) fSetOrder(p, p);
-    fSetCur(0);
-    fSetPhase(FP_TAKE);
-    return CONTINUE;
+function scan(f: FaultPlan): i32 {
+  if ((f.flags & FAULT_ARMF_LINK_FIRST) == 0) {
+    for (let p = 0; p < f.ports; p++) fSetOrder(p, p);
+    f.cur = 0;
+    return next(f, FP_TAKE);
   }
-  for (let p = 0; p < ports; p++) pSet(p, PF_SCAN_IDX, opRead(p, REG_STATUS));
-  fSetPhase(FP_ORDER);
+  for (let p = 0; p < f.ports; p++) faultPort(p).scanIdx = opRead(p, REG_STATUS);
+  f.phase = FP_ORDER;
   return STEP_IO;
 }
 
-function order(): i32 {
-  const ports = fPorts();
-  for (let p = 0; p < ports; p++) pSet(p, PF_LINK, (opValue(pGet(p, PF_SCAN_IDX)) & <u32>STATUS_LU) != 0 ? 1 : 0);
+function order(f: FaultPlan): i32 {
+  for (let p = 0; p < f.ports; p++) {
+    const fp = faultPort(p);
+    fp.link = (opValue(fp.scanIdx) & <u32>STATUS_LU) != 0 ? 1 : 0;
+  }
   let k = 0;
   for (let want = 1; want >= 0; want--) {
-    for (let p = 0; p < ports; p++) if (pGet(p, PF_LINK) == want) fSetOrder(k++, p);
+    for (let p = 0; p < f.ports; p++) if (faultPort(p).link == want) fSetOrder(k++, p);
   }
-  fSetCur(0);
-  fSetPhase(FP_TAKE);
-  return CONTINUE;
+  f.cur = 0;
+  return next(f, FP_TAKE);
 }
 
-function take(): i32 {
-  const i = fCur();
-  if (i >= fPorts()) {
-    fSetCur(0);
-    fSetPhase(FP_CONFIRM);
-    return CONTINUE;
+function take(f: FaultPlan): i32 {
+  if (f.cur >= f.ports) {
+    f.cur = 0;
+    return next(f, FP_CONFIRM);
   }
-  const p = fOrder(i);
-  if (pGet(p, PF_FRAMES) == 0) {
-    fSetCur(i + 1);
-    return CONTINUE;
-  }
+  const p = fOrder(f.cur);
+  if (faultPort(p).frames == 0) return advance(f);
   const rc = takeoverHandoffBegin(p);
   if (rc != OK) {
-    pSet(p, PF_STATUS, rc);
-    fSetCur(i + 1);
-    return CONTINUE;
+    faultPort(p).status = rc;
+    return advance(f);
   }
-  fSetPhase(FP_TAKING);
-  return CONTINUE;
+  return next(f, FP_TAKING);
 }
 
-function taking(): i32 {
+function taking(f: FaultPlan): i32 {
   const rc = nicAdvance();
   if (rc == STEP_IO) return STEP_IO;
-  const i = fCur();
-  const p = fOrder(i);
-  pSet(p, PF_PATH, infoGet(OPINFO_PATH));
+  const fp = faultPort(fOrder(f.cur));
+  fp.path = infoGet(OPINFO_PATH);
   if (rc != STEP_DONE) {
-    pSet(p, PF_STATUS, rc);
-    fSetCur(i + 1);
-    fSetPhase(FP_TAKE);
-    return CONTINUE;
+    fp.status = rc;
+    f.cur++;
+    return next(f, FP_TAKE);
   }
-  fSetPhase(FP_QUEUE);
-  return CONTINUE;
+  return next(f, FP_QUEUE);
 }
 
-/** The port's frames x copies on the ring it took, interleaved; the doorbell joins this round. */
-function queue(): i32 {
-  const i = fCur();
-  const p = fOrder(i);
-  const kind = portActiveTx(p);
+/**
+ * The port's frames x copies on the ring it took, interleaved (frame 1, frame 2, frame 1, ...),
+ * and its doorbell: the TX queue appends it to this round's list, after the takeover's last
+ * writes, before the next port's first registers.
+ */
+function queue(f: FaultPlan): i32 {
+  const p = fOrder(f.cur);
+  const fp = faultPort(p);
+  const q = activeTxQueue(p);
   let queued = 0;
   let full = false;
-  for (let c = 0; c < fCopies() && !full; c++) {
-    for (let k = 0; k < 2 && !full; k++) {
+  for (let c = 0; c < f.copies && !full; c++) {
+    for (let k = 0; k < fp.frames && !full; k++) {
       const e = frameOn(p, k);
       if (e < 0) break;
       const len = <i32>load<u16>(entry(e) + GASP_RE_LEN);
       if (len < FRAME_MIN_LEN || len > NIC_BUF_SIZE) continue;
-      const n = txEnqueueCopies(p, kind, <usize>load<u32>(entry(e) + GASP_RE_ADDR), len, 1);
+      const n = txqPost(q, <usize>load<u32>(entry(e) + GASP_RE_ADDR), len, 1);
       if (n < 0) full = true;
       else queued += n;
     }
   }
-  pSet(p, PF_QUEUED, queued);
+  fp.queued = queued;
   if (queued > 0) {
-    const use = ringUse(p, kind);
-    opWrite(p, txReg(ringQueue(p, kind), TXQ_OFF_TDT), <u32>use);
-    ringSetTail(p, kind, use);
+    txqKick(q);
     fNoteBell(p);
-    pSet(p, PF_STATUS, FPS_RUNG);
+    fp.status = FPS_RUNG;
   } else {
-    pSet(p, PF_STATUS, E_RING_FULL);
+    fp.status = E_RING_FULL;
   }
-  fSetCur(i + 1);
-  fSetPhase(FP_TAKE);
-  return CONTINUE;
+  f.cur++;
+  return next(f, FP_TAKE);
 }
 
-function confirm(): i32 {
-  const i = fCur();
-  if (i >= fPorts()) {
-    fSetCur(0);
-    fSetPhase(FP_ESCALATE);
-    return CONTINUE;
+function confirm(f: FaultPlan): i32 {
+  if (f.cur >= f.ports) {
+    f.cur = 0;
+    return next(f, FP_ESCALATE);
   }
-  const p = fOrder(i);
-  if (pGet(p, PF_STATUS) != FPS_RUNG) {
-    fSetCur(i + 1);
-    return CONTINUE;
-  }
+  const p = fOrder(f.cur);
+  if (faultPort(p).status != FPS_RUNG) return advance(f);
   const rc = txConfirmBegin(p);
   if (rc != OK) {
-    pSet(p, PF_STATUS, rc);
-    fSetCur(i + 1);
-    return CONTINUE;
+    faultPort(p).status = rc;
+    return advance(f);
   }
-  fSetPhase(FP_CONFIRMING);
-  return CONTINUE;
+  return next(f, FP_CONFIRMING);
 }
 
-function confirming(): i32 {
+function confirming(f: FaultPlan): i32 {
   const rc = nicAdvance();
   if (rc == STEP_IO) return STEP_IO;
-  const i = fCur();
-  pSet(fOrder(i), PF_STATUS, rc == STEP_DONE ? FPS_SENT : rc);
-  fSetCur(i + 1);
-  fSetPhase(FP_CONFIRM);
-  return CONTINUE;
+  faultPort(fOrder(f.cur)).status = rc == STEP_DONE ? FPS_SENT : rc;
+  f.cur++;
+  return next(f, FP_CONFIRM);
 }
 
-function escalate(): i32 {
-  const i = fCur();
-  if (i >= fPorts()) {
-    fSetPhase(FP_END);
-    return CONTINUE;
-  }
-  const p = fOrder(i);
-  if (pGet(p, PF_STATUS) != E_TX_HUNG) {
-    fSetCur(i + 1);
-    return CONTINUE;
-  }
-  pSet(p, PF_ESCALATED, 1);
-  fSetEscFrame(0);
-  fSetPhase(FP_ESC_SEND);
-  return CONTINUE;
+function escalate(f: FaultPlan): i32 {
+  if (f.cur >= f.ports) return next(f, FP_END);
+  const fp = faultPort(fOrder(f.cur));
+  if (fp.status != E_TX_HUNG) return advance(f);
+  fp.escalated = 1;
+  f.escFrame = 0;
+  return next(f, FP_ESC_SEND);
 }
 
-function escSend(): i32 {
-  const i = fCur();
-  const p = fOrder(i);
-  const e = frameOn(p, fEscFrame());
+function escSend(f: FaultPlan): i32 {
+  const p = fOrder(f.cur);
+  const fp = faultPort(p);
+  const e = frameOn(p, f.escFrame);
   if (e < 0) {
-    pSet(p, PF_STATUS, FPS_SENT);
-    fSetCur(i + 1);
-    fSetPhase(FP_ESCALATE);
-    return CONTINUE;
+    fp.status = FPS_SENT;
+    f.cur++;
+    return next(f, FP_ESCALATE);
   }
-  const rc = faultSendBegin(p, <i32>load<u32>(entry(e) + GASP_RE_ADDR), <i32>load<u16>(entry(e) + GASP_RE_LEN), fCopies());
+  const rc = faultSendBegin(p, <i32>load<u32>(entry(e) + GASP_RE_ADDR), <i32>load<u16>(entry(e) + GASP_RE_LEN), f.copies);
   if (rc != OK) {
-    pSet(p, PF_STATUS, rc);
-    fSetCur(i + 1);
-    fSetPhase(FP_ESCALATE);
-    return CONTINUE;
+    fp.status = rc;
+    f.cur++;
+    return next(f, FP_ESCALATE);
   }
   fNoteBell(p); // the resend's doorbell follows its takeover; counted from here
-  fSetPhase(FP_ESC_SENDING);
-  return CONTINUE;
+  return next(f, FP_ESC_SENDING);
 }
 
-function escSending(): i32 {
+function escSending(f: FaultPlan): i32 {
   const rc = nicAdvance();
   if (rc == STEP_IO) return STEP_IO;
-  const i = fCur();
-  const p = fOrder(i);
-  pSet(p, PF_PATH, infoGet(OPINFO_PATH));
+  const fp = faultPort(fOrder(f.cur));
+  fp.path = infoGet(OPINFO_PATH);
   if (rc != STEP_DONE) {
-    pSet(p, PF_STATUS, rc);
-    fSetCur(i + 1);
-    fSetPhase(FP_ESCALATE);
-    return CONTINUE;
+    fp.status = rc;
+    f.cur++;
+    return next(f, FP_ESCALATE);
   }
-  fSetEscFrame(fEscFrame() + 1);
-  fSetPhase(FP_ESC_SEND);
-  return CONTINUE;
+  f.escFrame++;
+  return next(f, FP_ESC_SEND);
 }
 
-function end(): i32 {
+function end(f: FaultPlan): i32 {
   // Writes a finished NIC operation left in the list still need a round.
   if (opsCount() > 0) {
-    fSetPhase(FP_FLUSH);
+    f.phase = FP_FLUSH;
     return STEP_IO;
   }
-  return finish();
+  return finish(f);
 }
 
-function finish(): i32 {
+function finish(f: FaultPlan): i32 {
   let sent = 0;
-  for (let p = 0; p < fPorts(); p++) if (pGet(p, PF_STATUS) == FPS_SENT) sent++;
+  for (let p = 0; p < f.ports; p++) if (faultPort(p).status == FPS_SENT) sent++;
   const rc = sent > 0 ? STEP_DONE : E_FAULT_UNSENT;
-  fSetResult(rc);
-  fSetPhase(FP_IDLE);
+  f.result = rc;
+  f.phase = FP_IDLE;
   return rc;
 }
 
-function run(phase: i32): i32 {
-  switch (phase) {
-    case FP_SCAN: return scan();
-    case FP_ORDER: return order();
-    case FP_TAKE: return take();
-    case FP_TAKING: return taking();
-    case FP_QUEUE: return queue();
-    case FP_CONFIRM: return confirm();
-    case FP_CONFIRMING: return confirming();
-    case FP_ESCALATE: return escalate();
-    case FP_ESC_SEND: return escSend();
-    case FP_ESC_SENDING: return escSending();
-    case FP_END: return end();
-    case FP_FLUSH: return finish();
+function run(f: FaultPlan): i32 {
+  switch (f.phase) {
+    case FP_SCAN: return scan(f);
+    case FP_ORDER: return order(f);
+    case FP_TAKE: return take(f);
+    case FP_TAKING: return taking(f);
+    case FP_QUEUE: return queue(f);
+    case FP_CONFIRM: return confirm(f);
+    case FP_CONFIRMING: return confirming(f);
+    case FP_ESCALATE: return escalate(f);
+    case FP_ESC_SEND: return escSend(f);
+    case FP_ESC_SENDING: return escSending(f);
+    case FP_END: return end(f);
+    case FP_FLUSH: return finish(f);
   }
   return E_STATE;
 }
 
 /** fault_step: one round. STEP_IO (operations listed), STEP_DONE, or a negative status. */
 export function faultStep(): i32 {
-  if (fPhase() == FP_IDLE) return E_NO_OP;
+  const f = faultPlan();
+  if (f.phase == FP_IDLE) return E_NO_OP;
   opsClear();
   let rc: i32 = CONTINUE;
-  for (let hop = 0; hop < MAX_CHAIN && rc == CONTINUE; hop++) rc = run(fPhase());
+  for (let hop = 0; hop < MAX_CHAIN && rc == CONTINUE; hop++) rc = run(f);
   if (rc == CONTINUE) {
     rc = E_STATE;
-    fSetResult(rc);
-    fSetPhase(FP_IDLE);
+    f.result = rc;
+    f.phase = FP_IDLE;
   }
   if (rc == STEP_IO) {
-    fAddRound();
+    f.rounds++;
     return STEP_IO;
   }
   return rc;
@@ -376,7 +353,5 @@ export function faultStep(): i32 {
 
 /** The status a port ended with (FPS_IDLE for a port outside the plan). */
 export function portStatus(port: i32): i32 {
-  return port < fPorts() ? pGet(port, PF_STATUS) : FPS_IDLE;
+  return port < faultPlan().ports ? faultPort(port).status : FPS_IDLE;
 }
-
-

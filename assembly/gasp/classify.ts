@@ -13,14 +13,13 @@ import {
   GASP_MR_ENCAP, GASP_MR_TAGGED, GASP_MR_TCI, GASP_MR_ETH_SRC, GASP_MR_IP_SRC,
 } from "../shared/gasp";
 import {
-  ETH_HEADER_LEN, VLAN_TAG_LEN, ETH_OFF_SRC, ETH_OFF_TYPE, VLAN_OFF_TCI, ETHERTYPE_VLAN, ETHERTYPE_IPV4,
-  ETHERTYPE_LOCAL_EXP1, IPV4_MIN_HEADER, IPV4_OFF_VER_IHL, IPV4_OFF_TOTAL_LEN, IPV4_OFF_FRAG,
-  IPV4_OFF_PROTOCOL, IPV4_OFF_SRC, IPV4_FLAG_MF, IPV4_FRAG_OFFSET_MASK, IPPROTO_UDP, UDP_HEADER_LEN,
-  UDP_OFF_DST_PORT, UDP_OFF_LENGTH, UDP_OFF_CHECKSUM, ETH_ALEN,
+  ETH_HEADER_LEN, ETH_OFF_SRC, ETH_ALEN, ETHERTYPE_IPV4, ETHERTYPE_LOCAL_EXP1, IPV4_MIN_HEADER, IPV4_OFF_SRC,
+  IPPROTO_UDP, UDP_HEADER_LEN,
 } from "../shared/wire";
-import { ld8, ld16be } from "../lib/mem";
-import { sumWords, verifies } from "../wire/checksum";
-import { ipv4PseudoSum } from "../wire/ipv4";
+import { ld8 } from "../lib/mem";
+import { ethHeaderLength, ethPayloadType, ethTci } from "../wire/ethernet";
+import { ipv4Version, ipv4Protocol, ipv4HeaderLen, ipv4TotalLen, ipv4FragField, ipv4IsFragment, ipv4ChecksumOk } from "../wire/ipv4";
+import { udpDstPort, udpLength, udp4ChecksumOk } from "../wire/udp";
 import { RX_FLAGS, RX_UDP_PORT, RX_MSG_AVAIL, RX_MSG_EXACT } from "./rxstate";
 
 /**
@@ -30,17 +29,15 @@ import { RX_FLAGS, RX_UDP_PORT, RX_MSG_AVAIL, RX_MSG_EXACT } from "./rxstate";
  */
 export function classify(buf: usize, len: i32, repr: usize): i32 {
   if (len < ETH_HEADER_LEN) return E_GASP_TRUNCATED;
-  let ethertype = ld16be(buf + ETH_OFF_TYPE);
-  let off = ETH_HEADER_LEN;
   store<u8>(repr + GASP_MR_TAGGED, 0);
   store<u16>(repr + GASP_MR_TCI, 0);
-  if (ethertype == ETHERTYPE_VLAN) {
-    if (len < ETH_HEADER_LEN + VLAN_TAG_LEN) return E_GASP_TRUNCATED;
+  const off = ethHeaderLength(buf, len);
+  if (off < 0) return E_GASP_TRUNCATED;
+  if (off != ETH_HEADER_LEN) {
     store<u8>(repr + GASP_MR_TAGGED, 1);
-    store<u16>(repr + GASP_MR_TCI, <u16>ld16be(buf + VLAN_OFF_TCI));
-    ethertype = ld16be(buf + VLAN_OFF_TCI + 2);
-    off += VLAN_TAG_LEN;
+    store<u16>(repr + GASP_MR_TCI, <u16>ethTci(buf));
   }
+  const ethertype = ethPayloadType(buf, off);
   const accept = ld8(RX_FLAGS);
   memory.copy(repr + GASP_MR_ETH_SRC, buf + ETH_OFF_SRC, ETH_ALEN);
   memory.fill(repr + GASP_MR_IP_SRC, 0, 4);
@@ -58,27 +55,23 @@ export function classify(buf: usize, len: i32, repr: usize): i32 {
   const ip = buf + <usize>off;
   const ipAvail = len - off;
   if (ipAvail < IPV4_MIN_HEADER) return E_GASP_TRUNCATED;
-  const verIhl = ld8(ip + IPV4_OFF_VER_IHL);
-  if (verIhl >> 4 != 4) return E_GASP_ENCAP;
-  if (ld8(ip + IPV4_OFF_PROTOCOL) != IPPROTO_UDP) return E_GASP_NOT_GASP;
-  const hl = (verIhl & 0xf) << 2;
+  if (ipv4Version(ip) != 4) return E_GASP_ENCAP;
+  if (ipv4Protocol(ip) != IPPROTO_UDP) return E_GASP_NOT_GASP;
+  const hl = ipv4HeaderLen(ip);
   if (hl < IPV4_MIN_HEADER) return E_GASP_ENCAP;
   if (hl > ipAvail) return E_GASP_TRUNCATED;
-  const total = ld16be(ip + IPV4_OFF_TOTAL_LEN);
+  const total = ipv4TotalLen(ip);
   if (total < hl + UDP_HEADER_LEN) return E_GASP_ENCAP;
   if (total > ipAvail) return E_GASP_TRUNCATED;
-  const frag = ld16be(ip + IPV4_OFF_FRAG);
-  if ((frag & (IPV4_FLAG_MF | IPV4_FRAG_OFFSET_MASK)) != 0) return E_GASP_ENCAP; // gasps are never fragmented
+  if (ipv4IsFragment(ipv4FragField(ip))) return E_GASP_ENCAP; // gasps are never fragmented
 
   // UDP (RFC 768): the port first, so other traffic is "not a gasp" whatever its state.
   const u = ip + <usize>hl;
-  if (ld16be(u + UDP_OFF_DST_PORT) != <i32>load<u16>(RX_UDP_PORT)) return E_GASP_NOT_GASP;
-  if (!verifies(sumWords(ip, hl, 0))) return E_GASP_CHECKSUM;
-  const udpLen = ld16be(u + UDP_OFF_LENGTH);
+  if (udpDstPort(u) != <i32>load<u16>(RX_UDP_PORT)) return E_GASP_NOT_GASP;
+  if (!ipv4ChecksumOk(ip, hl)) return E_GASP_CHECKSUM;
+  const udpLen = udpLength(u);
   if (udpLen < UDP_HEADER_LEN || udpLen > total - hl) return E_GASP_ENCAP;
-  if (ld16be(u + UDP_OFF_CHECKSUM) != 0 && !verifies(sumWords(u, udpLen, ipv4PseudoSum(ip, IPPROTO_UDP, udpLen)))) {
-    return E_GASP_CHECKSUM;
-  }
+  if (!udp4ChecksumOk(ip, u, udpLen)) return E_GASP_CHECKSUM;
   store<u8>(repr + GASP_MR_ENCAP, GASP_ENCAP_UDP);
   memory.copy(repr + GASP_MR_IP_SRC, ip + IPV4_OFF_SRC, 4);
   store<u32>(RX_MSG_AVAIL, <u32>(udpLen - UDP_HEADER_LEN));

@@ -13,15 +13,15 @@ import {
   GASP_CP_ENCAPS,
 } from "../shared/gasp";
 import {
-  ETH_ALEN, ETH_HEADER_LEN, VLAN_TAG_LEN, ETH_OFF_DST, ETH_OFF_SRC, ETH_OFF_TYPE, VLAN_OFF_TCI,
-  ETHERTYPE_VLAN, ETHERTYPE_IPV4, ETHERTYPE_LOCAL_EXP1, IPV4_MIN_HEADER, IPV4_OFF_VER_IHL, IPV4_OFF_TOS,
-  IPV4_OFF_TOTAL_LEN, IPV4_OFF_IDENT, IPV4_OFF_FRAG, IPV4_OFF_TTL, IPV4_OFF_PROTOCOL, IPV4_OFF_CHECKSUM,
-  IPV4_OFF_SRC, IPV4_OFF_DST, IPV4_FLAG_DF, IPPROTO_UDP, UDP_HEADER_LEN, UDP_OFF_SRC_PORT,
-  UDP_OFF_DST_PORT, UDP_OFF_LENGTH, UDP_OFF_CHECKSUM,
+  ETHERTYPE_IPV4, ETHERTYPE_LOCAL_EXP1, IPV4_MIN_HEADER, IPV4_OFF_CHECKSUM, IPV4_OFF_SRC, IPV4_FLAG_DF,
+  IPPROTO_UDP, UDP_HEADER_LEN, UDP_OFF_SRC_PORT,
 } from "../shared/wire";
 import { STATE_GASP_TX_CONFIG } from "../state";
-import { ld8, ld16be, st8, st16be } from "../lib/mem";
-import { sumWords, finish } from "../wire/checksum";
+import { ld8, ld16be } from "../lib/mem";
+import { sumWords } from "../wire/checksum";
+import { ethWrite } from "../wire/ethernet";
+import { ipv4Write } from "../wire/ipv4";
+import { udpWrite } from "../wire/udp";
 import {
   frameMeta, setFrame, setMessage, FM_ADDR, FM_MSG_OFF, FM_IP_OFF, FM_PORT, FM_ENCAP, FM_BASE_TOTAL,
   FM_BASE_IPSUM, FM_UDP_SUM,
@@ -29,16 +29,8 @@ import {
 
 /** Writes the Ethernet header; returns its length (14, or 18 when tagged). */
 function emitEthernet(f: usize, port: usize, ethertype: i32): i32 {
-  memory.copy(f + ETH_OFF_DST, port + GASP_CP_PEER_MAC, ETH_ALEN);
-  memory.copy(f + ETH_OFF_SRC, port + GASP_CP_OWN_MAC, ETH_ALEN);
-  if (ld8(port + GASP_CP_TAGGED) == 0) {
-    st16be(f + ETH_OFF_TYPE, ethertype);
-    return ETH_HEADER_LEN;
-  }
-  st16be(f + ETH_OFF_TYPE, ETHERTYPE_VLAN);
-  st16be(f + VLAN_OFF_TCI, <i32>load<u16>(port + GASP_CP_TCI));
-  st16be(f + VLAN_OFF_TCI + 2, ethertype);
-  return ETH_HEADER_LEN + VLAN_TAG_LEN;
+  const tci = ld8(port + GASP_CP_TAGGED) == 0 ? -1 : <i32>load<u16>(port + GASP_CP_TCI);
+  return ethWrite(f, port + GASP_CP_PEER_MAC, port + GASP_CP_OWN_MAC, tci, ethertype);
 }
 
 /**
@@ -48,22 +40,11 @@ function emitEthernet(f: usize, port: usize, ethertype: i32): i32 {
 function emitIpUdp(ip: usize, port: usize, udpPort: i32): void {
   const cfg = STATE_GASP_TX_CONFIG;
   const ttl = ld8(cfg + GASP_CFG_TTL);
-  st8(ip + IPV4_OFF_VER_IHL, 0x45);
-  st8(ip + IPV4_OFF_TOS, ld8(cfg + GASP_CFG_TOS));
-  st16be(ip + IPV4_OFF_TOTAL_LEN, IPV4_MIN_HEADER + UDP_HEADER_LEN + GASP_MIN_LEN);
-  st16be(ip + IPV4_OFF_IDENT, 0);
-  st16be(ip + IPV4_OFF_FRAG, IPV4_FLAG_DF);
-  st8(ip + IPV4_OFF_TTL, ttl != 0 ? ttl : GASP_IP_TTL_DEFAULT);
-  st8(ip + IPV4_OFF_PROTOCOL, IPPROTO_UDP);
-  st16be(ip + IPV4_OFF_CHECKSUM, 0);
-  memory.copy(ip + IPV4_OFF_SRC, port + GASP_CP_OWN_IP, 4);
-  memory.copy(ip + IPV4_OFF_DST, port + GASP_CP_PEER_IP, 4);
-  st16be(ip + IPV4_OFF_CHECKSUM, finish(sumWords(ip, IPV4_MIN_HEADER, 0)));
-  const u = ip + IPV4_MIN_HEADER;
-  st16be(u + UDP_OFF_SRC_PORT, udpPort);
-  st16be(u + UDP_OFF_DST_PORT, udpPort);
-  st16be(u + UDP_OFF_LENGTH, UDP_HEADER_LEN + GASP_MIN_LEN);
-  st16be(u + UDP_OFF_CHECKSUM, 0);
+  ipv4Write(
+    ip, ld8(cfg + GASP_CFG_TOS), IPV4_MIN_HEADER + UDP_HEADER_LEN + GASP_MIN_LEN, 0, IPV4_FLAG_DF,
+    ttl != 0 ? ttl : GASP_IP_TTL_DEFAULT, IPPROTO_UDP, port + GASP_CP_OWN_IP, port + GASP_CP_PEER_IP,
+  );
+  udpWrite(ip + IPV4_MIN_HEADER, udpPort, udpPort, UDP_HEADER_LEN + GASP_MIN_LEN);
 }
 
 /**

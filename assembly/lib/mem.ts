@@ -46,11 +46,3 @@ export function memEqual(a: usize, b: usize, len: usize): bool {
   }
   return true;
 }
-
-/** True when all len bytes at p are zero. */
-export function memIsZero(p: usize, len: usize): bool {
-  for (let i: usize = 0; i < len; i++) {
-    if (load<u8>(p + i) != 0) return false;
-  }
-  return true;
-}

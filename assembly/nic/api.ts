@@ -4,8 +4,9 @@
 // The fault path's whole job on a NIC is two calls and a bounded drive loop:
 //   faultSendBegin(port, frame, len, copies)     takeover + queue copies + doorbell + confirm
 //   while ((rc = nicStep()) == STEP_IO) { perform the REGOP list }
-// or, step by step: takeoverBegin(port); drive; txEnqueueCopiesChecked(...); txDoorbellBegin;
-// drive; txConfirmBegin; drive.
+// or, step by step: takeoverBegin(port); drive; txEnqueueCopiesChecked(...) (txqPost);
+// txDoorbellBegin; drive; txConfirmBegin; drive. The fault entry itself takes over with
+// takeoverHandoffBegin and posts and kicks on the TX queue (txq.ts) in the same round.
 
 import { OK, E_ARG, E_RANGE, E_NO_PORT, E_RING_INIT, E_RING_SIZE, E_DMA_BASE, E_FRAME_LEN } from "../shared/status";
 import { I210_TX_QUEUES } from "../shared/e1000";
@@ -16,11 +17,10 @@ import {
   OP_TX_RECLAIM_HEAD, OP_TX_CONFIRM, OP_TAKEOVER, OP_FAULT_SEND, OP_REGTEST, ringMax,
 } from "../shared/rings";
 import { hostRange } from "../lib/mem";
-import { portInRange, portConfigured, portSet, portActiveTx, portMultiQueue } from "./port";
-import { TK_Q_START } from "./takeover";
-import { ringConfigure, ringSized, ringLive } from "./ring";
-import { txEnqueueCopies } from "./tx";
-import { opBegin, opSetArgs, opSetFrame, opSetThen, opSetQueue, opSetPhase, THEN_DONE, THEN_SEND, THEN_HANDOFF } from "./opstate";
+import { nicPort, portInRange, portConfigured, portSet } from "./port";
+import { txQueueOf, activeTxQueue, txqConfigure, txqSized, txqLive, txqPost } from "./txq";
+import { rxQueue, rxqConfigure, rxqSized, rxqLive } from "./rxq";
+import { opBegin, THEN_DONE, THEN_SEND, THEN_HANDOFF } from "./op";
 
 /** Port p's NIC sees this core's DMA_BASE at physical phys_hi:phys_lo (4 KiB aligned). */
 export function portConfig(port: i32, physLo: i32, physHi: i32, txQueues: i32, faultQueue: i32): i32 {
@@ -30,7 +30,9 @@ export function portConfig(port: i32, physLo: i32, physHi: i32, txQueues: i32, f
   // Queue 0 is the OS's; the fault path's own queue must be another one the NIC has.
   if (faultQueue != FAULT_QUEUE_NONE && (faultQueue < 1 || faultQueue >= txQueues)) return E_ARG;
   portSet(port, <u32>physLo, <u32>physHi, txQueues, faultQueue);
-  for (let k = 0; k < 3; k++) ringConfigure(port, k, 0);
+  txqConfigure(port, RING_TX, 0);
+  rxqConfigure(port, 0);
+  txqConfigure(port, RING_FAULT, 0);
   return OK;
 }
 
@@ -38,13 +40,14 @@ export function ringConfig(port: i32, kind: i32, size: i32): i32 {
   if (!portConfigured(port)) return E_NO_PORT;
   if (kind != RING_TX && kind != RING_RX && kind != RING_FAULT) return E_ARG;
   if (size < RING_MIN || size > ringMax(kind) || size % RING_ALIGN != 0) return E_RING_SIZE;
-  ringConfigure(port, kind, size);
+  if (kind == RING_RX) rxqConfigure(port, size);
+  else txqConfigure(port, kind, size);
   return OK;
 }
 
-function needRing(port: i32, kind: i32): i32 {
+function needTxRing(port: i32, kind: i32): i32 {
   if (!portConfigured(port)) return E_NO_PORT;
-  return ringSized(port, kind) ? OK : E_RING_INIT;
+  return txqSized(txQueueOf(port, kind)) ? OK : E_RING_INIT;
 }
 
 /** A frame the writer may copy: host-visible, outside the DMA region, a sane length. */
@@ -55,59 +58,55 @@ export function frameCheck(src: i32, len: i32): i32 {
   return OK;
 }
 
+/** TX init: the e1000's queue 0 (setup.ts), or the i210's through its queue enable (qenable.ts). */
 export function txInitBegin(port: i32): i32 {
-  const rc = needRing(port, RING_TX);
-  if (rc != OK) return rc;
-  opBegin(OP_TX_INIT, port, RING_TX);
-  if (portMultiQueue(port)) {
-    // i210: queue 0 is disabled, programmed and enabled like any other queue.
-    opSetQueue(0);
-    opSetPhase(TK_Q_START);
-  }
-  return OK;
+  const rc = needTxRing(port, RING_TX);
+  if (rc == OK) opBegin(OP_TX_INIT, port, RING_TX);
+  return rc;
 }
 
 export function rxInitBegin(port: i32): i32 {
-  const rc = needRing(port, RING_RX);
-  if (rc == OK) opBegin(OP_RX_INIT, port, RING_RX);
-  return rc;
+  if (!portConfigured(port)) return E_NO_PORT;
+  if (!rxqSized(rxQueue(port))) return E_RING_INIT;
+  opBegin(OP_RX_INIT, port, RING_RX);
+  return OK;
 }
 
 export function linkWaitBegin(port: i32, polls: i32, intervalUs: i32): i32 {
   if (!portConfigured(port)) return E_NO_PORT;
   if (polls < 0 || intervalUs < 0) return E_ARG;
-  opBegin(OP_LINK_WAIT, port, RING_TX);
-  opSetArgs(polls, intervalUs);
+  const o = opBegin(OP_LINK_WAIT, port, RING_TX);
+  o.argPolls = polls;
+  o.argUs = intervalUs;
   return OK;
 }
 
 function needLiveTx(port: i32): i32 {
   if (!portConfigured(port)) return E_NO_PORT;
-  return ringLive(port, portActiveTx(port)) ? OK : E_RING_INIT;
+  return txqLive(activeTxQueue(port)) ? OK : E_RING_INIT;
 }
 
 export function txDoorbellBegin(port: i32): i32 {
   const rc = needLiveTx(port);
-  if (rc == OK) opBegin(OP_TX_DOORBELL, port, portActiveTx(port));
+  if (rc == OK) opBegin(OP_TX_DOORBELL, port, <i32>nicPort(port).activeTx);
   return rc;
 }
 
 export function rxDoorbellBegin(port: i32): i32 {
-  if (!portConfigured(port)) return E_NO_PORT;
-  if (!ringLive(port, RING_RX)) return E_RING_INIT;
-  opBegin(OP_RX_DOORBELL, port, RING_RX);
-  return OK;
+  const rc = rxLive(port);
+  if (rc == OK) opBegin(OP_RX_DOORBELL, port, RING_RX);
+  return rc;
 }
 
 export function txReclaimHeadBegin(port: i32): i32 {
   const rc = needLiveTx(port);
-  if (rc == OK) opBegin(OP_TX_RECLAIM_HEAD, port, portActiveTx(port));
+  if (rc == OK) opBegin(OP_TX_RECLAIM_HEAD, port, <i32>nicPort(port).activeTx);
   return rc;
 }
 
 export function txConfirmBegin(port: i32): i32 {
   const rc = needLiveTx(port);
-  if (rc == OK) opBegin(OP_TX_CONFIRM, port, portActiveTx(port));
+  if (rc == OK) opBegin(OP_TX_CONFIRM, port, <i32>nicPort(port).activeTx);
   return rc;
 }
 
@@ -119,11 +118,9 @@ export function regtestBegin(port: i32): i32 {
 
 /** Takeover only: afterwards the active TX ring is one the fault path may write. */
 export function takeoverBegin(port: i32): i32 {
-  const rc = needRing(port, RING_FAULT);
-  if (rc != OK) return rc;
-  opBegin(OP_TAKEOVER, port, RING_FAULT);
-  opSetThen(THEN_DONE);
-  return OK;
+  const rc = needTxRing(port, RING_FAULT);
+  if (rc == OK) opBegin(OP_TAKEOVER, port, RING_FAULT).then = THEN_DONE;
+  return rc;
 }
 
 /**
@@ -131,23 +128,23 @@ export function takeoverBegin(port: i32): i32 {
  * STEP_DONE and possibly writes still in the list, which the caller performs in its round.
  */
 export function takeoverHandoffBegin(port: i32): i32 {
-  const rc = needRing(port, RING_FAULT);
-  if (rc != OK) return rc;
-  opBegin(OP_TAKEOVER, port, RING_FAULT);
-  opSetThen(THEN_HANDOFF);
-  return OK;
+  const rc = needTxRing(port, RING_FAULT);
+  if (rc == OK) opBegin(OP_TAKEOVER, port, RING_FAULT).then = THEN_HANDOFF;
+  return rc;
 }
 
 /** Takeover, then `copies` copies of the frame, one doorbell, confirmation by TDH. */
 export function faultSendBegin(port: i32, src: i32, len: i32, copies: i32): i32 {
-  const rc = needRing(port, RING_FAULT);
+  const rc = needTxRing(port, RING_FAULT);
   if (rc != OK) return rc;
   const f = frameCheck(src, len);
   if (f != OK) return f;
   if (copies < 1 || copies > MAX_COPIES) return E_ARG;
-  opBegin(OP_FAULT_SEND, port, RING_FAULT);
-  opSetFrame(src, len, copies);
-  opSetThen(THEN_SEND);
+  const o = opBegin(OP_FAULT_SEND, port, RING_FAULT);
+  o.src = src;
+  o.len = len;
+  o.copies = copies;
+  o.then = THEN_SEND;
   return OK;
 }
 
@@ -158,7 +155,7 @@ export function txEnqueueCopiesChecked(port: i32, src: i32, len: i32, copies: i3
   const f = frameCheck(src, len);
   if (f != OK) return f;
   if (copies < 1 || copies > MAX_COPIES) return E_ARG;
-  return txEnqueueCopies(port, portActiveTx(port), <usize>src, len, copies);
+  return txqPost(activeTxQueue(port), <usize>src, len, copies);
 }
 
 export function activeTxLive(port: i32): i32 {
@@ -167,5 +164,5 @@ export function activeTxLive(port: i32): i32 {
 
 export function rxLive(port: i32): i32 {
   if (!portConfigured(port)) return E_NO_PORT;
-  return ringLive(port, RING_RX) ? OK : E_RING_INIT;
+  return rxqLive(rxQueue(port)) ? OK : E_RING_INIT;
 }

@@ -4,20 +4,17 @@
 // deferred (and is skipped for descriptors without RS). A tail that reads back different from
 // what was written means the doorbell write was lost: it is written again. A head that does
 // not move for TUNE_STALL_POLLS polls, or a transmit not finished within TUNE_TX_POLLS polls,
-// means the engine is hung.
+// means the engine is hung. The ring's side (cursors, the TDT write) is the TX queue's
+// (txq.ts); this file keeps the poll loop's bounds.
 
-import { TXQ_OFF_TDT } from "../shared/e1000";
 import { TUNE_TX_POLLS, TUNE_STALL_POLLS, OPINFO_HEAD, OPINFO_RERINGS, OPINFO_TAIL } from "../shared/rings";
-import { opValue, opWrite } from "./ops";
-import { ringSize, ringTail, ringSetTail, ringQueue } from "./ring";
-import { txReclaimToHead } from "./tx";
-import { emitTxPoll, txReg } from "./regs";
-import {
-  opIdx, opPolls, opSetPolls, opStall, opSetStall, opLastHead, opSetLastHead, opLoopStart,
-  tune, infoSet, infoAdd,
-} from "./opstate";
+import { opValue } from "./ops";
+import { STEP_IO, STEP_DONE } from "../shared/regop";
+import { E_TX_HUNG } from "../shared/status";
+import { TxQueue, activeTxQueue, txqKick, txqAnnounced, txqEmitPoll, txqConfirmAnswer, txqRering, CONFIRMED, CONFIRM_TAIL_LOST } from "./txq";
+import { nicOp, opLoopStart, tune, infoSet, infoAdd } from "./op";
 
-export const CONFIRMED = 0;
+export const CONFIRM_DONE = 0;
 export const CONFIRM_AGAIN = 1; // another poll was emitted
 export const CONFIRM_HUNG = 2;
 
@@ -27,42 +24,56 @@ export const CONFIRM_HUNG = 2;
  * polls ran in all.
  */
 export function headProgress(head: i32): bool {
-  if (head != opLastHead()) {
-    opSetLastHead(head);
-    opSetStall(0);
+  const o = nicOp();
+  if (head != o.lastHead) {
+    o.lastHead = head;
+    o.stall = 0;
   } else {
-    opSetStall(opStall() + 1);
+    o.stall++;
   }
-  opSetPolls(opPolls() + 1);
-  return opStall() < tune(TUNE_STALL_POLLS) && opPolls() < tune(TUNE_TX_POLLS);
+  o.polls++;
+  return o.stall < tune(TUNE_STALL_POLLS) && o.polls < tune(TUNE_TX_POLLS);
 }
 
-/** Appends the doorbell for the ring's queued frames and the first poll (no delay). */
-export function emitDoorbellAndPoll(port: i32, kind: i32, use: i32): void {
-  opWrite(port, txReg(ringQueue(port, kind), TXQ_OFF_TDT), <u32>use);
-  ringSetTail(port, kind, use);
-  infoSet(OPINFO_TAIL, use);
+/** The doorbell for what the ring holds (if anything is new) and the first poll, no delay. */
+export function kickAndPoll(q: TxQueue): void {
+  txqKick(q);
+  infoSet(OPINFO_TAIL, txqAnnounced(q));
   opLoopStart(-1);
-  emitTxPoll(port, kind, false);
+  txqEmitPoll(q, false);
 }
 
 /** Consumes one poll's TDH/TDT; on CONFIRM_AGAIN the next poll has been emitted. */
-export function confirmConsume(port: i32, kind: i32): i32 {
-  const idx = opIdx();
+export function confirmConsume(q: TxQueue): i32 {
+  const idx = nicOp().readIdx;
   const head = <i32>opValue(idx);
-  const tailRead = <i32>opValue(idx + 1);
-  const target = ringTail(port, kind);
+  const answer = txqConfirmAnswer(q, head, <i32>opValue(idx + 1));
   infoSet(OPINFO_HEAD, head);
-  if (head >= 0 && head < ringSize(port, kind)) txReclaimToHead(port, kind, head);
-  if (head == target) return CONFIRMED;
+  if (answer == CONFIRMED) return CONFIRM_DONE;
   if (!headProgress(head)) return CONFIRM_HUNG;
-  if (tailRead != target) {
+  if (answer == CONFIRM_TAIL_LOST) {
     // The doorbell did not land: ring it again. The stall count restarts, the poll bound
     // still ends the loop if the NIC drops every write.
-    opWrite(port, txReg(ringQueue(port, kind), TXQ_OFF_TDT), <u32>target);
+    txqRering(q);
     infoAdd(OPINFO_RERINGS, 1);
-    opSetStall(0);
+    nicOp().stall = 0;
   }
-  emitTxPoll(port, kind, true);
+  txqEmitPoll(q, true);
   return CONFIRM_AGAIN;
+}
+
+// ---- the confirm operation (nic_tx_confirm, and the fault entry's confirmation): doorbell if
+// needed, then poll until TDH reaches TDT; no escalation (the takeover's send has its own) ----
+export function txConfirmPhase(): i32 {
+  const o = nicOp();
+  const q = activeTxQueue(o.port);
+  if (o.phase == 0) {
+    kickAndPoll(q);
+    o.phase = 1;
+    return STEP_IO;
+  }
+  const rc = confirmConsume(q);
+  if (rc == CONFIRM_DONE) return STEP_DONE;
+  if (rc == CONFIRM_AGAIN) return STEP_IO;
+  return E_TX_HUNG;
 }

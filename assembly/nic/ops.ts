@@ -13,12 +13,23 @@ import {
   REGOP_WRITE, REGOP_READ, REGOP_DELAY_US,
 } from "../shared/regop";
 
+import { STATE_NIC_REGOPS } from "../state";
+
 const COUNT: usize = REGOP_BASE + REGOP_OFF_COUNT;
 const ENTRIES: usize = REGOP_BASE + REGOP_OFF_ENTRIES;
 
 // The count lives in core state as well: the REGOP region is host-visible, so the core never
-// trusts what it finds there except the values of its own READ entries.
-let count: i32 = 0;
+// trusts what it finds there except the values of its own READ entries. In linear memory, not
+// a wasm global: nothing of a call in progress may live outside memory (docs/core-abi.md).
+@unmanaged
+class RegopList {
+  count: i32; // entries pushed since opsClear()
+}
+
+@inline
+function list(): RegopList {
+  return changetype<RegopList>(STATE_NIC_REGOPS);
+}
 
 @inline
 function entry(i: i32): usize {
@@ -27,36 +38,38 @@ function entry(i: i32): usize {
 
 /** Starts a new list. */
 export function opsClear(): void {
-  count = 0;
+  list().count = 0;
   store<u32>(COUNT, 0);
 }
 
 /** Drops the operations pushed after the first n (an operation that failed mid-round). */
 export function opsTruncate(n: i32): void {
-  if (n < 0 || n >= count) return;
-  count = n;
-  store<u32>(COUNT, <u32>count);
+  const l = list();
+  if (n < 0 || n >= l.count) return;
+  l.count = n;
+  store<u32>(COUNT, <u32>n);
 }
 
 /** Number of operations pushed since opsClear(). */
 export function opsCount(): i32 {
-  return count;
+  return list().count;
 }
 
 function push(kind: i32, port: i32, offset: i32, value: u32): i32 {
   // Phases push at most a few hundred operations; a full list is a core bug. Dropping the
   // operation (and returning -1) keeps memory safe; the caller's bounded loop still ends.
-  if (count >= REGOP_MAX) return -1;
-  const e = entry(count);
+  const l = list();
+  const i = l.count;
+  if (i >= REGOP_MAX) return -1;
+  const e = entry(i);
   store<u8>(e + REGOP_E_KIND, <u8>kind);
   store<u8>(e + REGOP_E_PORT, <u8>port);
   store<u16>(e + 2, 0);
   store<u32>(e + REGOP_E_OFFSET, <u32>offset);
   store<u32>(e + REGOP_E_VALUE, value);
   store<u32>(e + 12, 0);
-  const i = count;
-  count++;
-  store<u32>(COUNT, <u32>count);
+  l.count = i + 1;
+  store<u32>(COUNT, <u32>(i + 1));
   return i;
 }
 

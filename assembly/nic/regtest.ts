@@ -13,8 +13,8 @@ import { STEP_IO, STEP_DONE } from "../shared/regop";
 import { E_REG_RESET, E_REG_READBACK } from "../shared/status";
 import { OPINFO_REG, OPINFO_WROTE, OPINFO_READ, OPINFO_EXPECT, OPINFO_MASK, OPINFO_CHECKS } from "../shared/rings";
 import { opWrite, opRead, opValue } from "./ops";
-import { portHasMac, portRal, portRah, portHasFaultQueue, portFaultQueue, portMultiQueue } from "./port";
-import { opPort, opPhase, opSetPhase, opIdx, opSetIdx, infoSet, infoAdd } from "./opstate";
+import { nicPort, portHasFaultQueue, portMultiQueue } from "./port";
+import { nicOp, infoSet, infoAdd } from "./op";
 
 // A row's register is either absolute or, with ROW_QUEUE, an offset inside the fault path's
 // TX queue block (tested only on boards that give the fault path a queue).
@@ -88,7 +88,7 @@ function rowReg(port: i32, reg: u32, flags: u32): i32 {
   if ((flags & ROW_E1000) != 0 && portMultiQueue(port)) return -1;
   if ((flags & ROW_QUEUE) == 0) return <i32>reg;
   if (!portHasFaultQueue(port)) return -1;
-  return txQueueBase(portFaultQueue(port)) + <i32>reg;
+  return txQueueBase(nicPort(port).faultQueue) + <i32>reg;
 }
 
 function fail(code: i32, reg: i32, wrote: u32, read: u32, expect: u32, mask: u32): i32 {
@@ -101,8 +101,10 @@ function fail(code: i32, reg: i32, wrote: u32, read: u32, expect: u32, mask: u32
 }
 
 export function regtestPhase(): i32 {
-  const port = opPort();
-  const phase = opPhase();
+  const o = nicOp();
+  const port = o.port;
+  const phase = o.phase;
+  const p = nicPort(port);
 
   if (phase == RT_READ_RESET) {
     let first = -1;
@@ -112,17 +114,17 @@ export function regtestPhase(): i32 {
       const i = opRead(port, reg);
       if (first < 0) first = i;
     }
-    if (portHasMac(port)) {
+    if (p.macSet == 1) {
       opRead(port, REG_RAL0);
       opRead(port, REG_RAH0);
     }
-    opSetIdx(first);
-    opSetPhase(RT_CHECK_RESET);
+    o.readIdx = first;
+    o.phase = RT_CHECK_RESET;
     return STEP_IO;
   }
 
   if (phase == RT_CHECK_RESET) {
-    let i = opIdx();
+    let i = o.readIdx;
     for (let r = 0; r < RESET_ROWS; r++) {
       const reg = rowReg(port, cell(RESET_TABLE, 4, r, 0), cell(RESET_TABLE, 4, r, 3));
       if (reg < 0) continue;
@@ -132,13 +134,13 @@ export function regtestPhase(): i32 {
       infoAdd(OPINFO_CHECKS, 1);
       if ((v & mask) != (expect & mask)) return fail(E_REG_RESET, reg, 0, v, expect, mask);
     }
-    if (portHasMac(port)) {
+    if (p.macSet == 1) {
       // The NIC loads RAL0/RAH0 from its EEPROM with Address Valid (SDM §5.6.1, §13.4.28).
       const ral = opValue(i++);
       const rah = opValue(i++);
       infoAdd(OPINFO_CHECKS, 2);
-      if (ral != portRal(port)) return fail(E_REG_RESET, REG_RAL0, 0, ral, portRal(port), 0xffffffff);
-      const rahWant = portRah(port) | <u32>RAH_AV;
+      if (ral != p.ral) return fail(E_REG_RESET, REG_RAL0, 0, ral, p.ral, 0xffffffff);
+      const rahWant = p.rah | <u32>RAH_AV;
       if ((rah & 0x8000ffff) != rahWant) return fail(E_REG_RESET, REG_RAH0, 0, rah, rahWant, 0x8000ffff);
     }
     // Patterns: with TX and RX off (checked above), head/tail writes move nothing.
@@ -159,13 +161,13 @@ export function regtestPhase(): i32 {
         opWrite(port, REG_RXDCTL, <u32>I210_RXDCTL_RESET);
       }
     }
-    opSetIdx(first);
-    opSetPhase(RT_CHECK_PATTERNS);
+    o.readIdx = first;
+    o.phase = RT_CHECK_PATTERNS;
     return STEP_IO;
   }
 
   if (phase == RT_CHECK_PATTERNS) {
-    let i = opIdx();
+    let i = o.readIdx;
     // Read entries alternate with writes: the value of pattern k of the walk is at first + 2k.
     let failed = 0;
     for (let r = 0; r < PATTERN_ROWS && failed == 0; r++) {
@@ -195,7 +197,7 @@ export function regtestPhase(): i32 {
       const reg = rowReg(port, cell(PATTERN_TABLE, 5, r, 0), cell(PATTERN_TABLE, 5, r, 4));
       if (reg >= 0) opWrite(port, reg, 0);
     }
-    opSetPhase(RT_FINISH);
+    o.phase = RT_FINISH;
     return STEP_IO;
   }
 

@@ -11,12 +11,11 @@ import {
   OP_TX_RECLAIM_HEAD, OP_TX_CONFIRM, OP_TAKEOVER, OP_FAULT_SEND, OP_REGTEST, OPINFO_ROUNDS,
 } from "../shared/rings";
 import { opsClear, opsCount, opsTruncate } from "./ops";
-import { opKind, opPort, opEnd, infoAdd, CONTINUE } from "./opstate";
+import { nicOp, opEnd, infoAdd, CONTINUE } from "./op";
 import { portMultiQueue } from "./port";
-import {
-  txInitPhase, rxInitPhase, linkWaitPhase, txDoorbellPhase, rxDoorbellPhase, txReclaimHeadPhase,
-  txConfirmPhase,
-} from "./setup";
+import { txInitPhase, rxInitPhase, linkWaitPhase, txDoorbellPhase, rxDoorbellPhase, txReclaimHeadPhase } from "./setup";
+import { txConfirmPhase } from "./confirm";
+import { txQueueInitPhase } from "./qenable";
 import { takeoverPhase } from "./takeover";
 import { regtestPhase } from "./regtest";
 
@@ -25,7 +24,7 @@ const MAX_CHAIN = 32;
 
 function runPhase(op: i32): i32 {
   switch (op) {
-    case OP_TX_INIT: return portMultiQueue(opPort()) ? takeoverPhase() : txInitPhase();
+    case OP_TX_INIT: return portMultiQueue(nicOp().port) ? txQueueInitPhase() : txInitPhase();
     case OP_RX_INIT: return rxInitPhase();
     case OP_LINK_WAIT: return linkWaitPhase();
     case OP_TX_DOORBELL: return txDoorbellPhase();
@@ -40,7 +39,7 @@ function runPhase(op: i32): i32 {
 }
 
 export function nicStep(): i32 {
-  if (opKind() == OP_NONE) return E_NO_OP;
+  if (nicOp().op == OP_NONE) return E_NO_OP;
   opsClear();
   const rc = nicAdvance();
   if (rc != STEP_IO) opsClear();
@@ -56,7 +55,7 @@ export function nicStep(): i32 {
  * dropped.
  */
 export function nicAdvance(): i32 {
-  const op = opKind();
+  const op = nicOp().op;
   if (op == OP_NONE) return E_NO_OP;
   const base = opsCount();
   let rc: i32 = CONTINUE;

@@ -2,16 +2,16 @@
 // fault path can trust, then (nic_fault_send) queue the frame's copies, ring the doorbell and
 // confirm by TDH. docs/rings.md has the state diagram. Paths (OPINFO_PATH):
 //
-//   OWN_QUEUE  the board gives the fault path a TX queue of its own (i210-like): disable it,
-//              wait for QUEUE_ENABLE to read back clear, program it with the fault ring,
-//              enable it, wait for QUEUE_ENABLE to read back set (I210 §7.2.1.2.1, §8.12.15).
+//   OWN_QUEUE  the board gives the fault path a TX queue of its own (i210-like): the queue
+//              enable (qenable.ts) brings it up with the fault ring.
 //   RECLAIM    queue 0 points at a ring in this core's own memory (TDBAL/TDBAH/TDLEN read back
 //              as ours): trust TDH over ring memory. TX disabled: pull TDT back to TDH, which
 //              cancels what was never fetched, and enable TX. TX running with work pending:
 //              wait (bounded) for TDH to reach TDT. Anything odd, or no progress: RESET.
 //   RESET      disable TX, wait, point queue 0 at the fault ring (base, length, head = tail = 0),
-//              enable TX (SDM §14.5). The dead driver's ring memory is never touched: in the
-//              simulation it is not even addressable (another instance's memory).
+//              enable TX (SDM §14.5); on the i210 the queue enable on queue 0. The dead
+//              driver's ring memory is never touched: in the simulation it is not even
+//              addressable (another instance's memory).
 //
 // A transmit that hangs (TDH does not move) with the link up escalates: a reclaimed ring is
 // reset; otherwise the NIC gets one device reset (CTRL.RST, what Linux e1000_reset_task does
@@ -19,309 +19,295 @@
 // start, after the device reset, or while hung): E_LINK_DOWN. TXDCTL that never reads back:
 // one device reset, then E_QUEUE_DISABLE_TIMEOUT / E_QUEUE_ENABLE_TIMEOUT. Every loop counts.
 //
-// The i210 queue sub-machine (TK_Q_*) also initialises the normal TX ring on multi-queue NICs
-// (OP_TX_INIT), which never escalates.
+// One function per phase; takeoverPhase() dispatches on NicOp.phase as nic_step() asks.
 
 import {
-  REG_STATUS, REG_TCTL, REG_CTRL, REG_TIPG, STATUS_LU, TCTL_EN, CTRL_RST, CTRL_SLU, DESC_SIZE,
-  TXDCTL_QUEUE_ENABLE, TIPG_COPPER, TXQ_OFF_TDBAL, TXQ_OFF_TDBAH, TXQ_OFF_TDLEN, TXQ_OFF_TDH,
-  TXQ_OFF_TDT, TXQ_OFF_TXDCTL,
+  REG_STATUS, REG_TCTL, REG_CTRL, STATUS_LU, TCTL_EN, CTRL_RST, CTRL_SLU, TXDCTL_QUEUE_ENABLE,
+  TXQ_OFF_TDBAL, TXQ_OFF_TDBAH, TXQ_OFF_TDLEN, TXQ_OFF_TDH, TXQ_OFF_TDT, TXQ_OFF_TXDCTL,
 } from "../shared/e1000";
 import { STEP_IO, STEP_DONE } from "../shared/regop";
-import { E_LINK_DOWN, E_TX_HUNG, E_QUEUE_ENABLE_TIMEOUT, E_QUEUE_DISABLE_TIMEOUT } from "../shared/status";
+import { E_LINK_DOWN, E_TX_HUNG } from "../shared/status";
 import {
-  RING_TX, RING_FAULT, PATH_OWN_QUEUE, PATH_RECLAIM, PATH_RESET, TUNE_POLL_US,
-  TUNE_LINK_POLLS, TUNE_QUEUE_POLLS, TUNE_RESET_US, OPINFO_PATH,
-  OPINFO_POLLS, OPINFO_RESETS, OPINFO_DEVICE_RESETS, OPINFO_QUEUED, OPINFO_LEAD, OPINFO_HEAD,
-  OP_TX_INIT,
+  RING_TX, RING_FAULT, PATH_OWN_QUEUE, PATH_RECLAIM, PATH_RESET, TUNE_POLL_US, TUNE_LINK_POLLS,
+  TUNE_RESET_US, OPINFO_PATH, OPINFO_POLLS, OPINFO_RESETS, OPINFO_DEVICE_RESETS, OPINFO_QUEUED,
+  OPINFO_LEAD, OPINFO_HEAD,
 } from "../shared/rings";
 import { opWrite, opRead, opDelay, opValue, opsCount } from "./ops";
-import { physOf, portHasFaultQueue, portFaultQueue, portMultiQueue, portActiveTx, portSetActiveTx } from "./port";
-import { ringSize, ringUse, ringLive, ringQueue, ringSetFlag, RF_LIVE, RF_LEAD, descAddr } from "./ring";
-import { txResetSoft, txResetAt, txHalfGathered, txEnqueueCopies } from "./tx";
-import { TCTL_RUN, txReg, emitProgramTx, emitTxPoll } from "./regs";
-import { confirmConsume, emitDoorbellAndPoll, headProgress, CONFIRMED, CONFIRM_AGAIN } from "./confirm";
+import { NicOp, nicOp, opLoopStart, tune, infoGet, infoSet, infoAdd, CONTINUE, THEN_SEND, THEN_HANDOFF } from "./op";
+import { nicPort, portHasFaultQueue, portMultiQueue } from "./port";
 import {
-  opKind, opPort, opPhase, opSetPhase, opRing, opSetRing, opIdx, opSetIdx, opPolls, opSetPolls,
-  opLoopStart, opSaved, opSetSaved, opQueue,
-  opSetQueue, opThen, opSrc, opLen, opCopies, tune, infoGet, infoSet, infoAdd, CONTINUE, THEN_SEND, THEN_HANDOFF,
-} from "./opstate";
+  TxQueue, txQueueOf, txReg, txqProgram, txqRetireQueue0, txqAdopt, txqPost, txqSetLive, txqSetLead, txqLive, txqHwQueue,
+  txqRegistersMatch, txqIndexValid, txqEmitPoll, TCTL_RUN,
+} from "./txq";
+import { rxQueue, rxqRetire } from "./rxq";
+import { queueEnableBegin, queueEnableStep, QE_RUNNING } from "./qenable";
+import { confirmConsume, kickAndPoll, headProgress, CONFIRM_DONE, CONFIRM_AGAIN } from "./confirm";
 
-export const TK_START = 0;
+const TK_START = 0;
 const TK_LINK = 1;
 const TK_CHOOSE = 2;
-const TK_R_READ = 3;
-const TK_R_CHECK = 4;
-const TK_R_DRAIN = 5;
+const TK_RECLAIM_READ = 3;
+const TK_RECLAIM_CHECK = 4;
+const TK_RECLAIM_DRAIN = 5;
 const TK_RESET = 6;
-export const TK_Q_START = 7;
-const TK_Q_DISABLED = 8;
-const TK_Q_ENABLED = 9;
-const TK_TAKEN = 10;
-const TK_SEND = 11;
-const TK_CONFIRM = 12;
-const TK_HUNG = 13;
-const TK_HUNG_CHECK = 14;
-const TK_DEV_RESET = 15;
-const TK_DEV_SLU = 16;
-const TK_FINISH = 17;
+const TK_QUEUE = 7;
+const TK_TAKEN = 8;
+const TK_SEND = 9;
+const TK_CONFIRM = 10;
+const TK_HUNG = 11;
+const TK_HUNG_CHECK = 12;
+const TK_DEVICE_RESET = 13;
+const TK_DEVICE_SLU = 14;
+const TK_FINISH = 15;
 
 @inline
-function next(phase: i32): i32 {
-  opSetPhase(phase);
+function next(o: NicOp, phase: i32): i32 {
+  o.phase = phase;
   return CONTINUE;
 }
 
-/** One more poll of a register, or false when the loop's bound is spent. */
-function pollAgain(port: i32, reg: i32, bound: i32): bool {
-  if (opPolls() >= bound) return false;
-  opSetPolls(opPolls() + 1);
+/** The ring the takeover is working on (NicOp.kind). */
+@inline
+function ring(o: NicOp): TxQueue {
+  return txQueueOf(o.port, o.kind);
+}
+
+/** A takeover may escalate to one device reset. */
+function mayResetDevice(): bool {
+  return infoGet(OPINFO_DEVICE_RESETS) == 0;
+}
+
+/** The ring is taken: the port's doorbell and confirm act on it from now on. */
+function taken(o: NicOp): i32 {
+  nicPort(o.port).activeTx = o.kind;
+  return next(o, TK_TAKEN);
+}
+
+// ---- link ----------------------------------------------------------------------------------
+
+function start(o: NicOp): i32 {
+  opLoopStart(0);
+  o.readIdx = opRead(o.port, REG_STATUS);
+  o.phase = TK_LINK;
+  return STEP_IO;
+}
+
+/** STATUS.LU: on to CHOOSE, or poll again within TUNE_LINK_POLLS. */
+function link(o: NicOp): i32 {
+  if ((opValue(o.readIdx) & <u32>STATUS_LU) != 0) return next(o, TK_CHOOSE);
+  if (o.polls >= tune(TUNE_LINK_POLLS)) return E_LINK_DOWN;
+  o.polls++;
   opDelay(tune(TUNE_POLL_US));
   infoAdd(OPINFO_POLLS, 1);
-  opSetIdx(opRead(port, reg));
-  return true;
+  o.readIdx = opRead(o.port, REG_STATUS);
+  return STEP_IO;
 }
 
-/** A takeover may escalate to one device reset; initialisation never does. */
-function mayResetDevice(): bool {
-  return opKind() != OP_TX_INIT && infoGet(OPINFO_DEVICE_RESETS) == 0;
+function choose(o: NicOp): i32 {
+  const port = o.port;
+  if (portHasFaultQueue(port)) {
+    infoSet(OPINFO_PATH, PATH_OWN_QUEUE);
+    queueEnableBegin(nicPort(port).faultQueue, RING_FAULT);
+    return next(o, TK_QUEUE);
+  }
+  const kind = <i32>nicPort(port).activeTx;
+  const q = txQueueOf(port, kind);
+  if (txqLive(q) && txqHwQueue(q) == 0) {
+    infoSet(OPINFO_PATH, PATH_RECLAIM);
+    o.kind = kind;
+    return next(o, TK_RECLAIM_READ);
+  }
+  return next(o, TK_RESET);
 }
 
-/** Queue 0 is about to point at another ring: neither ring that pointed there is live. */
-function retireQueue0(port: i32): void {
-  if (ringLive(port, RING_TX) && ringQueue(port, RING_TX) == 0) ringSetFlag(port, RING_TX, RF_LIVE, false);
-  if (ringLive(port, RING_FAULT) && ringQueue(port, RING_FAULT) == 0) ringSetFlag(port, RING_FAULT, RF_LIVE, false);
+// ---- RECLAIM: queue 0 points at a ring of ours ------------------------------------------------
+
+function reclaimRead(o: NicOp): i32 {
+  const port = o.port;
+  const first = opRead(port, REG_TCTL);
+  opRead(port, txReg(0, TXQ_OFF_TDBAL));
+  opRead(port, txReg(0, TXQ_OFF_TDBAH));
+  opRead(port, txReg(0, TXQ_OFF_TDLEN));
+  opRead(port, txReg(0, TXQ_OFF_TDH));
+  opRead(port, txReg(0, TXQ_OFF_TDT));
+  if (portMultiQueue(port)) opRead(port, txReg(0, TXQ_OFF_TXDCTL));
+  o.readIdx = first;
+  o.phase = TK_RECLAIM_CHECK;
+  return STEP_IO;
 }
 
-/** Adopts a reclaimed ring whose head and tail both stand at head. */
-function adopt(port: i32, kind: i32, head: i32): i32 {
-  ringSetFlag(port, kind, RF_LEAD, txHalfGathered(port, kind, head));
-  txResetAt(port, kind, head);
-  portSetActiveTx(port, kind);
-  opSetRing(kind);
+function reclaimCheck(o: NicOp): i32 {
+  const i = o.readIdx;
+  const tctl = opValue(i);
+  const tdh = <i32>opValue(i + 4);
+  const tdt = <i32>opValue(i + 5);
+  const dctl = portMultiQueue(o.port) ? opValue(i + 6) : <u32>TXDCTL_QUEUE_ENABLE;
+  const q = ring(o);
+  if (
+    !txqRegistersMatch(q, opValue(i + 1), opValue(i + 2), opValue(i + 3)) ||
+    !txqIndexValid(q, tdh) || !txqIndexValid(q, tdt) || (dctl & <u32>TXDCTL_QUEUE_ENABLE) == 0
+  ) {
+    return next(o, TK_RESET);
+  }
+  if ((tctl & <u32>TCTL_EN) == 0) {
+    // TX stopped: nothing in [TDH, TDT) was fetched. Pulling the tail back to the head
+    // cancels it (QEMU start_xmit runs nothing while TCTL.EN is clear); then enable.
+    txqAdopt(q, tdh, true);
+    opWrite(o.port, REG_TCTL, TCTL_RUN);
+    infoSet(OPINFO_HEAD, tdh);
+    return taken(o);
+  }
+  if (tdh == tdt) return adopted(o, q, tdh);
+  opLoopStart(tdh);
+  txqEmitPoll(q, true);
+  o.phase = TK_RECLAIM_DRAIN;
+  return STEP_IO;
+}
+
+/** Work pending with TX running: wait for TDH to reach TDT, or give up on the ring. */
+function reclaimDrain(o: NicOp): i32 {
+  const q = ring(o);
+  const head = <i32>opValue(o.readIdx);
+  const tail = <i32>opValue(o.readIdx + 1);
+  if (!txqIndexValid(q, head)) return next(o, TK_RESET);
+  if (head == tail) return adopted(o, q, head);
+  if (!headProgress(head)) return next(o, TK_RESET);
+  txqEmitPoll(q, true);
+  return STEP_IO;
+}
+
+function adopted(o: NicOp, q: TxQueue, head: i32): i32 {
+  txqAdopt(q, head, false);
   infoSet(OPINFO_HEAD, head);
-  return next(TK_TAKEN);
+  return taken(o);
+}
+
+// ---- RESET: queue 0 gets the fault ring -------------------------------------------------------
+
+function reset(o: NicOp): i32 {
+  const port = o.port;
+  infoSet(OPINFO_PATH, PATH_RESET);
+  infoAdd(OPINFO_RESETS, 1);
+  if (portMultiQueue(port)) {
+    queueEnableBegin(0, RING_FAULT);
+    return next(o, TK_QUEUE);
+  }
+  // e1000: TX off, let in-flight DMA settle (Linux e1000_down sleeps after clearing
+  // TCTL.EN), queue 0 -> the fault ring, TX on.
+  o.kind = RING_FAULT;
+  const q = ring(o);
+  txqRetireQueue0(port);
+  opWrite(port, REG_TCTL, 0);
+  opDelay(tune(TUNE_POLL_US));
+  txqProgram(q, 0);
+  opWrite(port, REG_TCTL, TCTL_RUN);
+  txqSetLive(q, true);
+  // The dead driver may have left a half-gathered packet inside the NIC (a device reset
+  // would have dropped it).
+  txqSetLead(q, infoGet(OPINFO_DEVICE_RESETS) == 0);
+  return taken(o);
+}
+
+// ---- OWN_QUEUE, or RESET on the i210: the queue enable ------------------------------------------
+
+function queue(o: NicOp): i32 {
+  const rc = queueEnableStep();
+  if (rc == STEP_IO) return STEP_IO;
+  if (rc != QE_RUNNING) return mayResetDevice() ? next(o, TK_DEVICE_RESET) : rc;
+  // Queue 0 taken from a dead driver may hold a half-gathered packet; a queue of our own,
+  // or any queue after a device reset, is clean.
+  txqSetLead(ring(o), o.queue == 0 && infoGet(OPINFO_DEVICE_RESETS) == 0);
+  return taken(o);
+}
+
+// ---- TAKEN, and for nic_fault_send: send and confirm ----------------------------------------------
+
+function takenPhase(o: NicOp): i32 {
+  if (o.then == THEN_SEND) return next(o, TK_SEND);
+  if (o.then == THEN_HANDOFF) return STEP_DONE; // its last writes stay in the list for the caller
+  if (opsCount() > 0) {
+    o.phase = TK_FINISH;
+    return STEP_IO;
+  }
+  return STEP_DONE;
+}
+
+function send(o: NicOp): i32 {
+  const q = ring(o);
+  const n = txqPost(q, <usize>o.src, o.len, o.copies);
+  if (n < 0) return n;
+  infoSet(OPINFO_QUEUED, n);
+  infoSet(OPINFO_LEAD, n > o.copies ? 1 : 0);
+  kickAndPoll(q);
+  o.phase = TK_CONFIRM;
+  return STEP_IO;
+}
+
+function confirm(o: NicOp): i32 {
+  const rc = confirmConsume(ring(o));
+  if (rc == CONFIRM_DONE) return STEP_DONE;
+  if (rc == CONFIRM_AGAIN) return STEP_IO;
+  return next(o, TK_HUNG);
+}
+
+// ---- escalation ---------------------------------------------------------------------------------
+
+function hung(o: NicOp): i32 {
+  o.readIdx = opRead(o.port, REG_STATUS);
+  o.phase = TK_HUNG_CHECK;
+  return STEP_IO;
+}
+
+function hungCheck(o: NicOp): i32 {
+  if ((opValue(o.readIdx) & <u32>STATUS_LU) == 0) return E_LINK_DOWN;
+  if (infoGet(OPINFO_PATH) == PATH_RECLAIM && infoGet(OPINFO_RESETS) == 0) return next(o, TK_RESET);
+  return mayResetDevice() ? next(o, TK_DEVICE_RESET) : E_TX_HUNG;
+}
+
+function deviceReset(o: NicOp): i32 {
+  // CTRL.RST resets every register and engine (SDM §13.4.1); nothing this core programmed
+  // survives it. The NIC is not touched again until the reset settled.
+  const port = o.port;
+  infoAdd(OPINFO_DEVICE_RESETS, 1);
+  txqSetLive(txQueueOf(port, RING_TX), false);
+  rxqRetire(rxQueue(port));
+  txqSetLive(txQueueOf(port, RING_FAULT), false);
+  nicPort(port).activeTx = RING_TX;
+  opWrite(port, REG_CTRL, <u32>CTRL_RST);
+  opDelay(tune(TUNE_RESET_US));
+  o.readIdx = opRead(port, REG_CTRL);
+  o.phase = TK_DEVICE_SLU;
+  return STEP_IO;
+}
+
+/** After the reset: set link up if the reset cleared CTRL.SLU, then from LINK again. */
+function deviceSlu(o: NicOp): i32 {
+  const ctrl = opValue(o.readIdx);
+  if ((ctrl & <u32>CTRL_SLU) == 0) opWrite(o.port, REG_CTRL, ctrl | <u32>CTRL_SLU);
+  opLoopStart(0);
+  o.readIdx = opRead(o.port, REG_STATUS);
+  o.phase = TK_LINK;
+  return STEP_IO;
 }
 
 export function takeoverPhase(): i32 {
-  const port = opPort();
-  const phase = opPhase();
-
-  if (phase == TK_START) {
-    opLoopStart(0);
-    opSetIdx(opRead(port, REG_STATUS));
-    opSetPhase(TK_LINK);
-    return STEP_IO;
+  const o = nicOp();
+  switch (o.phase) {
+    case TK_START: return start(o);
+    case TK_LINK: return link(o);
+    case TK_CHOOSE: return choose(o);
+    case TK_RECLAIM_READ: return reclaimRead(o);
+    case TK_RECLAIM_CHECK: return reclaimCheck(o);
+    case TK_RECLAIM_DRAIN: return reclaimDrain(o);
+    case TK_RESET: return reset(o);
+    case TK_QUEUE: return queue(o);
+    case TK_TAKEN: return takenPhase(o);
+    case TK_SEND: return send(o);
+    case TK_CONFIRM: return confirm(o);
+    case TK_HUNG: return hung(o);
+    case TK_HUNG_CHECK: return hungCheck(o);
+    case TK_DEVICE_RESET: return deviceReset(o);
+    case TK_DEVICE_SLU: return deviceSlu(o);
   }
-
-  if (phase == TK_LINK) {
-    if ((opValue(opIdx()) & <u32>STATUS_LU) != 0) return next(TK_CHOOSE);
-    return pollAgain(port, REG_STATUS, tune(TUNE_LINK_POLLS)) ? STEP_IO : E_LINK_DOWN;
-  }
-
-  if (phase == TK_CHOOSE) {
-    if (portHasFaultQueue(port)) {
-      infoSet(OPINFO_PATH, PATH_OWN_QUEUE);
-      opSetQueue(portFaultQueue(port));
-      opSetRing(RING_FAULT);
-      return next(TK_Q_START);
-    }
-    const kind = portActiveTx(port);
-    if (ringLive(port, kind) && ringQueue(port, kind) == 0) {
-      infoSet(OPINFO_PATH, PATH_RECLAIM);
-      opSetRing(kind);
-      return next(TK_R_READ);
-    }
-    return next(TK_RESET);
-  }
-
-  if (phase == TK_R_READ) {
-    const first = opRead(port, REG_TCTL);
-    opRead(port, txReg(0, TXQ_OFF_TDBAL));
-    opRead(port, txReg(0, TXQ_OFF_TDBAH));
-    opRead(port, txReg(0, TXQ_OFF_TDLEN));
-    opRead(port, txReg(0, TXQ_OFF_TDH));
-    opRead(port, txReg(0, TXQ_OFF_TDT));
-    if (portMultiQueue(port)) opRead(port, txReg(0, TXQ_OFF_TXDCTL));
-    opSetIdx(first);
-    opSetPhase(TK_R_CHECK);
-    return STEP_IO;
-  }
-
-  if (phase == TK_R_CHECK) {
-    const i = opIdx();
-    const tctl = opValue(i);
-    const bal = opValue(i + 1);
-    const bah = opValue(i + 2);
-    const len = opValue(i + 3);
-    const tdh = <i32>opValue(i + 4);
-    const tdt = <i32>opValue(i + 5);
-    const dctl = portMultiQueue(port) ? opValue(i + 6) : <u32>TXDCTL_QUEUE_ENABLE;
-    const kind = opRing();
-    const size = ringSize(port, kind);
-    const phys = physOf(port, descAddr(port, kind, 0));
-    // Base compared without its low nibble: some NICs drop it on write (the i210-like model).
-    const ours = (bal & 0xfffffff0) == (<u32>phys & 0xfffffff0) && bah == <u32>(phys >> 32) && len == <u32>(size * DESC_SIZE);
-    if (!ours || tdh < 0 || tdh >= size || tdt < 0 || tdt >= size || (dctl & <u32>TXDCTL_QUEUE_ENABLE) == 0) {
-      return next(TK_RESET);
-    }
-    if ((tctl & <u32>TCTL_EN) == 0) {
-      // TX stopped: nothing in [TDH, TDT) was fetched. Pulling the tail back to the head
-      // cancels it (QEMU start_xmit runs nothing while TCTL.EN is clear); then enable.
-      opWrite(port, txReg(0, TXQ_OFF_TDT), <u32>tdh);
-      opWrite(port, REG_TCTL, TCTL_RUN);
-      return adopt(port, kind, tdh);
-    }
-    if (tdh == tdt) return adopt(port, kind, tdh);
-    opLoopStart(tdh);
-    emitTxPoll(port, kind, true);
-    opSetPhase(TK_R_DRAIN);
-    return STEP_IO;
-  }
-
-  if (phase == TK_R_DRAIN) {
-    const kind = opRing();
-    const head = <i32>opValue(opIdx());
-    const tail = <i32>opValue(opIdx() + 1);
-    if (head < 0 || head >= ringSize(port, kind)) return next(TK_RESET);
-    if (head == tail) return adopt(port, kind, head);
-    if (!headProgress(head)) return next(TK_RESET);
-    emitTxPoll(port, kind, true);
-    return STEP_IO;
-  }
-
-  if (phase == TK_RESET) {
-    infoSet(OPINFO_PATH, PATH_RESET);
-    infoAdd(OPINFO_RESETS, 1);
-    opSetRing(RING_FAULT);
-    if (portMultiQueue(port)) {
-      opSetQueue(0);
-      return next(TK_Q_START);
-    }
-    // e1000: TX off, let in-flight DMA settle (Linux e1000_down sleeps after clearing
-    // TCTL.EN), queue 0 -> the fault ring, TX on.
-    retireQueue0(port);
-    txResetSoft(port, RING_FAULT, 0);
-    opWrite(port, REG_TCTL, 0);
-    opDelay(tune(TUNE_POLL_US));
-    emitProgramTx(port, RING_FAULT, 0);
-    opWrite(port, REG_TCTL, TCTL_RUN);
-    ringSetFlag(port, RING_FAULT, RF_LIVE, true);
-    // The dead driver may have left a half-gathered packet inside the NIC (a device reset
-    // would have dropped it).
-    ringSetFlag(port, RING_FAULT, RF_LEAD, infoGet(OPINFO_DEVICE_RESETS) == 0);
-    portSetActiveTx(port, RING_FAULT);
-    return next(TK_TAKEN);
-  }
-
-  if (phase == TK_Q_START) {
-    const q = opQueue();
-    opLoopStart(0);
-    if (opKind() == OP_TX_INIT) opWrite(port, REG_TIPG, TIPG_COPPER);
-    opSetSaved(<u32>opRead(port, REG_TCTL)); // the index now, the value after this round
-    opWrite(port, txReg(q, TXQ_OFF_TXDCTL), 0);
-    opSetIdx(opRead(port, txReg(q, TXQ_OFF_TXDCTL)));
-    opSetPhase(TK_Q_DISABLED);
-    return STEP_IO;
-  }
-
-  if (phase == TK_Q_DISABLED) {
-    const q = opQueue();
-    const kind = opRing();
-    if (opPolls() == 0) opSetSaved(opValue(<i32>opSaved()));
-    if ((opValue(opIdx()) & <u32>TXDCTL_QUEUE_ENABLE) != 0) {
-      // A hung queue with work pending never stops (I210 §8.12.15 "the queue stops once its
-      // transmit activity stopped").
-      if (pollAgain(port, txReg(q, TXQ_OFF_TXDCTL), tune(TUNE_QUEUE_POLLS))) return STEP_IO;
-      return mayResetDevice() ? next(TK_DEV_RESET) : E_QUEUE_DISABLE_TIMEOUT;
-    }
-    if (q == 0) retireQueue0(port);
-    txResetSoft(port, kind, q);
-    emitProgramTx(port, kind, q);
-    opWrite(port, txReg(q, TXQ_OFF_TXDCTL), <u32>TXDCTL_QUEUE_ENABLE);
-    if ((opSaved() & <u32>TCTL_EN) == 0) opWrite(port, REG_TCTL, TCTL_RUN);
-    opLoopStart(0);
-    opSetIdx(opRead(port, txReg(q, TXQ_OFF_TXDCTL)));
-    opSetPhase(TK_Q_ENABLED);
-    return STEP_IO;
-  }
-
-  if (phase == TK_Q_ENABLED) {
-    const q = opQueue();
-    const kind = opRing();
-    if ((opValue(opIdx()) & <u32>TXDCTL_QUEUE_ENABLE) == 0) {
-      if (pollAgain(port, txReg(q, TXQ_OFF_TXDCTL), tune(TUNE_QUEUE_POLLS))) return STEP_IO;
-      return mayResetDevice() ? next(TK_DEV_RESET) : E_QUEUE_ENABLE_TIMEOUT;
-    }
-    ringSetFlag(port, kind, RF_LIVE, true);
-    // Queue 0 taken from a dead driver may hold a half-gathered packet; a queue of our own,
-    // or any queue after a device reset, is clean.
-    ringSetFlag(port, kind, RF_LEAD, kind == RING_FAULT && q == 0 && infoGet(OPINFO_DEVICE_RESETS) == 0);
-    portSetActiveTx(port, kind);
-    return next(TK_TAKEN);
-  }
-
-  if (phase == TK_TAKEN) {
-    if (opThen() == THEN_SEND) return next(TK_SEND);
-    if (opThen() == THEN_HANDOFF) return STEP_DONE;
-    if (opsCount() > 0) {
-      opSetPhase(TK_FINISH);
-      return STEP_IO;
-    }
-    return STEP_DONE;
-  }
-
-  if (phase == TK_SEND) {
-    const kind = opRing();
-    const n = txEnqueueCopies(port, kind, opSrc(), opLen(), opCopies());
-    if (n < 0) return n;
-    infoSet(OPINFO_QUEUED, n);
-    infoSet(OPINFO_LEAD, n > opCopies() ? 1 : 0);
-    emitDoorbellAndPoll(port, kind, ringUse(port, kind));
-    opSetPhase(TK_CONFIRM);
-    return STEP_IO;
-  }
-
-  if (phase == TK_CONFIRM) {
-    const rc = confirmConsume(port, opRing());
-    if (rc == CONFIRMED) return STEP_DONE;
-    if (rc == CONFIRM_AGAIN) return STEP_IO;
-    return next(TK_HUNG);
-  }
-
-  if (phase == TK_HUNG) {
-    opSetIdx(opRead(port, REG_STATUS));
-    opSetPhase(TK_HUNG_CHECK);
-    return STEP_IO;
-  }
-
-  if (phase == TK_HUNG_CHECK) {
-    if ((opValue(opIdx()) & <u32>STATUS_LU) == 0) return E_LINK_DOWN;
-    if (infoGet(OPINFO_PATH) == PATH_RECLAIM && infoGet(OPINFO_RESETS) == 0) return next(TK_RESET);
-    return mayResetDevice() ? next(TK_DEV_RESET) : E_TX_HUNG;
-  }
-
-  if (phase == TK_DEV_RESET) {
-    // CTRL.RST resets every register and engine (SDM §13.4.1); nothing this core programmed
-    // survives it. The NIC is not touched again until the reset settled.
-    infoAdd(OPINFO_DEVICE_RESETS, 1);
-    for (let k = RING_TX; k <= RING_FAULT; k++) ringSetFlag(port, k, RF_LIVE, false);
-    portSetActiveTx(port, RING_TX);
-    opWrite(port, REG_CTRL, <u32>CTRL_RST);
-    opDelay(tune(TUNE_RESET_US));
-    opSetIdx(opRead(port, REG_CTRL));
-    opSetPhase(TK_DEV_SLU);
-    return STEP_IO;
-  }
-
-  if (phase == TK_DEV_SLU) {
-    const ctrl = opValue(opIdx());
-    if ((ctrl & <u32>CTRL_SLU) == 0) opWrite(port, REG_CTRL, ctrl | <u32>CTRL_SLU);
-    opLoopStart(0);
-    opSetIdx(opRead(port, REG_STATUS));
-    opSetPhase(TK_LINK);
-    return STEP_IO;
-  }
-
-  return STEP_DONE; // TK_FINISH
+  return STEP_DONE; // TK_FINISH: the last writes went out
 }

@@ -75,11 +75,12 @@ export const REG_TDT = 0x3818;
 export const REG_TIDV = 0x3820;
 export const REG_TXDCTL = 0x3828;
 
-// Write masks QEMU applies (hw/net/e1000.c mac_reg write handlers): ring lengths are
-// multiples of 128 bytes (8 descriptors), heads/tails 16 bits, base addresses 16-byte aligned.
-export const RING_LEN_MASK = 0x000fff80;
-export const RING_PTR_MASK = 0x0000ffff;
-export const RING_BASE_LO_MASK = ~0xf;
+// Write masks of the ring registers (QEMU hw/net/e1000.c mac_reg write handlers): TDLEN/RDLEN
+// are multiples of 128 bytes (8 descriptors), heads/tails 16 bits, base addresses 16-byte
+// aligned.
+export const DLEN_MASK = 0x000fff80;
+export const HEAD_TAIL_MASK = 0x0000ffff;
+export const BASE_LO_MASK = ~0xf;
 
 // ---- address filtering (SDM §13.4.25, 13.5.1) ----
 export const REG_MTA = 0x5200; // 128 x 32-bit multicast table
@@ -102,8 +103,9 @@ export const REG_TPT = 0x40d4; // total packets transmitted
 export const REG_STATS_END = 0x4100; // end of the statistics block (CRCERRS 0x4000 .. TSCTFC 0x40FC)
 
 // ---- i210 multi-queue TX (I210 datasheet §8.12.10-8.12.16; igb e1000_regs.h) ----
-// Queue n's registers: n < 4 at 0x3800 + 0x100*n, else 0xE000 + 0x40*n, each register at
-// the same offset from its queue base as on e1000 (TDBAH +4, TDLEN +8, TDH +0x10, ...).
+// The i210 has I210_TX_QUEUES queues; queue n's registers sit at 0x3800 + 0x100*n (aliased at
+// 0xE000 + 0x40*n, below), each register at the same offset from its queue base as on the
+// e1000 (TDBAH +4, TDLEN +8, TDH +0x10, ...).
 export const I210_TX_QUEUES = 4;
 export const TXDCTL_QUEUE_ENABLE = 1 << 25; // must read back set before use
 export const TXQ_OFF_TDBAL = 0x00;
@@ -113,9 +115,9 @@ export const TXQ_OFF_TDH = 0x10;
 export const TXQ_OFF_TDT = 0x18;
 export const TXQ_OFF_TXDCTL = 0x28;
 
-/** Base of TX queue n's register block. */
+/** Base of TX queue n's register block (n < I210_TX_QUEUES). */
 export function txQueueBase(n: i32): i32 {
-  return n < 4 ? 0x3800 + 0x100 * n : 0xe000 + 0x40 * n;
+  return 0x3800 + 0x100 * n;
 }
 
 // ---- legacy descriptors (SDM §3.2.3 RX, §3.3.3 TX): 16 bytes, little-endian ----

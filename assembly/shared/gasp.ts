@@ -17,6 +17,8 @@
 // is the part a fault patches, contiguous so the patch and the UDP checksum over it are one
 // range each.
 
+import { E_GASP_NOT_GASP, E_GASP_NOT_ARMED } from "./status";
+
 // ---- identity of the protocol ---------------------------------------------------------------
 export const GASP_MAGIC = 0x4c47; // "LG"
 export const GASP_VERSION = 1;
@@ -54,11 +56,6 @@ export const GASP_EXCERPT_MAX = 64;
 export const GASP_MAC_LEN = 16;
 export const GASP_MIN_LEN = GASP_FIXED_LEN + GASP_MAC_LEN; // 68
 export const GASP_MAX_LEN = GASP_FIXED_LEN + GASP_EXCERPT_MAX + GASP_MAC_LEN; // 132
-
-/** Length on the wire of a message with an n-byte excerpt (MAC included). */
-export function gaspMessageLen(excerptLen: i32): i32 {
-  return GASP_FIXED_LEN + excerptLen + GASP_MAC_LEN;
-}
 
 /**
  * SHA-256 compressions one gasp MAC costs with precomputed key states: the MAC input is
@@ -197,9 +194,9 @@ export const GASP_MR_IP_SRC = 60; // [4] not authenticated (UDP only)
 export const GASP_MR_EXCERPT = 64; // [GASP_EXCERPT_MAX]
 export const GASP_MR_SIZE = 128;
 
-/** The statuses gasp_receive can return: E_GASP_NOT_GASP (-64) .. E_GASP_NOT_ARMED (-78). */
-export const GASP_RX_REASON_FIRST = -64;
-export const GASP_RX_REASON_LAST = -78;
+/** The statuses gasp_receive can return, each counted: E_GASP_NOT_GASP .. E_GASP_NOT_ARMED. */
+export const GASP_RX_REASON_FIRST = E_GASP_NOT_GASP;
+export const GASP_RX_REASON_LAST = E_GASP_NOT_ARMED;
 
 /** gasp_receive's success value: (type << 8) | unit. */
 export function gaspAcceptedValue(type: i32, unit: i32): i32 {

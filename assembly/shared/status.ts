@@ -73,7 +73,6 @@ export const E_SW_CONFLICT = -100; // a VIP equals a CP address, or a service is
 export const E_SW_TABLE = -101; // a load-distribution table names an unknown back end or overflows
 export const E_SW_ACTIVE = -102; // refused: that load-distribution table is the active one
 export const E_SW_NOT_FOUND = -103; // no such connection
-export const E_SW_RING = -104; // punt-ring slot holds an invalid length or kind
 export const E_ENG_OWNED = -105; // the RX queue or DOWN ring belongs to another engine context (or not to this one)
 export const E_ENG_BUSY = -106; // a register operation is in progress: finish it (nic_step) before polling
 

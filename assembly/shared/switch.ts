@@ -117,22 +117,22 @@ export const FRAG_SEEN = 12; // u32 tick
 
 // ---- punt rings (headers at SW_RING_HDR_BASE, slots at SW_PUNT_UP/DOWN_BASE) -------------
 // Single producer, single consumer. head and tail are free-running u32 counters on separate
-// cache lines; slot = counter & (RING_SLOTS - 1); empty when head == tail, full when
-// head - tail == RING_SLOTS. The producer fills the slot, then publishes head; the consumer
+// cache lines; slot = counter & (PUNT_SLOTS - 1); empty when head == tail, full when
+// head - tail == PUNT_SLOTS. The producer fills the slot, then publishes head; the consumer
 // reads the slot, then publishes tail.
-export const RING_HDR_SIZE = 256;
-export const RING_UP = 0; // core -> host (punts): header at SW_RING_HDR_BASE
-export const RING_DOWN = 1; // host -> core (replies, injections): SW_RING_HDR_BASE + 256
-export const RING_HEAD = 0; // u32, written by the producer
-export const RING_TAIL = 64; // u32, written by the consumer
-export const RING_SLOTS = 128;
-export const RING_SLOT_SIZE = 2048;
+export const PUNT_HDR_SIZE = 256;
+export const PUNT_UP = 0; // core -> host (punts): header at SW_RING_HDR_BASE
+export const PUNT_DOWN = 1; // host -> core (replies, injections): SW_RING_HDR_BASE + 256
+export const PUNT_HEAD = 0; // u32, written by the producer
+export const PUNT_TAIL = 64; // u32, written by the consumer
+export const PUNT_SLOTS = 128;
+export const PUNT_SLOT_SIZE = 2048;
 export const RS_LEN = 0; // u16 frame length
 export const RS_PORT = 2; // u8: up: ingress port; down: port to send on / to enter by
 export const RS_KIND = 3; // u8: up: PUNT_* reason; down: INJECT_*
 export const RS_TICK = 4; // u32: up: tick when punted
 export const RS_FRAME = 16; // frame bytes
-export const RING_MAX_FRAME = 2032; // RING_SLOT_SIZE - RS_FRAME
+export const PUNT_MAX_FRAME = 2032; // PUNT_SLOT_SIZE - RS_FRAME
 
 export const PUNT_CP_ADDR = 1; // addressed to a CP address
 export const PUNT_ARP = 2; // ARP for a CP address or a VIP

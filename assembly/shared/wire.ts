@@ -12,7 +12,8 @@ export const ETH_FCS_LEN = 4; // the CRC-32 frame check sequence that follows ev
 export const ETH_OFF_DST = 0;
 export const ETH_OFF_SRC = 6;
 export const ETH_OFF_TYPE = 12; // EtherType, or TPID 0x8100 when tagged
-export const VLAN_OFF_TCI = 14; // tagged: TCI, then the inner EtherType at 16
+export const VLAN_OFF_TCI = 14; // tagged: the TCI (PCP/DEI/VID)
+export const VLAN_OFF_INNER_TYPE = 16; // tagged: the payload's EtherType, after the TCI
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;

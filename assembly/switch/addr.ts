@@ -4,11 +4,6 @@
 import { FAMILY_V4, FAMILY_V6 } from "../shared/switch";
 
 @inline
-export function addrLen(family: i32): usize {
-  return family == FAMILY_V6 ? 16 : 4;
-}
-
-@inline
 export function addrEq(a: usize, b: usize, family: i32): bool {
   if (family == FAMILY_V6) return load<u64>(a) == load<u64>(b) && load<u64>(a, 8) == load<u64>(b, 8);
   return load<u32>(a) == load<u32>(b);

@@ -58,16 +58,6 @@ export function entryAt(bucket: usize, way: i32): usize {
 }
 
 @inline
-function bucketOf(entry: usize): usize {
-  return <usize>SW_CONN_BASE + (((entry - SW_CONN_BASE) >> BUCKET_SHIFT) << BUCKET_SHIFT);
-}
-
-@inline
-function wayOf(entry: usize): i32 {
-  return <i32>(((entry - SW_CONN_BASE) & ((1 << BUCKET_SHIFT) - 1)) - CONN_ENTRIES) / CONN_ENTRY_SIZE;
-}
-
-@inline
 function timeout(kind: i32): i32 {
   return <i32>load<u32>(SW_ST_TIMEOUTS + (<usize>kind << 2));
 }
@@ -213,12 +203,6 @@ export function connInsert(now: u32): usize {
   memory.fill(e, 0, CONN_ENTRY_SIZE);
   store<u32>(e + CE_SEEN, now);
   return e;
-}
-
-/** Frees an entry (its tag becomes 0). */
-export function connRemove(e: usize): void {
-  store<u32>(bucketOf(e) + (<usize>wayOf(e) << 2), 0);
-  uncount(C_CONN_LIVE);
 }
 
 /**

@@ -1,7 +1,8 @@
 // The switching path's parser: Ethernet (one optional 802.1Q tag), ARP, IPv4 (options,
 // fragments), IPv6 (fixed header and a bounded chain of extension headers), TCP, UDP,
 // ICMP/ICMPv6. Every read is checked against the frame length first; the datagram's end
-// comes from the IP length fields, so Ethernet padding is never taken for payload.
+// comes from the IP length fields, so Ethernet padding is never taken for payload. The
+// header fields are read through wire/'s header views, as the rest of the core reads them.
 //
 // Results go to module globals (wasm globals: no memory traffic, no allocation) that the
 // pipeline reads right after parse() returns. Nothing here writes memory.
@@ -16,23 +17,23 @@
 // as unsupported unless the packet is for the control processor.
 
 import {
-  ETH_HEADER_LEN, VLAN_TAG_LEN, ETH_OFF_TYPE, VLAN_OFF_TCI, ETHERTYPE_VLAN, ETHERTYPE_IPV4,
-  ETHERTYPE_IPV6, ETHERTYPE_ARP, ARP_LEN, ARP_OFF_HTYPE, ARP_OFF_PTYPE, ARP_OFF_HLEN,
-  ARP_OFF_PLEN, ARP_HTYPE_ETHERNET,
-  IPV4_MIN_HEADER, IPV4_OFF_VER_IHL, IPV4_OFF_TOTAL_LEN, IPV4_OFF_IDENT, IPV4_OFF_FRAG,
-  IPV4_OFF_PROTOCOL, IPV4_OFF_SRC, IPV4_OFF_DST, IPV4_FLAG_MF, IPV4_FRAG_OFFSET_MASK,
-  IPV6_HEADER_LEN, IPV6_OFF_PAYLOAD_LEN, IPV6_OFF_NEXT_HEADER, IPV6_OFF_SRC, IPV6_OFF_DST,
-  IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_DSTOPTS, IPV6_EXT_OFF_NEXT,
-  IPV6_EXT_OFF_LEN, IPV6_EXT_UNIT, IPV6_FRAG_LEN, IPV6_FRAG_OFF_OFFSET, IPV6_FRAG_OFF_IDENT,
-  IPV6_FRAG_M, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6,
-  TCP_MIN_HEADER, TCP_OFF_SRC_PORT, TCP_OFF_DST_PORT, TCP_OFF_DATA_OFF, TCP_OFF_FLAGS,
-  UDP_HEADER_LEN, UDP_OFF_SRC_PORT, UDP_OFF_DST_PORT, ICMP_OFF_TYPE,
+  ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_ARP, ARP_LEN, ARP_OFF_HTYPE, ARP_OFF_PTYPE, ARP_OFF_HLEN,
+  ARP_OFF_PLEN, ARP_OFF_SPA, ARP_OFF_TPA, ARP_HTYPE_ETHERNET, IPV4_MIN_HEADER, IPV4_OFF_SRC, IPV4_OFF_DST,
+  IPV6_HEADER_LEN, IPV6_OFF_SRC, IPV6_OFF_DST, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT,
+  IPPROTO_DSTOPTS, IPV6_EXT_OFF_NEXT, IPV6_EXT_OFF_LEN, IPV6_EXT_UNIT, IPV6_FRAG_LEN, IPV6_FRAG_OFF_OFFSET,
+  IPV6_FRAG_OFF_IDENT, IPV6_FRAG_M, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6, TCP_MIN_HEADER,
+  UDP_HEADER_LEN, ICMP_OFF_TYPE,
 } from "../shared/wire";
 import {
   FAMILY_NONE, FAMILY_V4, FAMILY_V6, SW_MAX_EXT_HEADERS,
   C_DROP_MALFORMED, C_DROP_NOT_OURS, C_DROP_EXT_HEADERS,
 } from "../shared/switch";
 import { ld8, ld16be, ld32be } from "../lib/mem";
+import { ethHeaderLength, ethPayloadType } from "../wire/ethernet";
+import { ipv4Version, ipv4HeaderLen, ipv4TotalLen, ipv4Protocol, ipv4FragField, ipv4IsFragment, ipv4IsLaterFragment, ipv4Ident } from "../wire/ipv4";
+import { ipv6Version, ipv6PayloadLen, ipv6NextHeader } from "../wire/ipv6";
+import { tcpHeaderLen, tcpSrcPort, tcpDstPort, tcpFlags } from "../wire/tcp";
+import { udpSrcPort, udpDstPort } from "../wire/udp";
 
 export const FRAG_NONE = 0;
 export const FRAG_FIRST = 1; // offset 0, more fragments follow: carries the L4 header
@@ -77,14 +78,9 @@ export function parse(buf: usize, len: i32): i32 {
   pFrag = FRAG_NONE;
   pFragId = 0;
   pFamily = FAMILY_NONE;
-  if (len < ETH_HEADER_LEN) return C_DROP_MALFORMED;
-  let type = ld16be(buf + ETH_OFF_TYPE);
-  let l3 = ETH_HEADER_LEN;
-  if (type == ETHERTYPE_VLAN) {
-    if (len < ETH_HEADER_LEN + VLAN_TAG_LEN) return C_DROP_MALFORMED;
-    type = ld16be(buf + VLAN_OFF_TCI + 2);
-    l3 += VLAN_TAG_LEN;
-  }
+  const l3 = ethHeaderLength(buf, len);
+  if (l3 < 0) return C_DROP_MALFORMED;
+  const type = ethPayloadType(buf, l3);
   pEtherType = type;
   pL3 = l3;
   if (type == ETHERTYPE_IPV4) return parseIpv4(buf, len, l3);
@@ -98,8 +94,8 @@ function parseArp(buf: usize, len: i32, l3: i32): i32 {
   const a = buf + l3;
   if (ld16be(a + ARP_OFF_HTYPE) != ARP_HTYPE_ETHERNET || ld16be(a + ARP_OFF_PTYPE) != ETHERTYPE_IPV4) return C_DROP_MALFORMED;
   if (ld8(a + ARP_OFF_HLEN) != 6 || ld8(a + ARP_OFF_PLEN) != 4) return C_DROP_MALFORMED;
-  pSrc = a + 14; // SPA
-  pDst = a + 24; // TPA
+  pSrc = a + ARP_OFF_SPA;
+  pDst = a + ARP_OFF_TPA;
   pEnd = l3 + ARP_LEN;
   return 0;
 }
@@ -107,21 +103,20 @@ function parseArp(buf: usize, len: i32, l3: i32): i32 {
 function parseIpv4(buf: usize, len: i32, l3: i32): i32 {
   if (len - l3 < IPV4_MIN_HEADER) return C_DROP_MALFORMED;
   const ip = buf + l3;
-  const verIhl = ld8(ip + IPV4_OFF_VER_IHL);
-  if (verIhl >> 4 != 4) return C_DROP_MALFORMED;
-  const hl = (verIhl & 0xf) << 2;
-  const total = ld16be(ip + IPV4_OFF_TOTAL_LEN);
+  if (ipv4Version(ip) != 4) return C_DROP_MALFORMED;
+  const hl = ipv4HeaderLen(ip);
+  const total = ipv4TotalLen(ip);
   if (hl < IPV4_MIN_HEADER || total < hl || total > len - l3) return C_DROP_MALFORMED;
   pFamily = FAMILY_V4;
-  pProto = ld8(ip + IPV4_OFF_PROTOCOL);
+  pProto = ipv4Protocol(ip);
   pSrc = ip + IPV4_OFF_SRC;
   pDst = ip + IPV4_OFF_DST;
   pEnd = l3 + total;
   pIpHeaderLen = hl;
-  const frag = ld16be(ip + IPV4_OFF_FRAG);
-  if (frag & (IPV4_FLAG_MF | IPV4_FRAG_OFFSET_MASK)) {
-    pFragId = <u32>ld16be(ip + IPV4_OFF_IDENT);
-    if (frag & IPV4_FRAG_OFFSET_MASK) {
+  const frag = ipv4FragField(ip);
+  if (ipv4IsFragment(frag)) {
+    pFragId = <u32>ipv4Ident(ip);
+    if (ipv4IsLaterFragment(frag)) {
       pFrag = FRAG_LATER;
       return 0;
     }
@@ -133,15 +128,15 @@ function parseIpv4(buf: usize, len: i32, l3: i32): i32 {
 function parseIpv6(buf: usize, len: i32, l3: i32): i32 {
   if (len - l3 < IPV6_HEADER_LEN) return C_DROP_MALFORMED;
   const ip = buf + l3;
-  if (ld8(ip) >> 4 != 6) return C_DROP_MALFORMED;
-  const payload = ld16be(ip + IPV6_OFF_PAYLOAD_LEN);
+  if (ipv6Version(ip) != 6) return C_DROP_MALFORMED;
+  const payload = ipv6PayloadLen(ip);
   if (payload > len - l3 - IPV6_HEADER_LEN) return C_DROP_MALFORMED; // jumbograms (0) fall through as empty
   pFamily = FAMILY_V6;
   pSrc = ip + IPV6_OFF_SRC;
   pDst = ip + IPV6_OFF_DST;
   const end = l3 + IPV6_HEADER_LEN + payload;
   pEnd = end;
-  let next = ld8(ip + IPV6_OFF_NEXT_HEADER);
+  let next = ipv6NextHeader(ip);
   let off = l3 + IPV6_HEADER_LEN;
   for (let n = 0; ; n++) {
     const isExt = next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING || next == IPPROTO_DSTOPTS || next == IPPROTO_FRAGMENT;
@@ -180,16 +175,16 @@ function parseL4(buf: usize, l4: i32): i32 {
   pL4 = l4;
   if (pProto == IPPROTO_TCP) {
     if (room < TCP_MIN_HEADER) return C_DROP_MALFORMED;
-    const thl = (ld8(p + TCP_OFF_DATA_OFF) >> 4) << 2;
+    const thl = tcpHeaderLen(p);
     if (thl < TCP_MIN_HEADER || thl > room) return C_DROP_MALFORMED;
     pTcpHeaderLen = thl;
-    pSport = ld16be(p + TCP_OFF_SRC_PORT);
-    pDport = ld16be(p + TCP_OFF_DST_PORT);
-    pTcpFlags = ld8(p + TCP_OFF_FLAGS);
+    pSport = tcpSrcPort(p);
+    pDport = tcpDstPort(p);
+    pTcpFlags = tcpFlags(p);
   } else if (pProto == IPPROTO_UDP) {
     if (room < UDP_HEADER_LEN) return C_DROP_MALFORMED;
-    pSport = ld16be(p + UDP_OFF_SRC_PORT);
-    pDport = ld16be(p + UDP_OFF_DST_PORT);
+    pSport = udpSrcPort(p);
+    pDport = udpDstPort(p);
   } else if ((pProto == IPPROTO_ICMP && pFamily == FAMILY_V4) || (pProto == IPPROTO_ICMPV6 && pFamily == FAMILY_V6)) {
     if (room < 4) return C_DROP_MALFORMED;
     pIcmpType = ld8(p + ICMP_OFF_TYPE);

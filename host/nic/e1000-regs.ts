@@ -64,7 +64,7 @@ export interface RegDef {
 export type NicModel = "e1000" | "i210";
 
 const ALL = 0xffffffff;
-const LOW16 = R.RING_PTR_MASK;
+const LOW16 = R.HEAD_TAIL_MASK;
 
 function rw(name: string, offset: number, reset: number, writeMask: number, ref: string, extra: Partial<RegDef> = {}): RegDef {
   return { name, offset, access: "RW", reset: reset >>> 0, writeMask: writeMask >>> 0, ref, ...extra };
@@ -105,9 +105,9 @@ function txQueue(n: number, model: NicModel): RegDef[] {
   const q = (name: string) => (i210 ? `${name}(${n})` : name);
   const refQ = i210 ? "I210 §8.12" : "SDM §13.4";
   const regs: RegDef[] = [
-    rw(q("TDBAL"), base + R.TXQ_OFF_TDBAL, 0, R.RING_BASE_LO_MASK, `${refQ} TDBAL: bits 3:0 ignored on write, read 0 (QEMU keeps them, ignores them in tx_desc_base)`, { queue: n, ...alias(R.TXQ_OFF_TDBAL) }),
+    rw(q("TDBAL"), base + R.TXQ_OFF_TDBAL, 0, R.BASE_LO_MASK, `${refQ} TDBAL: bits 3:0 ignored on write, read 0 (QEMU keeps them, ignores them in tx_desc_base)`, { queue: n, ...alias(R.TXQ_OFF_TDBAL) }),
     rw(q("TDBAH"), base + R.TXQ_OFF_TDBAH, 0, ALL, `${refQ} TDBAH`, { queue: n, ...alias(R.TXQ_OFF_TDBAH) }),
-    rw(q("TDLEN"), base + R.TXQ_OFF_TDLEN, 0, R.RING_LEN_MASK, `${refQ} TDLEN; QEMU set_dlen`, { queue: n, ...alias(R.TXQ_OFF_TDLEN) }),
+    rw(q("TDLEN"), base + R.TXQ_OFF_TDLEN, 0, R.DLEN_MASK, `${refQ} TDLEN; QEMU set_dlen`, { queue: n, ...alias(R.TXQ_OFF_TDLEN) }),
     i210
       ? { name: q("TDH"), offset: base + R.TXQ_OFF_TDH, access: "RO", reset: 0, writeMask: 0, queue: n, ref: "I210 §8.12.13 TDH: RO, hardware controls it", ...alias(R.TXQ_OFF_TDH) }
       : rw(q("TDH"), base + R.TXQ_OFF_TDH, 0, LOW16, "SDM §13.4; QEMU set_16bit", { queue: n }),
@@ -130,9 +130,9 @@ function rxQueue(model: NicModel): RegDef[] {
   const i210 = model === "i210";
   const alias = (reg: number) => (i210 ? { aliases: [R.I210_RXQ_ALT_BASE + (reg - R.REG_RDBAL)] } : {});
   return [
-    rw("RDBAL", R.REG_RDBAL, 0, R.RING_BASE_LO_MASK, "SDM §13.4 RDBAL: bits 3:0 ignored on write, read 0 (QEMU keeps them, ignores them in rx_desc_base)", alias(R.REG_RDBAL)),
+    rw("RDBAL", R.REG_RDBAL, 0, R.BASE_LO_MASK, "SDM §13.4 RDBAL: bits 3:0 ignored on write, read 0 (QEMU keeps them, ignores them in rx_desc_base)", alias(R.REG_RDBAL)),
     rw("RDBAH", R.REG_RDBAH, 0, ALL, "SDM §13.4 RDBAH", alias(R.REG_RDBAH)),
-    rw("RDLEN", R.REG_RDLEN, 0, R.RING_LEN_MASK, "SDM §13.4 RDLEN; QEMU set_dlen", alias(R.REG_RDLEN)),
+    rw("RDLEN", R.REG_RDLEN, 0, R.DLEN_MASK, "SDM §13.4 RDLEN; QEMU set_dlen", alias(R.REG_RDLEN)),
     i210
       ? { name: "RDH", offset: R.REG_RDH, access: "RO", reset: 0, writeMask: 0, ref: "I210 §8.10.7: RO", ...alias(R.REG_RDH) }
       : rw("RDH", R.REG_RDH, 0, LOW16, "SDM §13.4 RDH; QEMU set_16bit"),

@@ -98,7 +98,7 @@ export function receiveFrame(nic: E1000, input: Uint8Array): boolean {
   const bufSize = rxBufferSize(rctl);
   if (!hasRxBuffers(nic, total, bufSize)) return overrun(nic);
 
-  const ringBase = physAddress(nic.reg(R.REG_RDBAL) & R.RING_BASE_LO_MASK, nic.reg(R.REG_RDBAH));
+  const ringBase = physAddress(nic.reg(R.REG_RDBAL) & R.BASE_LO_MASK, nic.reg(R.REG_RDBAH));
   const rdhStart = nic.reg(R.REG_RDH);
   let offset = 0;
   do {

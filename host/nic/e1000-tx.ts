@@ -68,7 +68,7 @@ export class TxQueue {
 
   /** 64-bit descriptor base, low 4 bits ignored (QEMU tx_desc_base). */
   get ringBase(): number {
-    return physAddress(this.nic.reg(this.base + R.TXQ_OFF_TDBAL) & R.RING_BASE_LO_MASK, this.nic.reg(this.base + R.TXQ_OFF_TDBAH));
+    return physAddress(this.nic.reg(this.base + R.TXQ_OFF_TDBAL) & R.BASE_LO_MASK, this.nic.reg(this.base + R.TXQ_OFF_TDBAH));
   }
 
   /** Frames whose wire time and DD write-back a deferred-TX fault still holds back. */

@@ -1,4 +1,4 @@
-// The control processor's side of the punt rings (layout: assembly/shared/switch.ts RING_*,
+// The control processor's side of the punt rings (layout: assembly/shared/switch.ts PUNT_*,
 // docs/switching-path.md "Punt rings"): it consumes the UP ring (frames the switching path
 // punted), hands each frame to the registered control-processor applications, and produces
 // their replies on the DOWN ring, from which the switching path sends them.
@@ -34,8 +34,8 @@ export interface CpApp {
   handle(p: PuntedFrame): Injection[] | null;
 }
 
-const UP = MAP.SW_RING_HDR_BASE + S.RING_UP * S.RING_HDR_SIZE;
-const DOWN = MAP.SW_RING_HDR_BASE + S.RING_DOWN * S.RING_HDR_SIZE;
+const UP = MAP.SW_RING_HDR_BASE + S.PUNT_UP * S.PUNT_HDR_SIZE;
+const DOWN = MAP.SW_RING_HDR_BASE + S.PUNT_DOWN * S.PUNT_HDR_SIZE;
 
 export class PuntRings {
   constructor(readonly core: Core) {}
@@ -46,41 +46,41 @@ export class PuntRings {
 
   /** Frames waiting on the UP ring. */
   pending(): number {
-    return (this.u32(UP + S.RING_HEAD) - this.u32(UP + S.RING_TAIL)) >>> 0;
+    return (this.u32(UP + S.PUNT_HEAD) - this.u32(UP + S.PUNT_TAIL)) >>> 0;
   }
 
   /** Takes up to max punted frames (consumer of the UP ring). */
-  take(max = S.RING_SLOTS): PuntedFrame[] {
+  take(max = S.PUNT_SLOTS): PuntedFrame[] {
     const out: PuntedFrame[] = [];
-    const head = this.u32(UP + S.RING_HEAD);
-    let tail = this.u32(UP + S.RING_TAIL);
+    const head = this.u32(UP + S.PUNT_HEAD);
+    let tail = this.u32(UP + S.PUNT_TAIL);
     while (tail !== head && out.length < max) {
-      const slot = MAP.SW_PUNT_UP_BASE + (tail & (S.RING_SLOTS - 1)) * S.RING_SLOT_SIZE;
+      const slot = MAP.SW_PUNT_UP_BASE + (tail & (S.PUNT_SLOTS - 1)) * S.PUNT_SLOT_SIZE;
       const len = this.core.view.getUint16(slot + S.RS_LEN, true);
       out.push({
-        frame: this.core.read(slot + S.RS_FRAME, Math.min(len, S.RING_MAX_FRAME)),
+        frame: this.core.read(slot + S.RS_FRAME, Math.min(len, S.PUNT_MAX_FRAME)),
         port: this.core.bytes[slot + S.RS_PORT],
         reason: this.core.bytes[slot + S.RS_KIND],
         tick: this.u32(slot + S.RS_TICK),
       });
       tail = (tail + 1) >>> 0;
-      this.core.view.setUint32(UP + S.RING_TAIL, tail, true); // slot consumed: hand it back
+      this.core.view.setUint32(UP + S.PUNT_TAIL, tail, true); // slot consumed: hand it back
     }
     return out;
   }
 
   /** Queues a frame on the DOWN ring (producer); false when the ring is full. */
   inject(inj: Injection): boolean {
-    if (inj.frame.length > S.RING_MAX_FRAME) throw new RangeError(`frame of ${inj.frame.length} bytes exceeds a ring slot`);
-    const head = this.u32(DOWN + S.RING_HEAD);
-    const tail = this.u32(DOWN + S.RING_TAIL);
-    if (((head - tail) >>> 0) >= S.RING_SLOTS) return false;
-    const slot = MAP.SW_PUNT_DOWN_BASE + (head & (S.RING_SLOTS - 1)) * S.RING_SLOT_SIZE;
+    if (inj.frame.length > S.PUNT_MAX_FRAME) throw new RangeError(`frame of ${inj.frame.length} bytes exceeds a ring slot`);
+    const head = this.u32(DOWN + S.PUNT_HEAD);
+    const tail = this.u32(DOWN + S.PUNT_TAIL);
+    if (((head - tail) >>> 0) >= S.PUNT_SLOTS) return false;
+    const slot = MAP.SW_PUNT_DOWN_BASE + (head & (S.PUNT_SLOTS - 1)) * S.PUNT_SLOT_SIZE;
     this.core.view.setUint16(slot + S.RS_LEN, inj.frame.length, true);
     this.core.bytes[slot + S.RS_PORT] = inj.port;
     this.core.bytes[slot + S.RS_KIND] = inj.via === "switch" ? S.INJECT_SWITCH : S.INJECT_TX;
     this.core.write(slot + S.RS_FRAME, inj.frame);
-    this.core.view.setUint32(DOWN + S.RING_HEAD, (head + 1) >>> 0, true); // publish after the slot
+    this.core.view.setUint32(DOWN + S.PUNT_HEAD, (head + 1) >>> 0, true); // publish after the slot
     return true;
   }
 }
@@ -103,7 +103,7 @@ export class PuntService {
   }
 
   /** One pass: every punted frame to the first application that claims it. Returns frames taken. */
-  poll(max = S.RING_SLOTS): number {
+  poll(max = S.PUNT_SLOTS): number {
     const frames = this.rings.take(max);
     for (const p of frames) {
       let replies: Injection[] | null = null;

@@ -267,12 +267,12 @@ export const TK_F = faultSend("F: link back", F_LINK_GASP);
 
 // ---- (1) write semantics, last: they leave registers in states no driver would -------------
 const MASKED = [
-  { name: "TDLEN", off: E.REG_TDLEN, mask: E.RING_LEN_MASK },
-  { name: "RDLEN", off: E.REG_RDLEN, mask: E.RING_LEN_MASK },
-  { name: "TDH", off: E.REG_TDH, mask: E.RING_PTR_MASK },
-  { name: "TDT", off: E.REG_TDT, mask: E.RING_PTR_MASK },
-  { name: "RDH", off: E.REG_RDH, mask: E.RING_PTR_MASK },
-  { name: "RDT", off: E.REG_RDT, mask: E.RING_PTR_MASK },
+  { name: "TDLEN", off: E.REG_TDLEN, mask: E.DLEN_MASK },
+  { name: "RDLEN", off: E.REG_RDLEN, mask: E.DLEN_MASK },
+  { name: "TDH", off: E.REG_TDH, mask: E.HEAD_TAIL_MASK },
+  { name: "TDT", off: E.REG_TDT, mask: E.HEAD_TAIL_MASK },
+  { name: "RDH", off: E.REG_RDH, mask: E.HEAD_TAIL_MASK },
+  { name: "RDT", off: E.REG_RDT, mask: E.HEAD_TAIL_MASK },
 ];
 s.wr(E.REG_TCTL, 0);
 s.wr(E.REG_RCTL, 0);

@@ -94,7 +94,7 @@ export function buildReport(sc: LoadbalanceScenario, w: LbWorld, book: PhaseBook
   const st = router.stats.strays;
   check("strays", router.stats.strayResets === st.tcp && router.stats.echoReplies === st.echo && sw.drop_udp_no_service === st.udp,
     `${st.tcp} SYNs to a closed port answered by ${router.stats.strayResets} RSTs, ${st.udp} UDP datagrams to a closed port dropped (${sw.drop_udp_no_service}), ${st.echo} echoes to the VIP answered by the CP (${router.stats.echoReplies})`);
-  check("no-loss", sumEngine("tx_full") + sumEngine("tx_no_ring") + sumEngine("rx_errors") === 0 && app.sim.nics.every((n) => n.counters.rxDropped === 0), "no frame lost by the line card (TX ring full, RX overrun, RX error)");
+  check("no-loss", sumEngine("tx_full") + sumEngine("tx_unsendable") + sumEngine("rx_errors") === 0 && app.sim.nics.every((n) => n.counters.rxDropped === 0), "no frame lost by the line card (TX ring full, RX overrun, RX error)");
 
   return {
     kind: "loadbalance",

@@ -110,11 +110,11 @@ export function buildEngineScript(): { script: Call[]; v8: number[] } {
     }
     if (round === 30) {
       // the CP's injection: a frame sent as is on port 0
-      const down = MAP.SW_RING_HDR_BASE + S.RING_DOWN * S.RING_HDR_SIZE;
+      const down = MAP.SW_RING_HDR_BASE + S.PUNT_DOWN * S.PUNT_HDR_SIZE;
       const inj = frame({ src: parseIPv4("192.0.2.1"), dst: parseIPv4("198.18.0.3"), proto: "icmp", icmpType: 0 });
       call("mem_store32", MAP.SW_PUNT_DOWN_BASE + S.RS_LEN, inj.length | (0 << 16) | (S.INJECT_TX << 24));
       poke(MAP.SW_PUNT_DOWN_BASE + S.RS_FRAME, inj);
-      call("mem_store32", down + S.RING_HEAD, 1);
+      call("mem_store32", down + S.PUNT_HEAD, 1);
     }
     for (const ctx of rng.bool() ? [0, 1] : [1, 0]) {
       call("eng_poll", ctx, 1000 + round);

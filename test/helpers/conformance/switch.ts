@@ -78,10 +78,10 @@ function build(): Call[] {
     s.push(["region_digest", BUF, 128]);
   }
   // the host's reply to the punted echo, through the DOWN ring
-  const down = MAP.SW_RING_HDR_BASE + S.RING_DOWN * S.RING_HDR_SIZE;
+  const down = MAP.SW_RING_HDR_BASE + S.PUNT_DOWN * S.PUNT_HDR_SIZE;
   s.push(["mem_store32", MAP.SW_PUNT_DOWN_BASE + S.RS_LEN, 60 | (2 << 16) | (S.INJECT_TX << 24)]);
   poke(s, MAP.SW_PUNT_DOWN_BASE + S.RS_FRAME, echo);
-  s.push(["mem_store32", down + S.RING_HEAD, 1], ["sw_inject_next", OUT, 2048], ["sw_inject_next", OUT, 2048], ["region_digest", OUT, 64]);
+  s.push(["mem_store32", down + S.PUNT_HEAD, 1], ["sw_inject_next", OUT, 2048], ["sw_inject_next", OUT, 2048], ["region_digest", OUT, 64]);
   s.push(["sw_conn_sweep", 5000 + 2_000_000, 1 << 20], ["sw_counters", CNT, S.C_COUNT], ["region_digest", CNT, S.C_COUNT * 4]);
   s.push(["region_digest", MAP.SWITCH_BASE, MAP.SWITCH_SIZE]);
   return s;
