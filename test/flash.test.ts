@@ -13,7 +13,7 @@ import { Core } from "../host/core/core";
 import { FlashModel } from "../host/flash/model";
 import { FlashCard } from "../host/flash/card";
 import { FlashDevice, FlashIoError } from "../host/flash/device";
-import { layoutBytes, FlashLayout } from "../host/flash/layout";
+import { layoutBytes, FlashLayout, toLayout } from "../host/flash/layout";
 import { FLASH_CONFIG_SLOT } from "../host/flash/driver";
 import { Rng } from "../host/util/rng";
 import { testKey, smallImage } from "./helpers/image";
@@ -289,6 +289,17 @@ test("device errors end the operation; the previous state stands", () => {
   assert.ok(r.flags.includes("state-write-failed"));
   r = c.confirm();
   assert.is(r.statusName, "E_FLASH_NOT_BOOTED");
+});
+
+test("the smallest erase block (512 bytes): a 300 KB image in more pieces than one operation list holds", () => {
+  const layout = toLayout({
+    type: "nor", size: 0x140000, eraseSize: 512, writeSize: 1,
+    state: { offset: 0, size: 0x400 }, golden: { offset: 0x400, size: 0x4fc00 }, a: { offset: 0x50000, size: 0x50000 }, b: { offset: 0xa0000, size: 0x50000 },
+  });
+  const dev = FlashModel.inMemory(geometryOf(layout));
+  const c = new FlashCard(dev, layout, { keys: [key.pub], board: "linecard-a" }, core);
+  const big = sizedImage(key, 2, 2, 300_000, 27);
+  assert.equal([c.golden(sizedImage(key, 1, 1, 300_000, 28)).statusName, c.flash(big).statusName, c.boot().reason], ["OK", "OK", "trial"]);
 });
 
 test("garbage on flash and garbage answers never make the core trap; every operation ends", () => {

@@ -425,7 +425,9 @@ function vTrailer(): i32 {
 
 function vNextChunk(): i32 {
   const pos = get(O_VPOS);
-  const n = min<u32>(<u32>FLASH_WINDOW_SIZE, get(O_VLEN) - pos);
+  // One window, and no more pieces than an operation list holds (small erase blocks).
+  const most = min<u32>(<u32>FLASH_WINDOW_SIZE, (<u32>L.FOP_MAX - 2) << eraseShift());
+  const n = min<u32>(most, get(O_VLEN) - pos);
   set(O_VCHUNK, n);
   if (!emitRead(<i32>get(O_VSLOT), pos, 0, n)) return vEnd(E_FLASH_BAD_BLOCKS);
   return io(V_STREAM);
@@ -633,7 +635,7 @@ function wBegin(): i32 {
 function wBlank(): i32 {
   const erase = eraseSize();
   const need = (get(O_WLEN) + erase - 1) >> eraseShift();
-  const per = <u32>FLASH_WINDOW_SIZE >> eraseShift();
+  const per = min<u32>(<u32>FLASH_WINDOW_SIZE >> eraseShift(), <u32>L.FOP_MAX);
   let b = get(O_WBLK);
   let k: u32 = 0;
   for (; k < per && b < need; k++, b++) {

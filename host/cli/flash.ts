@@ -80,7 +80,7 @@ examples:
       else if (args.values.golden) console.log(`wrote golden on ${o.device}: ${o.imageSize} bytes, version ${o.version}; read back and verified by the core`);
       else {
         console.log(`wrote slot ${r.target} on ${o.device}: ${o.imageSize} bytes, version ${o.version}, security counter ${o.securityCounter}; read back and verified by the core`);
-        console.log(`marked trial: ${r.state.attemptsGiven} boots to confirm it (lastgasp confirm); kept ${r.keep ?? "nothing else"} (${r.rounds} rounds)`);
+        console.log(`marked trial: ${r.state.attemptsGiven} boots to confirm it (lastgasp confirm), or it reverts; kept ${r.keep ? `slot ${r.keep}, what the card boots until then` : "no other slot (the card boots golden until then)"} (${r.rounds} rounds of flash operations)`);
       }
       return 0;
     });
