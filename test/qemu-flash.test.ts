@@ -120,8 +120,8 @@ function script(plan: GuestStep[], nand: boolean, tag: string): string {
 /** The boot check after a cut: the boot stage's choice, and both NOR slots read by mtd-utils. */
 const checkSteps = (): GuestStep[] => [
   { kind: "cli", args: ["boot", ...NA, "--json"] },
-  { kind: "sh", argv: ["mtd_debug", "read", NOR, hex(SLOT_A), String(LEN), "/tmp/sa.bin"], file: "/tmp/sa.bin" },
-  { kind: "sh", argv: ["mtd_debug", "read", NOR, hex(SLOT_B), String(LEN), "/tmp/sb.bin"], file: "/tmp/sb.bin" },
+  { kind: "sh", argv: ["mtd_debug", "read", NOR, hex(SLOT_A), String(LEN), "/run/sa.bin"], file: "/run/sa.bin" },
+  { kind: "sh", argv: ["mtd_debug", "read", NOR, hex(SLOT_B), String(LEN), "/run/sb.bin"], file: "/run/sb.bin" },
 ];
 
 const plan1: GuestStep[] = [
@@ -138,12 +138,12 @@ const plan1: GuestStep[] = [
   { kind: "cli", args: ["flash", ...NB, "--image", otherBoardB] },
   { kind: "cli", args: ["flash", ...NB, "--image", b2] },
   { kind: "cli", args: ["flash-status", ...NB, "--json"] },
-  { kind: "sh", argv: ["nanddump", "--bb=skipbad", "-q", "-s", hex(NAND_B), "-l", hex(0x400000), "-f", "/tmp/nb.bin", NAND], file: "/tmp/nb.bin", length: fs.statSync(b3).size },
-  { kind: "sh", argv: ["nanddump", "--bb=skipbad", "-q", "-s", hex(0x80000), "-l", hex(0x400000), "-f", "/tmp/ng.bin", NAND], file: "/tmp/ng.bin", length: fs.statSync(gb).size },
+  { kind: "sh", argv: ["nanddump", "--bb=skipbad", "-q", "-s", hex(NAND_B), "-l", hex(0x400000), "-f", "/run/nb.bin", NAND], file: "/run/nb.bin", length: fs.statSync(b3).size },
+  { kind: "sh", argv: ["nanddump", "--bb=skipbad", "-q", "-s", hex(0x80000), "-l", hex(0x400000), "-f", "/run/ng.bin", NAND], file: "/run/ng.bin", length: fs.statSync(gb).size },
   { kind: "ecc", target: NAND },
   // Two flips in one 256-byte ECC step of the confirmed slot's first page.
   { kind: "sh", argv: ["nandflipbits", "-q", NAND, `1@${NAND_B + 0x400}`, `6@${NAND_B + 0x410}`] },
-  { kind: "sh", argv: ["nanddump", "--bb=skipbad", "-q", "-s", hex(NAND_B), "-l", hex(0x20000), "-f", "/tmp/nf.bin", NAND], file: "/tmp/nf.bin", length: 0x20000 },
+  { kind: "sh", argv: ["nanddump", "--bb=skipbad", "-q", "-s", hex(NAND_B), "-l", hex(0x20000), "-f", "/run/nf.bin", NAND], file: "/run/nf.bin", length: 0x20000 },
   { kind: "cli", args: ["boot", ...NB, "--json"] },
   { kind: "ecc", target: NAND },
   { kind: "cli", args: ["flash", ...NB, "--image", b4, "--json"] },

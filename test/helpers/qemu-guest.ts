@@ -73,7 +73,7 @@ export function guestJs(entry: string, outDir: string): string {
 /** A command line that runs a JavaScript file (guestJs) with the host's Node, in the guest. */
 export function guestNode(file: string, args: string[]): string {
   const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
-  return `$B chroot /host /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/tmp /usr/bin/node ${q(file)} ${args.map(q).join(" ")}`;
+  return `$B chroot /host /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/run TMPDIR=/run /usr/bin/node ${q(file)} ${args.map(q).join(" ")}`;
 }
 
 export async function runShellGuest(script: string, opts: ShellGuestOptions): Promise<ShellGuestRun> {
