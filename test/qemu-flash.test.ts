@@ -29,7 +29,7 @@ import { Rng } from "../host/util/rng";
 const ROOT = path.join(__dirname, "..");
 const BOARD_A = path.join(ROOT, "boards", "linecard-a.json"); // NOR layout: block2mtd, 4 KiB erase blocks
 const BOARD_B = path.join(ROOT, "boards", "linecard-b.json"); // NAND layout: nandsim's geometry
-const CUTS = 3;
+const CUTS = Math.max(1, Number(process.env.QEMU_FLASH_CUTS ?? 3)); // more: QEMU_FLASH_CUTS=10 node test/run.js qemu-flash
 const PACE_MS = 12;
 
 buildRig();
