@@ -4,10 +4,11 @@
 //
 //   1. stage      parse every frame, keep the results (ParseResult, in core state), and work
 //                 out which two buckets and which signature its lookup will use
-//   2. look ahead read every staged lookup's two signature lines, then, with those in cache,
-//                 the entry line each lookup will probably read: two rounds of independent
-//                 loads, which the CPU keeps in flight together (WebAssembly has no prefetch
-//                 instruction; a load whose result is kept is the portable one)
+//   2. look ahead read the lines the lookups will read: first buckets' signature lines, then
+//                 the entry lines they name (or the second buckets' signature lines), then
+//                 the second buckets' entry lines — rounds of independent loads, which the CPU
+//                 keeps in flight together (WebAssembly has no prefetch instruction; a load
+//                 whose result is kept is the portable one)
 //   3. switch     frame by frame in order, the parse results put back, the ordinary path
 //                 (switchParsed): lookups, inserts, evictions, rewrites happen exactly as
 //                 they would one frame at a time, now from cache
@@ -15,7 +16,7 @@
 // Passes 1 and 2 write nothing but the stage, so pass 3 decides exactly what frame-at-a-time
 // switching decides. Parsing ahead is sound when nothing pass 3 writes for one frame can
 // change a later frame's bytes: true of the engine (every RX slot holds its own buffer);
-// sw_batch checks it (batchSwitch, below) and parses again when descriptors overlap.
+// sw_batch checks it (switchBatch, below) and parses again when descriptors overlap.
 
 import {
   IPPROTO_TCP, IPPROTO_UDP,
