@@ -43,7 +43,7 @@ if (!fs.existsSync(path.join(OLD, "build", "core.wasm"))) {
   process.exit(2);
 }
 const NEW = path.resolve(__dirname, "..");
-const ROUNDS = Number(process.env.ENGINE_AB_ROUNDS ?? 101);
+const ROUNDS = Number(process.env.ENGINE_AB_ROUNDS ?? 401);
 const SAMPLES = Number(process.env.MODEL_AB_SAMPLES ?? 7);
 const N = 8192; // packets per turn
 

@@ -95,8 +95,7 @@ export class DmaSpace {
     const at = w.offset + (phys - w.physBase);
     this.readBytes += len;
     if (into === undefined) return w.memory.slice(at, at + len);
-    const mem = w.memory;
-    for (let i = 0; i < len; i++) into[i] = mem[at + i];
+    copyBytes(w.memory, at, into, 0, len);
     return into;
   }
 
@@ -112,8 +111,7 @@ export class DmaSpace {
     if (!w) return this.fail("write", phys, len), false;
     const at = w.offset + (phys - w.physBase);
     if (own) {
-      const mem = w.memory;
-      for (let i = 0; i < len; i++) mem[at + i] = bytes[i];
+      copyBytes(bytes, 0, w.memory, at, len);
     } else {
       w.memory.set(bytes, at);
     }
@@ -125,6 +123,18 @@ export class DmaSpace {
     this.faults++;
     this.lastFault = { kind, phys, len };
   }
+}
+
+/** Copies len bytes between two arrays that do not overlap; a descriptor's 16 unrolled. */
+function copyBytes(from: Uint8Array, f: number, to: Uint8Array, t: number, len: number): void {
+  if (len === 16) {
+    to[t] = from[f]; to[t + 1] = from[f + 1]; to[t + 2] = from[f + 2]; to[t + 3] = from[f + 3];
+    to[t + 4] = from[f + 4]; to[t + 5] = from[f + 5]; to[t + 6] = from[f + 6]; to[t + 7] = from[f + 7];
+    to[t + 8] = from[f + 8]; to[t + 9] = from[f + 9]; to[t + 10] = from[f + 10]; to[t + 11] = from[f + 11];
+    to[t + 12] = from[f + 12]; to[t + 13] = from[f + 13]; to[t + 14] = from[f + 14]; to[t + 15] = from[f + 15];
+    return;
+  }
+  for (let i = 0; i < len; i++) to[t + i] = from[f + i];
 }
 
 /** Joins a descriptor's two little-endian 32-bit address halves; NaN-free, may exceed 2^53 (then it hits no window). */
