@@ -5,7 +5,10 @@
 #   gcc, g++, make, python3 — node-gyp's build of the raw-socket addon (host/native);
 #   qemu-system-x86      — QEMU's e1000 as a real NIC model (test/qemu-e1000.test.ts);
 #   wabt                 — wasm2c: the release core translated to C for the QEMU guest;
-#   busybox-static, cpio — the guest's initramfs userland.
+#   busybox-static, cpio — the guest's initramfs userland;
+#   keepalived, frr      — the stock peers the dialects are proved against (test/dialect-*.test.ts).
+#                          Debian's policy-rc.d (or its absence of an init system) keeps their
+#                          services from starting; the tests run them in namespaces themselves.
 # Without root, it says what is missing and fails: a test that cannot run is a failure.
 # (The guest kernel is not installed here: scripts/qemu-rig/kernel.sh downloads the Debian
 # package into build/qemu/cache and extracts vmlinuz from it, leaving this machine alone.)
@@ -24,6 +27,8 @@ command -v wasm2c >/dev/null 2>&1 || missing="$missing wabt"
   || missing="$missing busybox-static"
 [ -e /usr/include/stdio.h ] || missing="$missing libc6-dev"
 command -v cpio >/dev/null 2>&1 || missing="$missing cpio"
+command -v keepalived >/dev/null 2>&1 || missing="$missing keepalived"
+[ -x /usr/lib/frr/bfdd ] || missing="$missing frr"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps: missing:$missing — install them (apt-get install$missing) or run as root" >&2
