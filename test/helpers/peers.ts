@@ -313,7 +313,10 @@ export class Frr {
     ].join("\n") + "\n";
     const zconf = this.lan.file(`${this.member}-zebra.conf`, "!\n");
     const bconf = this.lan.file(`${this.member}-bfdd.conf`, conf);
-    const common = ["-u", "root", "-g", "root", "--vty_socket", this.sock, "-z", this.zserv, "-P", "0"];
+    // FRR drops to its own user (Debian's frr, in group frrvty): its socket directory is its own.
+    execFileSync("chown", ["-R", "frr:frr", this.sock]);
+    fs.chmodSync(this.lan.dir, 0o755);
+    const common = ["-u", "frr", "-g", "frr", "--vty_socket", this.sock, "-z", this.zserv, "-P", "0"];
     for (const d of ["zebra", "bfdd"]) this.lan.track(path.join(this.sock, `${d}.pid`));
     const zebra = this.lan.spawn(this.member, "/usr/lib/frr/zebra", ["-f", zconf, "-i", path.join(this.sock, "zebra.pid"), ...common]);
     await this.waitSocket("zebra.vty", zebra);
