@@ -118,7 +118,7 @@ test("the learner sees the peer's new discriminators; the re-armed frame names t
   assert.is(f2!["udp.srcport"], String(PORTS[1]));
 });
 
-test("bfdd takes the Down at once ("neighbor signaled session down"); the stale one waits out its detection time", () => {
+test("bfdd takes the Down at once (neighbor signaled session down); the stale one waits out its detection time", () => {
   ready();
   const rows = both(fields(pcap, ["frame.time_epoch", "ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "bfd.sta", "bfd.diag"]));
   const t = (r: Record<string, string>) => Number(r["frame.time_epoch"]) * 1000;
