@@ -90,6 +90,7 @@ export function toBoard(file: string, raw: any): Board {
     }),
     vips: raw.vips ?? [],
     trustedKeys: raw.trustedKeys ?? [],
+    dialects: raw.dialects ?? {},
     sim: raw.sim ?? {},
   };
 }
