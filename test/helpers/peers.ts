@@ -247,13 +247,18 @@ export class Keepalived {
   readonly mainPid: string;
   readonly vrrpPid: string;
 
+  private static started = 0;
+
   constructor(readonly lan: PeerLan, readonly member: string, readonly conf: string) {
-    this.mainPid = path.join(lan.dir, `${member}-keepalived.pid`);
-    this.vrrpPid = path.join(lan.dir, `${member}-vrrp.pid`);
+    // Fresh pid files per start: a SIGKILLed VRRP child may linger as a zombie a while, and
+    // keepalived refuses to start while its pid file names a live pid.
+    const n = Keepalived.started++;
+    this.mainPid = path.join(lan.dir, `${member}-keepalived-${n}.pid`);
+    this.vrrpPid = path.join(lan.dir, `${member}-vrrp-${n}.pid`);
   }
 
   start(): this {
-    const f = this.lan.file(`${this.member}-keepalived.conf`, this.conf);
+    const f = this.lan.file(`${path.basename(this.mainPid, ".pid")}.conf`, this.conf);
     this.lan.track(this.vrrpPid);
     this.lan.track(this.mainPid);
     this.child = this.lan.spawn(this.member, "keepalived", ["-n", "-l", "-D", "-P", "-f", f, "-p", this.mainPid, "-r", this.vrrpPid]);
