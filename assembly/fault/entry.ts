@@ -31,10 +31,7 @@ import {
   GASP_MAX_PORTS, GASP_CFG_PORT_COUNT, GASP_REG_RESULT, GASP_RES_COUNT, GASP_RES_COPIES, GASP_RES_SEQ_LO,
   GASP_RES_ENTRIES, GASP_RES_ENTRY_SIZE, GASP_RE_ADDR, GASP_RE_LEN, GASP_RE_PORT, GASP_MAX_FRAMES,
 } from "../shared/gasp";
-import {
-  REG_STATUS, STATUS_LU, REG_MDIC, MDIC_OP_WRITE, MDIC_READY, MDIC_ERROR, MDIC_REG_SHIFT, MDIC_PHY_SHIFT,
-  PHY_ADDR_INTERNAL, PHY_REG_CTRL, PHY_CTRL_RESET_VALUE, MII_CR_POWER_DOWN, TXQ_OFF_TXDCTL,
-} from "../shared/e1000";
+import { REG_STATUS, STATUS_LU } from "../shared/e1000";
 import { RING_FAULT, OPINFO_PATH, FRAME_MIN_LEN, NIC_BUF_SIZE } from "../shared/rings";
 import {
   FAULT_ARMF_LINK_FIRST, FAULT_ARMF_QUIESCE, FAULT_ARMF_ALL, FPS_IDLE, FPS_RUNG, FPS_SENT, FAULT_ORDER_NONE,
@@ -45,11 +42,13 @@ import { STATE_GASP_TX_CONFIG } from "../state";
 import { gaspFire } from "../gasp/fire";
 import { configuredCopies } from "../gasp/arm";
 import { TX_ARMED, TX_FRAME_COUNT, SET_GASP, frameMeta, FM_PORT } from "../gasp/txstate";
-import { opsClear, opsCount, opRead, opWrite, opValue, opDelay } from "../nic/ops";
+import { opsClear, opsCount, opRead, opValue, opDelay } from "../nic/ops";
+import { queuesQuiesce } from "../nic/qenable";
+import { phyPowerDownBegin, phyPoll, phyAnswer } from "../nic/phy";
 import { nicAdvance } from "../nic/step";
 import { infoGet } from "../nic/op";
-import { portConfigured, nicPort, portHasFaultQueue } from "../nic/port";
-import { faultQueue, activeTxQueue, txqSized, txqSize, txqPost, txqKick, txReg } from "../nic/txq";
+import { portConfigured, portHasFaultQueue } from "../nic/port";
+import { faultQueue, activeTxQueue, txqSized, txqSize, txqPost, txqKick } from "../nic/txq";
 import { dialectCtl, dialectSlot, dialectFrame, dialectDescriptorsOn } from "../dialect/state";
 import { dialectFire } from "../dialect/fire";
 import { takeoverHandoffBegin, txConfirmBegin, faultSendBegin } from "../nic/api";
@@ -208,8 +207,7 @@ function quiesce(f: FaultPlan): bool {
   for (let p = 0; p < f.ports; p++) {
     const fp = faultPort(p);
     if (fp.dialects == 0 || !portHasFaultQueue(p)) continue;
-    const np = nicPort(p);
-    for (let q = 0; q < <i32>np.txQueues; q++) if (q != <i32>np.faultQueue) opWrite(p, txReg(q, TXQ_OFF_TXDCTL), 0);
+    queuesQuiesce(p);
     fp.quiesced = 1;
     any = true;
   }
@@ -414,8 +412,7 @@ function carrier(f: FaultPlan): i32 {
     }
     if (!any) opDelay(c.drainUs);
     any = true;
-    opWrite(p, REG_MDIC, <u32>(MDIC_OP_WRITE | (PHY_ADDR_INTERNAL << MDIC_PHY_SHIFT) | (PHY_REG_CTRL << MDIC_REG_SHIFT) | (PHY_CTRL_RESET_VALUE | MII_CR_POWER_DOWN)));
-    fp.scanIdx = opRead(p, REG_MDIC);
+    fp.scanIdx = phyPowerDownBegin(p);
     fp.carrier = 0;
   }
   if (!any) return finish(f);
@@ -430,13 +427,13 @@ function carrierPoll(f: FaultPlan): i32 {
   for (let p = 0; p < f.ports; p++) {
     const fp = faultPort(p);
     if ((c.carrierMask & (1 << p)) == 0 || fp.status != FPS_SENT || fp.carrier != 0) continue;
-    const v = opValue(fp.scanIdx);
-    if ((v & <u32>(MDIC_READY | MDIC_ERROR)) != 0) fp.carrier = (v & <u32>MDIC_ERROR) != 0 ? E_DIALECT_MDIC : 1;
+    const a = phyAnswer(opValue(fp.scanIdx));
+    if (a != 0) fp.carrier = a > 0 ? 1 : E_DIALECT_MDIC;
     else if (f.polls >= MDIC_POLLS) fp.carrier = E_DIALECT_MDIC;
     else {
       if (!pending) opDelay(MDIC_POLL_US);
       pending = true;
-      fp.scanIdx = opRead(p, REG_MDIC);
+      fp.scanIdx = phyPoll(p);
     }
   }
   if (!pending) return finish(f);
