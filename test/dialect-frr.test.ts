@@ -74,7 +74,8 @@ test.before(async () => {
     down.s2 = fb.peer(LOCALS[1]);
     await fb.waitPeer(LOCALS[0], "down", 3_000);
     down.s1 = fb.peer(LOCALS[0]);
-    await delay(100);
+    // A Down session transmits at 1 s (RFC 5880 §6.8.3): wait for the peer's Down packets.
+    await delay(1200);
     await stop();
   } catch (e) {
     setupError = e as Error;
