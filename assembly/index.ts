@@ -13,3 +13,4 @@ export * from "./exports/switch";
 export * from "./exports/engine";
 export * from "./exports/image";
 export * from "./exports/dialect";
+export * from "./exports/flash";

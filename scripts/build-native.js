@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Builds the raw-socket addon (host/native/rawsock.c -> build/native/lastgasp_raw.node) with
-// node-gyp, offline: the Node headers come from the local installation (the prefix of the
+// Builds the native addons with node-gyp, offline: every target of host/native/binding.gyp,
+// each copied to build/native/<target>.node (rawsock.c -> lastgasp_raw.node, the raw-socket
+// sender; mtd.c -> lastgasp_mtd.node, Linux MTD devices for the flasher). An addon of your
+// own: a C file and a target in binding.gyp; this script finds the targets there.
+// the Node headers come from the local installation (the prefix of the
 // running node, or npm's `nodedir` setting), never from a download. node-gyp itself is the
 // project's own if installed, else the one npm bundles.
 "use strict";
@@ -11,14 +14,16 @@ const path = require("path");
 const root = path.join(__dirname, "..");
 const src = path.join(root, "host", "native");
 const outDir = path.join(root, "build", "native");
-const out = path.join(outDir, "lastgasp_raw.node");
+const targets = JSON.parse(fs.readFileSync(path.join(src, "binding.gyp"), "utf8")).targets;
+const outs = targets.map((t) => path.join(outDir, `${t.target_name}.node`));
+const sources = targets.flatMap((t) => t.sources);
 
 function fail(msg) {
   console.error(`build-native: ${msg}`);
   process.exit(1);
 }
 
-if (process.platform !== "linux") fail(`AF_PACKET raw sockets are Linux only (this is ${process.platform})`);
+if (process.platform !== "linux") fail(`the addons (AF_PACKET raw sockets, MTD devices) are Linux only (this is ${process.platform})`);
 
 function findNodeGyp() {
   const candidates = [];
@@ -42,13 +47,16 @@ const nodedir = findNodeDir();
 if (!nodedir) fail(`Node headers not found (looked for include/node/node_api.h under the node prefix and $npm_config_nodedir); install the nodejs headers package`);
 
 const stamp = (f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0);
-const newest = Math.max(...["rawsock.c", "binding.gyp"].map((f) => stamp(path.join(src, f))), stamp(__filename));
-if (stamp(out) > newest) {
-  console.log(`${path.relative(root, out)}: up to date`);
+const newest = Math.max(...[...sources, "binding.gyp"].map((f) => stamp(path.join(src, f))), stamp(__filename));
+if (Math.min(...outs.map(stamp)) > newest) {
+  console.log(`${outs.map((o) => path.relative(root, o)).join(", ")}: up to date`);
   process.exit(0);
 }
 
 execFileSync(process.execPath, [gyp, "rebuild", `--nodedir=${nodedir}`, "--loglevel=warn"], { cwd: src, stdio: "inherit" });
 fs.mkdirSync(outDir, { recursive: true });
-fs.copyFileSync(path.join(src, "build", "Release", "lastgasp_raw.node"), out);
-console.log(`${path.relative(root, out)}: ${fs.statSync(out).size} bytes (node-gyp ${path.relative(root, gyp)}, headers ${nodedir})`);
+for (const t of targets) {
+  const out = path.join(outDir, `${t.target_name}.node`);
+  fs.copyFileSync(path.join(src, "build", "Release", `${t.target_name}.node`), out);
+  console.log(`${path.relative(root, out)}: ${fs.statSync(out).size} bytes (node-gyp ${path.relative(root, gyp)}, headers ${nodedir})`);
+}

@@ -3,6 +3,7 @@
 // explained in docs/boards.md.
 
 import { Problem, problemLine } from "../util/problems";
+import type { FlashLayout } from "../flash/layout";
 
 export type NicModelName = "e1000" | "i210";
 
@@ -68,6 +69,8 @@ export interface Board {
   trustedKeys: string[];
   /** The peers' own frames armed beside the gasp (docs/dialects.md). */
   dialects: BoardDialects;
+  /** The card's flash layout (docs/flashing.md), when the board has one. */
+  flash?: FlashLayout;
   sim: BoardSim;
 }
 

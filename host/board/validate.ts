@@ -11,6 +11,7 @@
 import { parseIPv4, parseIPv6, formatIPv6 } from "../util/addr";
 import { FORMATS, ipv4Problem, ipv6Problem } from "../util/formats";
 import { DMA_SIZE } from "../../assembly/shared/memmap";
+import { flashSectionProblems } from "../flash/layout";
 import type { Problem } from "../util/problems";
 
 /** Checks a unicast "a.b.c.d" or, with prefix, "a.b.c.d/len"; a problem message or undefined. */
@@ -160,6 +161,7 @@ export function semanticProblems(raw: unknown): Problem[] {
     const q = isObj(faults[k]) ? int((faults[k] as Obj).queue) : undefined;
     if (q !== undefined && q >= queues) add(`/sim/faults/${k}/queue`, `queue ${q} does not exist: the NIC has ${queues} TX queues`);
   }
+  out.push(...flashSectionProblems(raw.flash)); // the flash layout (docs/flashing.md)
   return out;
 }
 
@@ -262,7 +264,7 @@ function dialectProblems(raw: Obj, names: Map<string, number>, prefixes: Map<str
   if (fault !== undefined) list(raw.ports).forEach((p, i) => {
     if (!isObj(p) || str(p.name) === undefined) return;
     const name = str(p.name)!;
-    const copies = list(d.vrrp).filter((v) => isObj(v) && v.port === name).reduce((a: number, v) => a + (int((v as Obj).copies) ?? 3), 0)
+    const copies = list(d.vrrp).filter((v) => isObj(v) && v.port === name).reduce<number>((a, v) => a + (int((v as Obj).copies) ?? 3), 0)
       + list(bfd?.sessions).filter((s) => isObj(s) && s.port === name).length + list(d.oam).filter((o) => isObj(o) && o.port === name).length;
     const gasp = (p.role === "backplane" ? 1 : 2) * 3;
     if (copies && gasp + copies + 2 > fault) add(`/ports/${i}/name`, `the fault ring (rings.fault ${fault}) cannot hold the gasp (${gasp}) and the dialects' ${copies} copies on ${name}, with a lead copy and the empty slot: ${gasp + copies + 2}`);

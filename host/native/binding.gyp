@@ -5,6 +5,12 @@
       "sources": ["rawsock.c"],
       "cflags": ["-Wall", "-Wextra", "-Werror", "-O2"],
       "defines": ["NAPI_VERSION=8"]
+    },
+    {
+      "target_name": "lastgasp_mtd",
+      "sources": ["mtd.c"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
     }
   ]
 }
