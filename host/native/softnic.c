@@ -87,6 +87,7 @@ static void reset(struct lg_softnic *n) {
   REG(n, R_RAL0 + 1) = ((uint32_t)n->mac[4] | (uint32_t)n->mac[5] << 8 | RAH_AV) & 0xffffffffu; /* RAH0 follows RAL0 */
   if (!n->link) REG(n, R_STATUS) &= ~(uint32_t)STATUS_LU;
   clear_frame(n);
+  n->tx_waiting = 0;
 }
 
 void sn_init(struct lg_softnic *n, const uint8_t mac[6]) {
@@ -290,10 +291,12 @@ static void tx_run(struct lg_softnic *n) {
   uint64_t base = ((uint64_t)REG(n, R_TDBAH) << 32) | (REG(n, R_TDBAL) & (uint32_t)BASE_LO_MASK);
   uint32_t cause = ICR_TXQE;
   int wrote = 0;
+  n->tx_waiting = 0;
   for (uint32_t guard = 0; REG(n, R_TDH) != REG(n, R_TDT) && guard <= 0x10000; guard++) {
     uint32_t head = REG(n, R_TDH);
     if (tx_descriptor(n, base + (uint64_t)DESC_SIZE * head, head, &wrote) == TX_BUSY) {
       cause = 0; /* not empty: the rest waits for the socket */
+      n->tx_waiting = 1;
       break;
     }
     uint32_t next = head + 1;
@@ -454,11 +457,10 @@ uint32_t sn_read32(struct lg_softnic *n, uint32_t offset) {
   if (r < 0) return 0;
   const struct sn_regdef *def = &sn_regs[r];
   if (r == R_STATUS) link_refresh(n);
-  /* The engine works while software is not looking: a poll of the head finds it moved. */
-  if (r == R_TDH && REG(n, R_TDH) != REG(n, R_TDT)) {
-    link_refresh(n);
-    tx_run(n);
-  }
+  /* The engine works while software is not looking: after a full socket queue stopped it, a
+   * poll of the head finds it moved on. (A walk that ended for another reason — TX disabled,
+   * no link, a bogus TDT — is not resumed by a read, as on the model.) */
+  if (r == R_TDH && n->tx_waiting) tx_run(n);
   switch (def->access) {
   case SN_RC: {
     uint32_t v = n->reg[r];

@@ -40,6 +40,7 @@ struct lg_softnic {
   uint32_t frame_head;                /* TDH of its first descriptor (a busy socket rolls back to it) */
   uint64_t wb_pending[SN_WB_MAX];     /* bus addresses of its RS descriptors' status bytes */
   uint32_t wb_count;
+  int tx_waiting; /* the TX engine stopped at a full socket queue: a TDH read resumes it */
   struct sn_stats st;
   /* I/O (linux.c) */
   int fd_tx, fd_rx, ifindex;
