@@ -323,17 +323,22 @@ static void point_at(uint8_t *mem, uint32_t size) {
  * restored), so the first real run is not the first execution of its code and data.
  */
 static int rehearse(struct lg_crash_result *r) {
-  uint8_t *copy = malloc(g.mem_size);
+  /* The copy has the memory's full size (the translated core checks bounds against it), but
+   * only what the fault path reads is copied: everything below the end of the DMA region
+   * (static data, STATE, the ABI slots, frames, REGOP, GASP, the rings). The switching
+   * path's tables above it stay untouched zero pages. */
+  uint8_t *copy = mmap(NULL, g.mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   struct lg_softnic *saved[LG_MAX_PORTS] = {0};
-  if (!copy) return -ENOMEM;
-  memcpy(copy, g.mem, g.mem_size);
+  if (copy == MAP_FAILED) return -ENOMEM;
+  uint32_t used = (uint32_t)DMA_BASE + (uint32_t)DMA_SIZE < g.mem_size ? (uint32_t)DMA_BASE + (uint32_t)DMA_SIZE : g.mem_size;
+  memcpy(copy, g.mem, used);
   for (unsigned p = 0; p < LG_MAX_PORTS; p++) {
     struct lg_softnic *n = lg_board.port[p].kind == LG_PORT_LINUX ? lg_board.port[p].lx.nic : NULL;
     if (!n) continue;
     saved[p] = malloc(sizeof *n);
     if (!saved[p]) {
       for (unsigned q = 0; q < p; q++) free(saved[q]);
-      free(copy);
+      munmap(copy, g.mem_size);
       return -ENOMEM;
     }
     memcpy(saved[p], n, sizeof *n);
@@ -361,7 +366,7 @@ static int rehearse(struct lg_crash_result *r) {
     memcpy(lg_board.port[p].lx.nic, saved[p], sizeof *saved[p]);
     free(saved[p]);
   }
-  free(copy);
+  munmap(copy, g.mem_size);
   return 0;
 }
 
@@ -440,3 +445,11 @@ void lg_crash_disarm(void) {
 }
 
 const struct lg_crash_result *lg_crash_last(void) { return &g.last; }
+
+/* region_digest through the translated core, over the memory it is armed on (tests: the
+ * instance reads V8's buffer, not a copy). -1 when not armed or on a trap. */
+int32_t lg_crash_digest(uint32_t p, uint32_t len) {
+  if (!g.armed || !core_i.w2c_memory.data) return -1;
+  if (wasm_rt_impl_try() != 0) return -1;
+  return (int32_t)Z_coreZ_region_digest(&core_i, p, len);
+}
