@@ -71,6 +71,17 @@ export interface NativeOpenOptions {
 
 /** Checks every port (BoardOpenError listing every problem), then opens them. */
 export function openNativeBoard(board: Board, opts: NativeOpenOptions = {}): NativeRuntime {
+  const { addon, openerOf } = checkNativeBoard(board, opts);
+  if (openRuntime) throw new Error(`board ${openRuntime.board.id} is still open in this process: close it first`);
+  return new NativeRuntime(board, addon, openerOf);
+}
+
+/**
+ * What openNativeBoard checks before it touches anything — root, the addon, each port's
+ * preflight — so that a command can refuse a board before it reads anything else (a key).
+ * Throws BoardOpenError listing every problem.
+ */
+export function checkNativeBoard(board: Board, opts: NativeOpenOptions = {}): { addon: BoardAddon; openerOf: (kind: Exclude<PortKind, "sim">) => PortOpener } {
   const problems: Problem[] = [];
   const builtIn = board.ports.some((p) => p.device.kind !== "sim" && !opts.openers?.[p.device.kind]);
   if (builtIn && typeof process.getuid === "function" && process.getuid() !== 0) {
@@ -90,8 +101,7 @@ export function openNativeBoard(board: Board, opts: NativeOpenOptions = {}): Nat
     problems.push(...openerOf(p.device.kind).preflight(board, i, addon));
   });
   if (problems.length) throw new BoardOpenError(problems);
-  if (openRuntime) throw new Error(`board ${openRuntime.board.id} is still open in this process: close it first`);
-  return new NativeRuntime(board, addon, openerOf);
+  return { addon, openerOf };
 }
 
 export class NativeRuntime implements BoardRuntime {

@@ -71,7 +71,7 @@ examples:
     const { loadBoard } = require("../board/load") as typeof import("../board/load");
     const { BoardError } = require("../board/board") as typeof import("../board/board");
     const { BoardOpenError } = require("../board/runtime") as typeof import("../board/runtime");
-    const { openNativeBoard } = require("../board/native") as typeof import("../board/native");
+    const { openNativeBoard, checkNativeBoard } = require("../board/native") as typeof import("../board/native");
     const { armCrashPath } = require("../board/crash") as typeof import("../board/crash");
     const load = (f: string) => {
       try {
@@ -85,15 +85,17 @@ examples:
     const peer = peerFile !== undefined ? load(peerFile) : undefined;
     const sim = board.ports.filter((p) => p.device.kind === "sim").map((p) => p.name);
     if (sim.length) throw new InputError(`${file}: ${sim.join(", ")}: a drill needs real ports (kind pci or linux); a virtual board's crashes are \`lastgasp demo\`'s`);
+    const open = <T>(f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        if (e instanceof BoardOpenError) throw new InputError(e.problems[0].message, e.problems.map((p) => ({ file, ...p })));
+        throw e;
+      }
+    };
+    open(() => checkNativeBoard(board)); // root, interfaces, devices: before the key is read
     const key = keyFromArgs(args);
-
-    let rt;
-    try {
-      rt = openNativeBoard(board);
-    } catch (e) {
-      if (e instanceof BoardOpenError) throw new InputError(e.problems[0].message, e.problems.map((p) => ({ file, ...p })));
-      throw e;
-    }
+    const rt = open(() => openNativeBoard(board));
     // A running unit: the OS side's rings are up when it dies.
     board.ports.forEach((_, i) => {
       rt.osRings.must("nic_tx_init", i);
