@@ -4,6 +4,7 @@
 // peer (watch it with `lastgasp verify-gasp` on a capture there). What kdump's sysrq crash
 // is to a kernel: the way to prove, on the real deployment, that a death is announced.
 
+import * as fs from "fs";
 import { Command, InputError, Parsed, optionalInt, optionalString, requireString } from "./command";
 import { chassisId, keyFromArgs, KEY_OPTIONS, KEY_HELP } from "./frame-sources";
 import { statusName } from "../core/status";
@@ -109,17 +110,15 @@ examples:
       console.error(`lastgasp drill: the rehearsal says the gasp would not leave: ${statusName(r.result)} (fault_fire ${r.fire}, ${r.rounds} rounds)`);
       return 1;
     }
-    const dyingAtUs = Math.round((performance.timeOrigin + performance.now()) * 1000);
-    const line = {
-      board: board.id, death, boot, ports: board.ports.map((p) => `${p.name}:${p.device.kind === "linux" ? p.device.interface : p.device.kind === "pci" ? p.device.address : "sim"}`),
-      frames: armed.frames, watchdogMs, v8TrapHandler: armed.report.v8TrapHandler, rehearsal: r, armUs: armed.report.us, dyingAtUs,
-    };
-    if (args.values.json) console.log(JSON.stringify(line));
-    else {
-      console.log(`armed ${board.id} (${line.ports.join(", ")}), ${armed.frames} frame(s) per gasp, watchdog ${watchdogMs ? `${watchdogMs} ms` : "off"}; ` +
-        (r ? `rehearsal: ${statusName(r.result)} in ${r.us} us (${r.rounds} rounds, ${r.regops} register operations)` : "not rehearsed (--cold)") +
-        `; dying by ${death} at ${dyingAtUs} us`);
-    }
+    const ports = board.ports.map((p) => `${p.name}:${p.device.kind === "linux" ? p.device.interface : p.device.kind === "pci" ? p.device.address : "sim"}`);
+    const text = `armed ${board.id} (${ports.join(", ")}), ${armed.frames} frame(s) per gasp, watchdog ${watchdogMs ? `${watchdogMs} ms` : "off"}; ` +
+      (r ? `rehearsal: ${statusName(r.result)} in ${r.us} us (${r.rounds} rounds, ${r.regops} register operations)` : "not rehearsed (--cold)");
+    // Node creates process.stderr on first use (milliseconds of module loading): not after
+    // the time of death is read. The last line goes out with one write(2), then the death.
+    void process.stderr.writable;
+    const dyingAtUs = rt.addon.wallUs();
+    const line = { board: board.id, death, boot, ports, frames: armed.frames, watchdogMs, v8TrapHandler: armed.report.v8TrapHandler, rehearsal: r, armUs: armed.report.us, dyingAtUs };
+    fs.writeSync(1, `${args.values.json ? JSON.stringify(line) : `${text}; dying by ${death} at ${dyingAtUs} us`}\n`);
     die(death, rt.addon);
     return 1; // not reached
   },

@@ -4,7 +4,7 @@
  *
  *   regops(memory)                    a core's whole register-operation list, one native call
  *   read32 / write32(port, off[, v])  one register
- *   delayUs(us), nowNs()
+ *   delayUs(us), nowNs(), wallUs()  monotonic ns; wall-clock µs (what capture timestamps use)
  *   dmaWindow(bus, memory, off, size), dmaClear()   where the soft e1000's DMA lands
  *   portClose(port)
  *   linuxOpen(port, ifname, mac), linuxPump(port, waitUs), linuxTap(port, on), linuxStats(port)
@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crash.h"
@@ -157,6 +158,15 @@ static napi_value js_now_ns(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
   CHECK(env, napi_create_double(env, (double)lg_now_ns(), &out));
+  return out;
+}
+
+static napi_value js_wall_us(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  CHECK(env, napi_create_double(env, (double)t.tv_sec * 1e6 + (double)(t.tv_nsec / 1000), &out));
   return out;
 }
 
@@ -525,7 +535,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     FN("regops", js_regops),           FN("read32", js_read32),
     FN("write32", js_write32),         FN("delayUs", js_delay_us),
-    FN("nowNs", js_now_ns),            FN("dmaWindow", js_dma_window),
+    FN("nowNs", js_now_ns),            FN("wallUs", js_wall_us),
+    FN("dmaWindow", js_dma_window),
     FN("dmaClear", js_dma_clear),      FN("portClose", js_port_close),
     FN("linuxOpen", js_linux_open),    FN("linuxPump", js_linux_pump),
     FN("linuxTap", js_linux_tap),      FN("linuxStats", js_linux_stats),

@@ -73,6 +73,8 @@ export interface BoardAddon {
   write32(port: number, offset: number, value: number): void;
   delayUs(us: number): void;
   nowNs(): number;
+  /** Wall-clock time (CLOCK_REALTIME) in microseconds: what a capture's timestamps use. */
+  wallUs(): number;
   /** Maps [offset, offset + size) of memory at bus address `bus` for the soft e1000's DMA. */
   dmaWindow(bus: number, memory: ArrayBuffer, offset: number, size: number): void;
   dmaClear(): void;
