@@ -6,7 +6,8 @@
 //   null-store            the crash path rehearsed at arm time (the default)
 //   null-store, cold      --cold: its first run is its first execution
 //   abort                 rehearsed; SIGABRT from abort()
-// Medians over RUNS runs each (default 12). Root only. Figures, no assertions.
+// Medians over RUNS runs each (default 15), the order rotating every round. Root only.
+// Figures, no assertions.
 
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -19,7 +20,7 @@ import { GASP_OFF_BOOT } from "../assembly/shared/gasp";
 import { ETH_HEADER_LEN } from "../assembly/shared/wire";
 import { median, quantile } from "./stats";
 
-const RUNS = Number(process.env.RUNS ?? 12);
+const RUNS = Number(process.env.RUNS ?? 15);
 const MODES = [
   { name: "null-store (rehearsed)", args: ["--death", "null-store"] },
   { name: "null-store (cold)", args: ["--death", "null-store", "--cold"] },
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
     const deaths: { mode: string; boot: number; at: number }[] = [];
     let boot = 1;
     for (let i = 0; i < RUNS; i++) {
-      for (const m of MODES) {
+      // The order rotates every round: no mode always follows the same one.
+      for (const m of [...MODES.slice(i % MODES.length), ...MODES.slice(0, i % MODES.length)]) {
         const r = spawnSync("ip", ["netns", "exec", vp.ns, process.execPath, BIN, "drill", "--board", board, "--key-file", key, "--boot", String(boot), "--watchdog-ms", "0", "--json", ...m.args], { encoding: "utf8", cwd: dir });
         const line = JSON.parse(r.stdout.split("\n")[0]);
         deaths.push({ mode: m.name, boot, at: line.dyingAtUs });

@@ -39,8 +39,8 @@ Before dying it prints one line: what was armed, the rehearsal (the whole path r
 copy of the memory, nothing sent: result, register rounds, microseconds), and the wall-clock
 time of death in microseconds (dyingAtUs), which a capture's timestamps can be compared with.
 
-exit status: the process dies by the signal of its death (SIGSEGV, SIGABRT, SIGKILL), as a
-crash would; 1 when arming failed or the rehearsal says no port would send (no link); 2 bad
+exit status: 0 never — the process dies by the signal of its death (SIGSEGV, SIGABRT,
+SIGKILL), as a crash would; 1 when arming failed or the rehearsal says no port would send (no link); 2 bad
 input (arguments, the board file, not root, no such interface or device).
 
 examples:

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -78,6 +79,12 @@ static struct {
   struct sigaction old[NSIGNALS];
   struct lg_crash_result last;
 } g;
+
+/* Sleeps (never spins: lg_delay_us spins short delays, which a thread that waits should not). */
+static void sleep_us(uint32_t us) {
+  struct timespec t = {.tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000};
+  nanosleep(&t, NULL);
+}
 
 /* ---- async-signal-safe text ------------------------------------------------------------------ */
 
@@ -192,7 +199,7 @@ static void drain_ports(struct lg_crash_result *r) {
 /* The path itself, once per process. A second caller waits (bounded) for the first. */
 static void take_path(uint32_t cause, int sig, uint64_t addr, uint64_t pc, uint64_t silent_ms) {
   if (__sync_val_compare_and_swap(&g.fired, 0, 1) != 0) {
-    for (int i = 0; i < 1000 && !g.done; i++) lg_delay_us(10000);
+    for (int i = 0; i < 1000 && !g.done; i++) sleep_us(10000);
     return;
   }
   uint32_t n = excerpt(cause, sig, addr, pc, silent_ms);
@@ -254,6 +261,7 @@ static void on_fatal(int sig, siginfo_t *si, void *ucv) {
 
 /* ---- the watchdog thread ------------------------------------------------------------------------ */
 
+
 static void *watchdog_main(void *arg) {
   (void)arg;
   sigset_t all;
@@ -264,7 +272,7 @@ static void *watchdog_main(void *arg) {
   if (tick_us < 1000) tick_us = 1000;
   if (tick_us > 50000) tick_us = 50000;
   while (!g.wd_stop) {
-    lg_delay_us(tick_us);
+    sleep_us(tick_us);
     if (g.wd_stop || !g.armed) continue;
     uint64_t now = lg_now_ns(), last = g.kick_ns;
     if (now < last || now - last < period_ns) continue;
@@ -273,7 +281,7 @@ static void *watchdog_main(void *arg) {
     g.wd_pending = 1;
     __sync_synchronize();
     pthread_kill(g.js_thread, SIGABRT);
-    for (int i = 0; i < 200 && !g.fired; i++) lg_delay_us(1000);
+    for (int i = 0; i < 200 && !g.fired; i++) sleep_us(1000);
     if (!g.fired) {
       take_path(GASP_CAUSE_WATCHDOG, 0, 0, 0, (lg_now_ns() - last) / 1000000);
       struct sigaction dfl;
@@ -282,7 +290,7 @@ static void *watchdog_main(void *arg) {
       sigaction(SIGABRT, &dfl, NULL);
       kill(getpid(), SIGABRT);
     }
-    for (;;) lg_delay_us(1000000); /* the process ends */
+    for (;;) sleep_us(1000000); /* the process ends */
   }
   return NULL;
 }
