@@ -6,7 +6,9 @@
 #   qemu-system-x86      — QEMU's e1000 as a real NIC model (test/qemu-e1000.test.ts);
 #   wabt                 — wasm2c: the release core translated to C for the QEMU guest and
 #                          for the board addon's crash path;
-#   busybox-static, cpio — the guest's initramfs userland.
+#   busybox-static, cpio — the guest's initramfs userland;
+#   mtd-utils            — the independent reader/writer of real flash (nanddump, mtd_debug,
+#                          nandflipbits) in the QEMU guest's flashing test (test/qemu-flash.test.ts).
 # Without root, it says what is missing and fails: a test that cannot run is a failure.
 # (The guest kernel is not installed here: scripts/qemu-rig/kernel.sh downloads the Debian
 # package into build/qemu/cache and extracts vmlinuz from it, leaving this machine alone.)
@@ -26,6 +28,7 @@ command -v wasm2c >/dev/null 2>&1 || missing="$missing wabt"
   || missing="$missing busybox-static"
 [ -e /usr/include/stdio.h ] || missing="$missing libc6-dev"
 command -v cpio >/dev/null 2>&1 || missing="$missing cpio"
+command -v nanddump >/dev/null 2>&1 || missing="$missing mtd-utils"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps: missing:$missing — install them (apt-get install$missing) or run as root" >&2
