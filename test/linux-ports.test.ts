@@ -66,9 +66,15 @@ function boardFile(name: string, id: string, unit: number, iface: string, mac: s
 const UNIT = boardFile("unit-a.json", "unit-a", 1, vp.unit, UNIT_MAC, "192.0.2.2", "unit-b");
 const PEER = boardFile("unit-b.json", "unit-b", 2, vp.peer, PEER_MAC, "192.0.2.3", "unit-a");
 
+// As a user's shell would run it: no colour settings inherited from the test runner (Node
+// warns on stderr when both are set).
+const env = { ...process.env };
+delete env.FORCE_COLOR;
+delete env.NO_COLOR;
+
 /** The CLI inside the namespace, as root. */
 function cli(args: string[], node: string[] = []) {
-  const r = spawnSync("ip", ["netns", "exec", vp.ns, process.execPath, ...node, BIN, ...args], { encoding: "utf8", cwd: dir, timeout: 120_000, maxBuffer: 64 << 20 });
+  const r = spawnSync("ip", ["netns", "exec", vp.ns, process.execPath, ...node, BIN, ...args], { encoding: "utf8", cwd: dir, env, timeout: 120_000, maxBuffer: 64 << 20 });
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
@@ -187,7 +193,7 @@ test("bad input: not root — one line saying so, exit 2, nothing touched", () =
   // The unprivileged process: the CLI loaded as root, then setuid(nobody) before it runs.
   const script = `const {main}=require(${JSON.stringify(path.join(ROOT, "build", "js", "host", "cli", "main"))});process.setgid(65534);process.setuid(65534);main(process.argv.slice(1)).then((c)=>process.exit(c));`;
   for (const args of [["bringup", "--board", UNIT], ["drill", "--board", UNIT, "--key-file", KEY, "--death", "abort"]]) {
-    const r = spawnSync("ip", ["netns", "exec", vp.ns, process.execPath, "-e", script, ...args], { encoding: "utf8", cwd: dir });
+    const r = spawnSync("ip", ["netns", "exec", vp.ns, process.execPath, "-e", script, ...args], { encoding: "utf8", cwd: dir, env });
     assert.is(r.status, 2, `${args[0]}: ${r.stdout}${r.stderr}`);
     assert.is(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.match(r.stderr, /unit-a\.json: \/ports: fp0 \(linux\): opening real ports needs root/);
