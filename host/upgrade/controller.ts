@@ -73,10 +73,14 @@ export interface Phase {
 
 type Wait = { sleep: number } | { until: () => boolean; timeoutNs: number };
 type Steps = Generator<Wait, void, boolean>;
-const POLL_NS = 100_000;
 
-/** Runs a generator of waits on the clock: sleep, or poll a condition until it holds or times out (the yield gives which). */
-function drive(clock: UpgradeWorld["clock"], steps: Steps, done: (e?: unknown) => void): void {
+/**
+ * Runs a generator of waits on the clock: a sleep, or a condition checked at once and again
+ * after every instant in which the world changed, until it holds or times out (the yield
+ * gives which).
+ */
+function drive(world: UpgradeWorld, steps: Steps, done: (e?: unknown) => void): void {
+  const clock = world.clock;
   const step = (v: boolean) => {
     let r: IteratorResult<Wait, void>;
     try {
@@ -90,13 +94,21 @@ function drive(clock: UpgradeWorld["clock"], steps: Steps, done: (e?: unknown) =
       clock.after(w.sleep, () => step(true));
       return;
     }
-    const deadline = clock.now() + w.timeoutNs;
-    const poll = () => {
-      if (w.until()) step(true);
-      else if (clock.now() >= deadline) step(false);
-      else clock.after(Math.min(POLL_NS, deadline - clock.now()), poll);
+    let settled = false;
+    const finish = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      stop();
+      timer.cancel();
+      step(ok);
     };
-    clock.at(clock.now(), poll);
+    const stop = world.watch(() => {
+      if (w.until()) finish(true);
+    });
+    const timer = clock.after(w.timeoutNs, () => finish(w.until()));
+    clock.at(clock.now(), () => {
+      if (w.until()) finish(true);
+    });
   };
   step(true);
 }
@@ -137,7 +149,7 @@ export class UpgradeController {
   ) {}
 
   start(): void {
-    drive(this.world.clock, this.run(), (e) => {
+    drive(this.world, this.run(), (e) => {
       if (e && !(e instanceof UpgradeFailure)) throw e;
       this.endPhase();
       this.doneNs = this.world.clock.now();
@@ -205,7 +217,8 @@ export class UpgradeController {
 
   private *run(): Steps {
     const p = this.policy;
-    if (!(yield until(() => this.world.clock.now() >= this.ms(p.startMs) && this.synced() !== null, this.ms(p.startMs) + this.ms(p.syncTimeoutMs)))) {
+    yield sleep(this.ms(p.startMs));
+    if (!(yield until(() => this.synced() !== null, this.ms(p.syncTimeoutMs)))) {
       this.failure = new UpgradeFailure("not-ready", "-", "the pair is not ready: no active with a synced standby");
       this.outcome = "failed";
       this.event("upgrade.refused", { reason: this.failure.message });

@@ -13,34 +13,27 @@ import { Core } from "../core/core";
 import { runImage } from "../image/verifier";
 import type { UpgradeWorld, BootRecord } from "./world";
 
+/** The checker's own core, apart from the boot ROM and the parser; shared by every run of the process. */
+let checker: Core | undefined;
+
 export class Invariants {
   checks = 0;
   boots = 0;
   readonly violations: string[] = [];
-  private pending = false;
-  private readonly core = Core.load();
+  private readonly core = (checker ??= Core.load());
 
   constructor(
     private readonly world: UpgradeWorld,
     /** Per board id: the raw public keys its card trusts. */
     private readonly trust: Map<string, Uint8Array[]>,
   ) {
-    world.onChange = () => this.poke();
+    world.watch(() => this.check());
     world.onBoot = (b) => this.boot(b);
     for (const b of world.boots) this.boot(b); // the boots at power-on came before this monitor
   }
 
   private violation(what: string): void {
     if (this.violations.length < 20) this.violations.push(`${(this.world.clock.now() / 1e6).toFixed(3)} ms: ${what}`);
-  }
-
-  private poke(): void {
-    if (this.pending) return;
-    this.pending = true;
-    this.world.clock.at(this.world.clock.now(), () => {
-      this.pending = false;
-      this.check();
-    });
   }
 
   /** The state now: one active at most, one unit up at least. */

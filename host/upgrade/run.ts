@@ -26,6 +26,10 @@ export interface UpgradeRunOptions {
   flashDir?: string | null;
   /** Replaces the scenario's failure (campaigns). */
   failure?: FailureSpec | null;
+  /** More power cuts, on top of the failure (campaigns: a cut during the recovery). */
+  cuts?: Extract<FailureSpec, { kind: "power-cut" }>[];
+  /** Replaces the running configuration's text (campaigns: one the new release cannot take). */
+  configText?: string;
   /** Adjusts the scenario after loading (campaigns: shorter timers, sparser traffic). */
   adjust?: (l: LoadedUpgrade) => void;
 }
@@ -105,13 +109,14 @@ export function runUpgrade(loaded: LoadedUpgrade, opts: UpgradeRunOptions = {}):
     const world = new UpgradeWorld({
       loaded: chassisScenario(loaded),
       flash,
-      config: loaded.config,
+      config: opts.configText === undefined ? loaded.config : { file: "(campaign)", text: opts.configText },
       osBootNs: ms(s.boot?.osMs ?? 300),
       powerRestoreNs: ms(s.boot?.powerRestoreMs ?? 500),
       seed: opts.seed,
     });
     const invariants = new Invariants(world, trust);
-    if (failure?.kind === "power-cut") world.arm(failure.unit, failure.during, { atOp: failure.op, tear: failure.tear ?? "page", seed: (opts.seed ?? s.seed ?? 1) * 7919 + failure.op });
+    const cuts = [...(failure?.kind === "power-cut" ? [failure] : []), ...(opts.cuts ?? [])];
+    for (const c of cuts) world.arm(c.unit, c.during, { atOp: c.op, tear: c.tear ?? "page", seed: (opts.seed ?? s.seed ?? 1) * 7919 + c.op });
     const hosts = s.hosts.map((h) => ({ name: h.name, ip: h.ipv4.split("/")[0] }));
     let endNs = ms(s.maxDurationMs ?? 120_000);
     const controller = new UpgradeController(world, to, policyOf(loaded), hosts, () => {

@@ -79,6 +79,8 @@ export class ChassisSync {
     private readonly units: () => ChassisUnit[],
     /** The grammar (sync image version) an incarnation speaks. */
     private readonly versionOf: (u: ChassisUnit) => string,
+    /** Called when a session settles. */
+    private readonly settled: () => void = () => {},
   ) {}
 
   /** Frames an incarnation's OS received: the sync datagrams go to the session it is part of. */
@@ -130,7 +132,8 @@ export class ChassisSync {
 
   private open(active: ChassisUnit, standby: ChassisUnit): void {
     const config = this.configs.get(active.id);
-    if (!config) return;
+    // No configuration yet, or one of another grammar (a card that just came back on another release): nothing to offer.
+    if (!config || config.version !== this.versionOf(active)) return;
     const n = ++this.sessions;
     const rx = new Map<ChassisUnit, (f: Uint8Array) => void>();
     const link = (u: ChassisUnit, port: number): FrameLink => ({
@@ -182,5 +185,6 @@ export class ChassisSync {
       tNs: o.endNs, source: "sync", name: "sync.done",
       detail: { session: s.n, standby: s.standby.id, mode: o.mode, verified: o.verified, events: o.events.length, ms: Math.round((o.endNs - o.startNs) / 1e4) / 100 },
     });
+    this.settled();
   }
 }

@@ -65,8 +65,8 @@ export interface UnitNode {
   epoch: number;
   boots: number;
   failedBoots: number;
-  /** A cut armed for the next operation of this kind (the scenario's power cut). */
-  armed: { kind: FlashOpKind; cut: CutRequest } | null;
+  /** Cuts armed for the next operation of their kind (the scenario's power cut). */
+  armed: { kind: FlashOpKind; cut: CutRequest }[];
   cuts: number;
 }
 
@@ -79,27 +79,34 @@ export interface BootRecord {
   image: ChassisImage;
 }
 
+let parser: Core | undefined;
+/** One core parses every booted image of the process (the parser keeps nothing between images). */
+function sharedParser(): Core {
+  return (parser ??= Core.load());
+}
+
 export class UpgradeWorld {
   readonly chassis: Chassis;
   readonly nodes = new Map<string, UnitNode>();
   readonly sync: ChassisSync;
   readonly ledger = new Ledger();
   readonly boots: BootRecord[] = [];
-  /** Called after anything that may change who is up or active (invariants.ts). */
-  onChange: (() => void) | undefined;
+  /** Called once the events of an instant are done, when any of them may have changed who is up or active, or settled a sync. */
+  private readonly listeners = new Set<() => void>();
+  private notifying = false;
   /** Called for every boot that loaded an image (invariants.ts verifies it again). */
   onBoot: ((b: BootRecord) => void) | undefined;
   /** The health check running on a new active, if any. */
   health: HealthCheck | null = null;
   private readonly base: { settings: Map<string, UnitSettings> } = { settings: new Map() };
-  private readonly verifier = Core.load();
+  private readonly verifier = sharedParser();
   /** The chassis while its constructor builds the first incarnations (this.chassis is not set yet). */
   private building: Chassis | null = null;
 
   constructor(readonly opts: WorldOptions) {
     const [a, b] = opts.loaded.boards;
     for (const [x, y] of [[a, b], [b, a]] as const) {
-      this.nodes.set(x.id, { board: x, peer: y, flash: opts.flash.get(x.id)!, state: "booting", unit: null, image: null, bootReport: null, bootCounter: 0, epoch: 0, boots: 0, failedBoots: 0, armed: null, cuts: 0 });
+      this.nodes.set(x.id, { board: x, peer: y, flash: opts.flash.get(x.id)!, state: "booting", unit: null, image: null, bootReport: null, bootCounter: 0, epoch: 0, boots: 0, failedBoots: 0, armed: [], cuts: 0 });
     }
     this.chassis = new Chassis(opts.loaded, {
       seed: opts.seed,
@@ -113,7 +120,7 @@ export class UpgradeWorld {
       },
     });
     const registry = shipped();
-    this.sync = new ChassisSync(this.clock, this.chassis.timeline, registry, () => this.chassis.units, (u) => this.nodeOf(u)?.image?.syncVersion ?? "");
+    this.sync = new ChassisSync(this.clock, this.chassis.timeline, registry, () => this.chassis.units, (u) => this.nodeOf(u)?.image?.syncVersion ?? "", () => this.changed());
     const active = this.nodes.get(opts.loaded.scenario.chassis.active)!;
     const grammar = registry.get(active.image!.syncVersion).grammar;
     const { lines, errors } = parseConfigText(grammar, opts.config.text);
@@ -181,10 +188,21 @@ export class UpgradeWorld {
     };
   }
 
-  /** Anything that may change who is up or active: invariants and config sync look again. */
-  private changed(): void {
-    this.sync.poke();
-    this.onChange?.();
+  /** Anything that may change who is up or active: config sync and the listeners look again, once this instant's events are done. */
+  changed(): void {
+    this.sync?.poke();
+    if (this.notifying) return;
+    this.notifying = true;
+    this.clock.at(this.clock.now(), () => {
+      this.notifying = false;
+      for (const l of [...this.listeners]) l();
+    });
+  }
+
+  /** Calls fn after every instant in which something changed (see changed); returns how to stop. */
+  watch(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
   }
 
   /**
@@ -214,7 +232,7 @@ export class UpgradeWorld {
 
   /** Arms a power cut for the next operation of this kind on this card. */
   arm(id: string, kind: FlashOpKind, cut: CutRequest): void {
-    this.node(id).armed = { kind, cut };
+    this.node(id).armed.push({ kind, cut });
   }
 
   /**
@@ -223,8 +241,8 @@ export class UpgradeWorld {
    */
   flashOp(id: string, kind: FlashOpKind, image?: Uint8Array): FlashRun {
     const n = this.node(id);
-    const cut = n.armed?.kind === kind ? n.armed.cut : undefined;
-    if (cut) n.armed = null;
+    const i = n.armed.findIndex((a) => a.kind === kind);
+    const cut = i >= 0 ? n.armed.splice(i, 1)[0].cut : undefined;
     const run = n.flash.run(kind, image, cut);
     this.timeline.push({ tNs: this.clock.now(), source: id, name: `flash.${kind}`, detail: { status: run.report?.statusName ?? "power cut", ms: Math.round(run.ns / 1e4) / 100, erases_programs: run.mutations, ...(run.report?.target && kind === "write" ? { slot: run.report.target } : {}) } });
     if (run.cut) this.clock.after(run.ns, () => this.powerCut(n, kind));
