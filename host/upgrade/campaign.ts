@@ -1,5 +1,5 @@
 // The upgrade's property campaign (docs/upgrade.md "Property campaign"): many runs of an
-// upgrade scenario, each with a failure drawn at random — none, a release that does not boot,
+// upgrade scenario, each with a failure (the kinds in turn, their parameters at random) — none, a release that does not boot,
 // one that crashes a random time after it takes over, one that fails its health check, a
 // configuration the new release cannot take, a power cut at a random erase or program of a
 // random flash operation (the write, the trial boot's attempt, the confirmation) on a random
@@ -68,30 +68,30 @@ function cheap(base: LoadedUpgrade): LoadedUpgrade {
   return { ...base, scenario: s };
 }
 
-/** The failure of run `index` (and a second cut during the revert, sometimes). */
-export function drawFailure(rng: Rng, boards: { id: string; type: string }[]): { failure: FailureSpec | null; cuts: Extract<FailureSpec, { kind: "power-cut" }>[]; config: boolean; label: string } {
+/** The failures a campaign cycles through (run i draws kind i mod 9), their parameters at random. */
+const KINDS = ["none", "boot", "crash", "health", "config", "write", "write", "boot-cut", "confirm"] as const;
+
+/** The failure of a run (and a second cut during the revert, sometimes). */
+export function drawFailure(index: number, rng: Rng, boards: { id: string; type: string }[]): { failure: FailureSpec | null; cuts: Extract<FailureSpec, { kind: "power-cut" }>[]; config: boolean; label: string } {
   const tears: Tear[] = ["byte", "word", "page"];
   const cutOf = (during: "write" | "boot" | "confirm" | "revert"): Extract<FailureSpec, { kind: "power-cut" }> => {
     const b = boards[rng.int(boards.length)];
     return { kind: "power-cut", unit: b.id, during, op: rng.int(MAX_OPS[b.type][during] + 2), tear: tears[rng.int(3)] };
   };
-  const x = rng.float();
+  const kind = KINDS[index % KINDS.length];
   let failure: FailureSpec | null = null;
-  let config = false;
-  let label: string;
-  if (x < 0.1) label = "none";
-  else if (x < 0.2) (failure = { kind: "boot" }), (label = "boot");
-  else if (x < 0.35) (failure = { kind: "crash", afterMs: rng.int(150) }), (label = "crash");
-  else if (x < 0.45) (failure = { kind: "health" }), (label = "health");
-  else if (x < 0.55) (config = true), (label = "config");
-  else {
-    const during = (["write", "write", "boot", "confirm"] as const)[rng.int(4)];
+  let label: string = kind;
+  if (kind === "boot") failure = { kind: "boot" };
+  else if (kind === "crash") failure = { kind: "crash", afterMs: rng.int(150) };
+  else if (kind === "health") failure = { kind: "health" };
+  else if (kind === "write" || kind === "boot-cut" || kind === "confirm") {
+    const during = kind === "boot-cut" ? "boot" : kind;
     failure = cutOf(during);
     label = `power-cut:${during}`;
   }
-  const cuts = failure?.kind !== "power-cut" && label !== "none" && rng.bool(0.3) ? [cutOf("revert")] : [];
+  const cuts = failure?.kind !== "power-cut" && kind !== "none" && rng.bool(0.3) ? [cutOf("revert")] : [];
   if (cuts.length) label += "+cut:revert";
-  return { failure, cuts, config, label };
+  return { failure, cuts, config: kind === "config", label };
 }
 
 export function runCampaign(base: LoadedUpgrade, runs: number, seed = 1, progress?: (done: number) => void): CampaignResult {
@@ -102,7 +102,7 @@ export function runCampaign(base: LoadedUpgrade, runs: number, seed = 1, progres
   for (let i = 0; i < runs; i++) {
     const rng = new Rng((seed * 1_000_003 + i * 7919) >>> 0);
     const runSeed = 1 + rng.int(1_000_000);
-    const f = drawFailure(rng, boards);
+    const f = drawFailure(i, rng, boards);
     const r = runUpgrade(cheap(base), { seed: runSeed, flashDir: null, failure: f.failure, cuts: f.cuts, configText: f.config ? badConfig : undefined });
     const problems = [...r.invariants.violations];
     const c = r.controller;

@@ -246,7 +246,9 @@ export class UpgradeController {
         if (!(e instanceof UpgradeFailure)) throw e;
         this.failure = e;
         this.event("upgrade.failed", { kind: e.kind, unit: e.unit, reason: e.message });
-        yield* this.recover(x, peer);
+        // The card that failed is the one upgraded now, or its peer (a release confirmed on the
+        // first card that fails later, while the second is upgraded).
+        yield* this.recover(e.unit === peer ? peer : x, e.unit === peer ? x : peer);
         return;
       }
     }
@@ -260,6 +262,10 @@ export class UpgradeController {
     const image = this.target.get(x)!;
     const fail = (kind: FailureKind, message: string) => new UpgradeFailure(kind, x, message);
 
+    // Before anything touches x: the peer serves and x is its synced standby. If the peer went
+    // down meanwhile (a release confirmed on it failing later), the upgrade stops here.
+    yield* this.expectPair(x, peer, "before the upgrade of " + x);
+
     this.begin(x, "flash");
     const write = w.flashOp(x, "write", image.bytes);
     yield sleep(write.ns);
@@ -272,6 +278,7 @@ export class UpgradeController {
     const deadline = trialStart + this.ms(p.trialDeadlineMs);
     const left = (capNs: number) => Math.max(0, Math.min(capNs, deadline - w.clock.now()));
     const cutsBefore = w.node(x).cuts;
+    if (!this.holds(peer)) throw new UpgradeFailure("crash", peer, `${peer} went down while ${x} was flashed: ${x} is not rebooted`);
     w.reset(w.node(x), "planned", "boot the new image");
     if (!(yield until(() => this.isStandby(x) && w.clock.now() > trialStart, left(this.comebackNs())))) {
       throw fail(w.clock.now() >= deadline ? "deadline" : "boot", `${x} did not come back as the standby`);
@@ -294,6 +301,7 @@ export class UpgradeController {
     for (const e of o.events) this.lostCommands.push(`${e.text}: ${e.reason}`);
 
     this.begin(x, "switchover");
+    if (!this.holds(peer) || !this.isStandby(x)) throw fail("crash", `the pair changed before the switchover: ${this.active()?.id ?? "nobody"} serves`);
     const switchedNs = w.clock.now();
     w.switchover(peer, x, this.ms(p.drainMs));
     const died = () => !this.holds(x);
@@ -321,6 +329,14 @@ export class UpgradeController {
     this.event("upgrade.confirmed", { unit: x, version: image.version, slot: c.report!.state.confirmed ?? "?", securityCounter: c.report!.state.securityCounter });
   }
 
+  /** Waits until peer holds the VIPs and x is its synced standby; if not, the upgrade fails (naming the card that went down). */
+  private *expectPair(x: string, peer: string, when: string): Steps {
+    const ok = () => this.holds(peer) && this.isStandby(x) && this.synced() !== null;
+    if (yield until(ok, this.takeoverNs() + this.comebackNs() + this.ms(this.policy.syncTimeoutMs))) return;
+    if (this.holds(x)) throw new UpgradeFailure("crash", peer, `${peer} went down ${when}; ${x} serves`);
+    throw new UpgradeFailure("not-ready", x, `the pair is not ready ${when}: ${peer} active with ${x} as its synced standby`);
+  }
+
   /** Why the bulk sync's outcome refuses the upgrade, or null. */
   private configRefusal(o: SyncOutcome): string | null {
     const lost = o.events.map((e) => `"${e.text}" (${e.action}: ${e.reason})`);
@@ -331,37 +347,55 @@ export class UpgradeController {
     return null;
   }
 
-  /** After a failure on card x: the service on peer, x back on its confirmed image as the standby, synced. */
+  /**
+   * After a failure of card x: the service on its peer, x back (on its confirmed image), no
+   * trial left pending on either card, the standby synced.
+   */
   private *recover(x: string, peer: string): Steps {
     const w = this.world;
+    const drainNs = this.ms(this.policy.drainMs);
     this.begin(x, "revert");
     const problem = (why: string) => {
       this.recoveryProblem = why;
       this.outcome = "failed";
       this.event("upgrade.recovery-failed", { reason: why });
     };
-    if (this.holds(x) && w.up(peer)) {
-      w.switchover(x, peer, this.ms(this.policy.drainMs));
-      yield sleep(this.ms(this.policy.drainMs));
+    // The service: back to the peer by a planned switchover while x is alive and holds it; by
+    // the peer's own takeover (gasp or heartbeats) when x went down.
+    if (this.holds(x) && this.isStandby(peer)) {
+      w.switchover(x, peer, drainNs);
+      yield sleep(drainNs);
     }
-    if (!(yield until(() => this.holds(peer), this.takeoverNs()))) return problem(`${peer} did not take the service back`);
-    if (!(yield until(() => this.isStandby(x), this.comebackNs()))) return problem(`${x} did not come back`);
-    // A trial still pending (the card came back on it after a crash, or the power cut landed
-    // after the trial mark) is reverted on flash, and the card reboots onto its confirmed slot.
-    for (let tries = 0; ; tries++) {
-      const st = w.flashOp(x, "status");
-      if (!st.report || st.report.state.trial === null) break;
-      if (tries === 3) return problem(`${x} still has a trial pending after ${tries} reverts`);
-      const r = w.flashOp(x, "revert");
-      yield sleep(r.ns);
-      if (r.report && r.report.status !== 0) return problem(`${x} could not revert: ${r.report.statusName}`);
-      const t = w.clock.now();
-      if (!r.cut) w.reset(w.node(x), "planned", "boot the confirmed image");
-      if (!(yield until(() => this.isStandby(x) && w.clock.now() > t, this.comebackNs()))) return problem(`${x} did not come back after the revert`);
+    if (!(yield until(() => this.active() !== null, this.takeoverNs()))) return problem("nobody took the service back");
+    // Both cards up, and no trial left pending: a card that came back on its trial (after a
+    // crash, or a power cut after the trial mark) is reverted on flash and rebooted onto its
+    // confirmed slot; a card flashed but not yet rebooted only loses the mark.
+    for (const c of [x, peer]) {
+      if (!(yield until(() => w.up(c) !== null && this.active() !== null, this.comebackNs()))) return problem(`${c} did not come back`);
+      for (let tries = 0; ; tries++) {
+        const st = w.flashOp(c, "status");
+        if (!st.report || st.report.state.trial === null) break;
+        if (tries === 3) return problem(`${c} still has a trial pending after ${tries} reverts`);
+        const runsTrial = w.node(c).image?.id === st.report.state.trialId;
+        if (runsTrial && this.holds(c)) {
+          const other = c === x ? peer : x;
+          if (!(yield until(() => this.isStandby(other), this.comebackNs()))) return problem(`${c} runs its trial and serves, and ${other} is not there to take over`);
+          w.switchover(c, other, drainNs);
+          yield sleep(drainNs);
+        }
+        const r = w.flashOp(c, "revert");
+        yield sleep(r.ns);
+        if (r.report && r.report.status !== 0) return problem(`${c} could not revert: ${r.report.statusName}`);
+        if (!runsTrial && !r.cut) continue;
+        const t = w.clock.now();
+        if (!r.cut) w.reset(w.node(c), "planned", "boot the confirmed image");
+        if (!(yield until(() => this.isStandby(c) && w.clock.now() > t, this.comebackNs()))) return problem(`${c} did not come back after the revert`);
+      }
     }
-    if (!(yield until(() => this.synced() !== null && this.standby()?.id === x, this.ms(this.policy.syncTimeoutMs)))) return problem(`the bulk sync to ${x} did not finish`);
-    const now = w.node(x).image!;
-    this.outcome = now.id === this.target.get(x)!.id ? "stopped" : "reverted";
-    this.event(this.outcome === "stopped" ? "upgrade.stopped" : "upgrade.reverted", { unit: x, version: now.version, active: peer });
+    if (!(yield until(() => this.synced() !== null, this.ms(this.policy.syncTimeoutMs)))) return problem("the standby's bulk sync did not finish");
+    const serving = this.active()!.id;
+    const onTarget = [x, peer].filter((c) => w.node(c).image!.id === this.target.get(c)!.id);
+    this.outcome = onTarget.length ? "stopped" : "reverted";
+    this.event(this.outcome === "stopped" ? "upgrade.stopped" : "upgrade.reverted", { unit: x, version: w.node(x).image!.version, active: serving, ...(onTarget.length ? { onNewRelease: onTarget.join(" ") } : {}) });
   }
 }

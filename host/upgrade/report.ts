@@ -93,8 +93,8 @@ function text(e: TimelineEvent): string {
     case "upgrade.health": return `health checks on ${d(e, "unit")}: ${d(e, "ok") ? "passed" : "FAILED"} (${Object.entries(e.detail ?? {}).filter(([k]) => !["unit", "ok"].includes(k)).map(([k, v]) => `${k} ${v ? "ok" : "FAIL"}`).join(", ")})`;
     case "upgrade.confirmed": return `${d(e, "unit")} confirmed ${d(e, "version")} in slot ${d(e, "slot")} (security counter ${d(e, "securityCounter")})`;
     case "upgrade.failed": return `FAILED (${d(e, "kind")}): ${d(e, "reason")}`;
-    case "upgrade.reverted": return `${d(e, "unit")} back on ${d(e, "version")} as the standby; ${d(e, "active")} serves`;
-    case "upgrade.stopped": return `${d(e, "unit")} left on ${d(e, "version")} (confirmed) as the standby; ${d(e, "active")} serves`;
+    case "upgrade.reverted": return `${d(e, "unit")} back on ${d(e, "version")}; ${d(e, "active")} serves, every card on the release it ran before`;
+    case "upgrade.stopped": return `${d(e, "unit")} on ${d(e, "version")}; ${d(e, "active")} serves; confirmed on the new release: ${d(e, "onNewRelease")} (mixed releases, the pair serving)`;
     case "upgrade.recovery-failed": return `RECOVERY FAILED: ${d(e, "reason")}`;
     case "upgrade.done": return `done: ${String(d(e, "outcome")).toUpperCase()}`;
     case "flash.write": return d(e, "status") === "OK" ? `flash write to slot ${d(e, "slot")} (${d(e, "ms")} ms on the part, ${d(e, "erases_programs")} erases/programs)` : `flash write: ${d(e, "status")} after ${d(e, "ms")} ms`;

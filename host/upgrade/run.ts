@@ -32,6 +32,8 @@ export interface UpgradeRunOptions {
   configText?: string;
   /** Adjusts the scenario after loading (campaigns: shorter timers, sparser traffic). */
   adjust?: (l: LoadedUpgrade) => void;
+  /** Called once the world is built, before the clock runs (tests schedule their own events). */
+  setup?: (w: UpgradeWorld) => void;
 }
 
 export interface UpgradeRun {
@@ -123,6 +125,7 @@ export function runUpgrade(loaded: LoadedUpgrade, opts: UpgradeRunOptions = {}):
       endNs = Math.min(endNs, world.clock.now() + SETTLE_NS + ms(20));
       world.chassis.stopTraffic(world.clock.now() + SETTLE_NS);
     });
+    opts.setup?.(world);
     world.chassis.start();
     controller.start();
     const clock = world.clock;
