@@ -9,7 +9,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as path from "path";
-import { SCENARIOS_DIR } from "../host/paths";
+import * as fs from "fs";
+import { SCENARIOS_DIR, CONFIGS_DIR } from "../host/paths";
 import { loadUpgrade } from "../host/upgrade/scenario";
 import { runUpgrade, UpgradeRun } from "../host/upgrade/run";
 import { buildReport, UpgradeReport } from "../host/upgrade/report";
@@ -173,6 +174,35 @@ test("a power cut while the new active confirms: heartbeats fail over (no gasp w
   assert.ok(rep.lost > 0 && rep.lost <= 4 * 150 + 10, `${rep.lost} lost`);
   assert.is(rep.phases.reduce((a, p) => a + p.lost, 0), rep.lostDuringUpgrade, "the phases account for every packet lost");
   assert.is(rep.phases.find((p) => p.phase === "revert")!.lost, rep.lost, "all of them while the service went back");
+});
+
+test("a command the new release cannot take: refused by default (configLoss refuse), listed and dropped with configLoss accept; releases that cannot sync are refused before anything is flashed", () => {
+  const conf = fs.readFileSync(path.join(CONFIGS_DIR, "lb-1.0.conf"), "utf8").replace("interface eth1 mtu 9000", "interface eth1 mtu 1000");
+  const at = (loss: "refuse" | "accept") => {
+    const l = loadUpgrade(path.join(SCENARIOS_DIR, "upgrade.json"));
+    l.scenario.images = { from: { version: "1.0.0" }, to: { version: "1.1.0" } };
+    l.scenario.policy = { ...l.scenario.policy, configLoss: loss };
+    return buildReport(runUpgrade(l, { flashDir: null, configText: conf }));
+  };
+  const refused = at("refuse");
+  assert.is(refused.outcome, "reverted");
+  assert.is(refused.failure!.kind, "config");
+  assert.match(refused.failure!.reason, /would lose 1 command on 1\.1 \(policy: configLoss refuse\): "interface eth1 mtu 1000" \(out-of-sync: MTU 1000 is below 1\.1's minimum of 1280 bytes\)/);
+  assert.is(refused.lost, 0);
+  const accepted = at("accept");
+  assert.is(accepted.outcome, "upgraded");
+  assert.equal(accepted.lostCommands, ["interface eth1 mtu 1000: MTU 1000 is below 1.1's minimum of 1280 bytes"]);
+  assert.equal(accepted.units.map((u) => u.version), ["1.1.0", "1.1.0"]);
+  assert.is(accepted.lost, 0);
+  // 1.0 and 2.0 cannot sync at all (2.0 has no way back to 1.0): refused up front.
+  const l = loadUpgrade(path.join(SCENARIOS_DIR, "upgrade.json"));
+  l.scenario.images = { from: { version: "1.0.0" }, to: { version: "2.0.0" } };
+  const r = runUpgrade(l, { flashDir: null, configText: fs.readFileSync(path.join(CONFIGS_DIR, "lb-1.0.conf"), "utf8") });
+  const rep = buildReport(r);
+  assert.is(rep.outcome, "refused");
+  assert.match(rep.failure!.reason, /configuration 1\.0 and 2\.0 cannot sync/);
+  assert.is(events(r, "flash.write").length, 0, "nothing flashed");
+  assert.equal(rep.units.map((u) => u.version), ["1.0.0", "1.0.0"]);
 });
 
 test("unit restarts outside an upgrade: a crashed active and a hung one reboot through their boot stage and rejoin as the standby, no flap", () => {

@@ -70,6 +70,9 @@ export interface ChassisRun {
   links: { name: string; class: LinkClass; sent: number; delivered: number; lost: number }[];
 }
 
+/** The hosts' frames are built and parsed by one core for every chassis of the process (the calls keep no state). */
+let hostCodec: WireCodec | undefined;
+
 /** Fault kinds that take the service away; the figures count from the first of them. */
 const DECISIVE = new Set(["crash", "panic", "hang", "power-loss", "link-cut", "partition"]);
 
@@ -187,7 +190,7 @@ export class Chassis {
   }
 
   private addHosts(): void {
-    const codec = new WireCodec(Core.load());
+    const codec = (hostCodec ??= new WireCodec(Core.load()));
     const active = this.units.find((u) => u.id === this.s.chassis.active)!;
     this.s.hosts.forEach((h, i) => {
       const [ip, len] = h.ipv4.split("/");
