@@ -10,6 +10,7 @@ import * as path from "path";
 import { SCENARIOS_DIR, scenarioKind, ScenarioError } from "../host/chassis/scenario";
 import { loadUpgrade, UPGRADE_SCHEMA } from "../host/upgrade/scenario";
 import { isDocumentationIPv4, isLocallyAdministered } from "./helpers/addresses";
+import { schemaFieldNames } from "./helpers/schema-fields";
 
 const SHIPPED = fs.readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith(".json") && !f.endsWith("schema.json") && scenarioKind(path.join(SCENARIOS_DIR, f)) === "upgrade").sort();
 
@@ -48,15 +49,7 @@ test("a broken file: every problem at once, each with its JSON Pointer and posit
 
 test("every field of the upgrade schema is documented in docs/upgrade.md", () => {
   const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "upgrade.md"), "utf8");
-  const schema = JSON.parse(fs.readFileSync(UPGRADE_SCHEMA, "utf8"));
-  const names = new Set<string>();
-  const walk = (node: unknown) => {
-    if (!node || typeof node !== "object") return;
-    const o = node as Record<string, unknown>;
-    if (o.properties && typeof o.properties === "object") for (const k of Object.keys(o.properties)) if (k !== "$schema") names.add(k);
-    for (const v of Object.values(o)) walk(v);
-  };
-  walk(schema);
+  const names = schemaFieldNames(UPGRADE_SCHEMA);
   assert.ok(names.size > 20);
   for (const n of names) assert.ok(doc.includes(`\`${n}\``), `docs/upgrade.md does not mention \`${n}\``);
 });

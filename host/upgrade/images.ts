@@ -26,9 +26,8 @@ import * as path from "path";
 import { Core, CORE_WASM } from "../core/core";
 import type { Board } from "../board/board";
 import { buildImage, parseVersion, Version, versionText } from "../image/format";
-import { KeyFileError, SigningKey, keyId, hexId, rawPublicKey } from "../image/keys";
+import { SigningKey, hexId, readPrivateKey } from "../image/keys";
 import { runImage, ImageResult } from "../image/verifier";
-import { secretFileProblem } from "../util/secret-file";
 import { shipped } from "../sync/images";
 import { BOARDS_DIR } from "../paths";
 import * as F from "../../assembly/shared/image";
@@ -61,24 +60,7 @@ export function syncVersionProblem(v: string): string | undefined {
  * owner only, as `lastgasp image build` insists.
  */
 export function readSigningKey(file: string): SigningKey {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new KeyFileError(`${file}: cannot read the private key (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let privateKey: crypto.KeyObject;
-  try {
-    privateKey = crypto.createPrivateKey({ key: text, format: "pem" });
-  } catch {
-    throw new KeyFileError(`${file}: not a PEM private key`);
-  }
-  if (privateKey.asymmetricKeyType !== "ed25519") throw new KeyFileError(`${file}: a ${privateKey.asymmetricKeyType} key, not Ed25519`);
-  const publicRaw = rawPublicKey(crypto.createPublicKey(privateKey));
-  const id = keyId(publicRaw);
-  const bad = secretFileProblem(file, "private key");
-  if (bad && hexId(id) !== DEVELOPMENT_KEY_ID) throw new KeyFileError(`${file}: ${bad}`);
-  return { privateKey, publicRaw, id };
+  return readPrivateKey(file, (k) => hexId(k.id) === DEVELOPMENT_KEY_ID);
 }
 
 export interface ImageSpecOnChassis {
