@@ -2,10 +2,14 @@
 # Installs the system tools the tests need when they are missing (Debian, as root):
 #   tshark               — the independent judge of every frame format (dumpcap comes with it);
 #   iproute2             — network namespaces and veth pairs for the real-Linux neighbour test;
-#   gcc, g++, make, python3 — node-gyp's build of the raw-socket addon (host/native);
+#   gcc, g++, make, python3, binutils — node-gyp's build of the addons (host/native);
 #   qemu-system-x86      — QEMU's e1000 as a real NIC model (test/qemu-e1000.test.ts);
-#   wabt                 — wasm2c: the release core translated to C for the QEMU guest;
+#   wabt                 — wasm2c: the release core translated to C for the QEMU guest and
+#                          for the board addon's crash path;
 #   busybox-static, cpio — the guest's initramfs userland;
+#   keepalived, frr      — the stock peers the dialects are proved against (test/dialect-*.test.ts).
+#                          Debian's policy-rc.d (or its absence of an init system) keeps their
+#                          services from starting; the tests run them in namespaces themselves.
 #   mtd-utils            — the independent reader/writer of real flash (nanddump, mtd_debug,
 #                          nandflipbits) in the QEMU guest's flashing test (test/qemu-flash.test.ts).
 # Without root, it says what is missing and fails: a test that cannot run is a failure.
@@ -19,6 +23,7 @@ command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 command -v c++ >/dev/null 2>&1 || missing="$missing g++"
 command -v make >/dev/null 2>&1 || missing="$missing make"
+command -v ar >/dev/null 2>&1 || missing="$missing binutils"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 command -v qemu-system-x86_64 >/dev/null 2>&1 || missing="$missing qemu-system-x86"
 command -v wasm2c >/dev/null 2>&1 || missing="$missing wabt"
@@ -26,6 +31,8 @@ command -v wasm2c >/dev/null 2>&1 || missing="$missing wabt"
   || missing="$missing busybox-static"
 [ -e /usr/include/stdio.h ] || missing="$missing libc6-dev"
 command -v cpio >/dev/null 2>&1 || missing="$missing cpio"
+command -v keepalived >/dev/null 2>&1 || missing="$missing keepalived"
+[ -x /usr/lib/frr/bfdd ] || missing="$missing frr"
 command -v nanddump >/dev/null 2>&1 || missing="$missing mtd-utils"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

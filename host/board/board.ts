@@ -14,8 +14,20 @@ export interface BoardLink {
   bitsPerSecond?: number;
 }
 
+/** What a port is (docs/real-hardware.md). */
+export type PortKind = "sim" | "pci" | "linux";
+
+/** The port's hardware as the board file names it; kind "sim" when the file says nothing. */
+export type PortDevice =
+  | { kind: "sim" }
+  /** A real NIC: BAR0 through VFIO or sysfs resource0; the core's memory DMA-able in place. */
+  | { kind: "pci"; address: string; access: "vfio" | "sysfs"; dma: "iommu" | "devmem" }
+  /** A Linux interface through AF_PACKET, behind the native addon's soft e1000. */
+  | { kind: "linux"; interface: string };
+
 export interface BoardPort {
   name: string;
+  device: PortDevice;
   mac: string;
   macBytes: Uint8Array;
   role?: "backplane" | "front" | "uplink" | "host";
@@ -67,9 +79,44 @@ export interface Board {
   vips: BoardVip[];
   /** Key ids (32 hex digits) whose signed images this card accepts (docs/image-format.md). */
   trustedKeys: string[];
+  /** The peers' own frames armed beside the gasp (docs/dialects.md). */
+  dialects: BoardDialects;
   /** The card's flash layout (docs/flashing.md), when the board has one. */
   flash?: FlashLayout;
   sim: BoardSim;
+}
+
+export interface BoardVrrp {
+  port: string;
+  version?: 2 | 3;
+  vrid: number;
+  vips: string[];
+  advertInt?: number;
+  password?: string;
+  source?: string;
+  syncGroup?: string;
+  copies?: number;
+}
+
+export interface BoardBfdSession {
+  port: string;
+  peer: string;
+  local?: string;
+  peerMac: string;
+  srcPort?: number;
+  detectMult?: number;
+  intervalMs?: number;
+  diag?: number;
+  myDisc?: number;
+  yourDisc?: number;
+  multihop?: boolean;
+}
+
+export interface BoardDialects {
+  vrrp?: BoardVrrp[];
+  bfd?: { learn?: "frr" | "static"; sessions: BoardBfdSession[] };
+  oam?: { port: string }[];
+  carrierDrop?: { ports: string[]; drainUs?: number };
 }
 
 /** One problem with a board file: where (a JSON Pointer into the file, line, column) and what. */

@@ -17,8 +17,10 @@ import type { NicDevice } from "../nic/device";
 import type { GaspPortConfig } from "../gasp/repr";
 import { GuestPanic, OsFaultKind } from "../sim/guest-os";
 import { NS_PER_US } from "../ha/timeline";
-import { parseIPv4 } from "../util/addr";
-import { FAULT_ARMF_LINK_FIRST } from "../../assembly/shared/fault";
+import { gaspPorts } from "../gasp/ports";
+import { FAULT_ARMF_LINK_FIRST, FAULT_ARMF_QUIESCE } from "../../assembly/shared/fault";
+import { Dialects } from "../dialect/dialect";
+import { boardDialects, boardCarrierDrop } from "../dialect/board";
 import * as G from "../../assembly/shared/gasp";
 
 /** Synthetic exception vectors (x86 numbering) and PCs the handler reports per failure. */
@@ -46,26 +48,18 @@ export class UnitFaultPath {
       chassis: s.chassisId, unit: u.board.unit, role: s.startActive ? G.GASP_ROLE_ACTIVE : G.GASP_ROLE_STANDBY,
       priority: s.priority, keySlot: 0, boot: s.boot, copies: s.copies, ports: this.gaspPorts(),
     });
-    u.fault.arm(s.linkFirst ? FAULT_ARMF_LINK_FIRST : 0);
+    // The peers' own frames (board "dialects"), sent after the gasp on their ports.
+    const dialects = new Dialects(u.sim.fault);
+    for (const d of boardDialects(u.board)) dialects.arm(d);
+    const drop = boardCarrierDrop(u.board);
+    if (drop) dialects.carrier(drop.ports, drop.drainUs);
+    u.fault.arm((s.linkFirst ? FAULT_ARMF_LINK_FIRST : 0) | FAULT_ARMF_QUIESCE);
   }
 
   /** The gasp's ports: every board port, raw on the backplane, raw + UDP on the front. */
   private gaspPorts(): GaspPortConfig[] {
     const { board, peer, settings: s } = this.u;
-    const peerFront = peer.ports.find((p) => p.role === "front")!;
-    const ownBp = board.ports.filter((p) => p.role === "backplane");
-    const peerBp = peer.ports.filter((p) => p.role === "backplane");
-    return board.ports.map((p) => {
-      // A backplane port reaches the peer's backplane port of the same rank (the chassis
-      // pairs them so); every other port reaches the peer's front port through the switch.
-      const to = p.role === "backplane" ? (peerBp[ownBp.indexOf(p)] ?? peerFront) : peerFront;
-      const ownIp = p.ipv4[0]?.split("/")[0];
-      const peerIp = to.ipv4[0]?.split("/")[0];
-      let encaps = p.role === "backplane" ? s.encaps.backplane : s.encaps.front;
-      if (!ownIp || !peerIp) encaps = encaps.filter((e) => e !== "udp");
-      if (!encaps.length) encaps = ["raw"];
-      return { ownMac: p.macBytes, peerMac: to.macBytes, ownIp: ownIp ? parseIPv4(ownIp) : undefined, peerIp: peerIp ? parseIPv4(peerIp) : undefined, encaps };
-    });
+    return gaspPorts(board, peer, s.encaps);
   }
 
   /** The board's watchdog: a whole period without a kick is a hang (an NMI to the handler). */
