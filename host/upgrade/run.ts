@@ -50,8 +50,10 @@ export interface UpgradeRun {
   endNs: number;
 }
 
-/** How long the pair runs on after the controller is done, before the traffic stops. */
+/** How long the pair runs on after the controller is done (and the pair settled), before the traffic stops. */
 const SETTLE_NS = ms(200);
+/** How long a run waits, after the controller is done, for the pair to settle. */
+const SETTLE_MAX_NS = ms(3000);
 
 const templates = new Map<string, Uint8Array>();
 
@@ -121,15 +123,43 @@ export function runUpgrade(loaded: LoadedUpgrade, opts: UpgradeRunOptions = {}):
     for (const c of cuts) world.arm(c.unit, c.during, { atOp: c.op, tear: c.tear ?? "page", seed: (opts.seed ?? s.seed ?? 1) * 7919 + c.op });
     const hosts = s.hosts.map((h) => ({ name: h.name, ip: h.ipv4.split("/")[0] }));
     let endNs = ms(s.maxDurationMs ?? 120_000);
-    const controller = new UpgradeController(world, to, policyOf(loaded), hosts, () => {
+    // Once the controller is done, the run goes on until the pair is settled — both units up,
+    // one active, its standby synced (a unit the controller left rebooting comes back) — or
+    // SETTLE_MAX_NS, then SETTLE_NS more with traffic, then the hosts stop.
+    const stable = () => {
+      const up = world.chassis.units.filter((u) => u.state === "up" && world.node(u.id).unit === u);
+      const active = up.filter((u) => u.holdsVips);
+      return up.length === 2 && active.length === 1 && world.sync.outcomeFor(active[0], up.find((u) => u !== active[0])!) !== null;
+    };
+    const finish = () => {
       endNs = Math.min(endNs, world.clock.now() + SETTLE_NS + ms(20));
       world.chassis.stopTraffic(world.clock.now() + SETTLE_NS);
+    };
+    const controller = new UpgradeController(world, to, policyOf(loaded), hosts, () => {
+      if (stable()) return finish();
+      let done = false;
+      const stop = world.watch(() => {
+        if (done || !stable()) return;
+        done = true;
+        stop();
+        finish();
+      });
+      world.clock.after(SETTLE_MAX_NS, () => {
+        if (done) return;
+        done = true;
+        stop();
+        finish();
+      });
     });
     opts.setup?.(world);
     world.chassis.start();
     controller.start();
     const clock = world.clock;
     while (clock.now() < endNs) clock.runUntil(Math.min(endNs, clock.now() + ms(100)));
+    // A unit still coming back at the end (a release that crashes whenever it takes over) is
+    // waited for, the hosts silent meanwhile.
+    const cap = clock.now() + SETTLE_MAX_NS;
+    while (!stable() && clock.now() < cap) clock.runUntil(Math.min(cap, clock.now() + ms(10)));
     invariants.check();
     const chassis = world.chassis.result();
     const finalFlash = new Map([...flash].map(([id, f]) => [id, f.run("status").report]));
