@@ -60,7 +60,8 @@ export class Core {
     const key = `sha256:${crypto.createHash("sha256").update(bytes).digest("hex")}`;
     let mod = compiled.get(key);
     if (!mod) {
-      mod = new WebAssembly.Module(bytes);
+      // A copy on an ArrayBuffer of its own: BufferSource does not take a view of a SharedArrayBuffer.
+      mod = new WebAssembly.Module(new Uint8Array(bytes));
       compiled.set(key, mod);
     }
     const core = new Core(new WebAssembly.Instance(mod, {}));
