@@ -44,7 +44,7 @@ QEMU_RIG := build/qemu
 
 qemu-rig: deps build qemu-rig-files
 
-qemu-rig-files: $(QEMU_RIG)/vmlinuz $(QEMU_RIG)/initramfs.cpio
+qemu-rig-files: $(QEMU_RIG)/vmlinuz $(QEMU_RIG)/initramfs.cpio $(QEMU_RIG)/modules.cpio
 
 $(QEMU_RIG)/vmlinuz: scripts/qemu-rig/kernel.sh
 	scripts/qemu-rig/kernel.sh $(QEMU_RIG)
@@ -55,6 +55,11 @@ $(QEMU_RIG)/harness: build/core.wasm scripts/qemu-rig/harness.sh scripts/wasm2c-
 
 $(QEMU_RIG)/initramfs.cpio: $(QEMU_RIG)/harness scripts/qemu-rig/initramfs.sh scripts/qemu-rig/guest/init
 	scripts/qemu-rig/initramfs.sh $(QEMU_RIG)
+
+# Kernel modules from the same package (9p for Node inside the guest, virtio disks, MTD
+# devices), appended with run.sh --cpio; guest/lgmod.sh loads them, guest/hostroot.sh mounts /.
+$(QEMU_RIG)/modules.cpio: $(QEMU_RIG)/vmlinuz scripts/qemu-rig/modules.sh scripts/qemu-rig/guest/lgmod.sh scripts/qemu-rig/guest/hostroot.sh
+	scripts/qemu-rig/modules.sh $(QEMU_RIG)
 
 clean:
 	rm -rf build out host/native/build

@@ -13,12 +13,27 @@
 #   --pcap FILE      QEMU's filter-dump: every frame the e1000 sends or receives
 #   --monitor PATH   QEMU's human monitor on a unix socket (e.g. "set_link n0 off")
 #   --smp N, --mem M QEMU's -smp and -m (defaults 1, 512M)
+#   --cpio FILE      one more cpio archive appended to the initramfs before the script
+#                    (e.g. build/qemu/modules.cpio: kernel modules, lgmod, hostroot)
+#   --share-root     the host's / shared read-only over virtio 9p (mount tag hostroot;
+#                    guest/hostroot.sh mounts it at /host for chroot)
+#   --disk FILE      FILE as a virtio disk (/dev/vda in the guest), raw; persists across boots
+#   --pidfile FILE   QEMU's pid, written when it starts (SIGKILL it: a power cut)
+#   --machine M      pc (default: i440FX, no IOMMU) or q35
+#   --iommu          q35 with a virtual Intel IOMMU (-device intel-iommu,intremap=on; the
+#                    kernel gets intel_iommu=on iommu=nopt): what VFIO needs
+#   --reserve SIZE   RAM reserved at --phys on the kernel command line (memmap=SIZE$ADDR;
+#                    default 64M; 0: none, as on a machine nobody prepared)
+# A SCRIPT that starts with "#!/bin/sh" is run by the guest's shell instead of the harness.
 set -e
-dir=build/qemu phys=0x10000000 mac=02:00:5e:10:00:01 udp= pcap= monitor= smp=1 mem=512M
+dir=build/qemu phys=0x10000000 mac=02:00:5e:10:00:01 udp= pcap= monitor= smp=1 mem=512M cpios= share= disk= pidfile= machine=pc iommu= reserve=64M
 while [ $# -gt 1 ]; do
   case "$1" in
     --dir) dir=$2 ;; --phys) phys=$2 ;; --mac) mac=$2 ;; --udp) udp=$2 ;; --pcap) pcap=$2 ;; --monitor) monitor=$2 ;;
-    --smp) smp=$2 ;; --mem) mem=$2 ;;
+    --smp) smp=$2 ;; --mem) mem=$2 ;; --cpio) cpios="$cpios $2" ;; --disk) disk=$2 ;; --pidfile) pidfile=$2 ;;
+    --machine) machine=$2 ;; --reserve) reserve=$2 ;;
+    --share-root) share=1; shift; continue ;;
+    --iommu) iommu=1 machine=q35; shift; continue ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -35,24 +50,42 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp "$script" "$tmp/script"
 (cd "$tmp" && echo script | cpio -o -H newc --quiet -R 0:0 > script.cpio)
-cat "$dir/initramfs.cpio" "$tmp/script.cpio" > "$tmp/initrd"
+for c in $cpios; do [ -f "$c" ] || { echo "run.sh: no cpio $c" >&2; exit 2; }; done
+cat "$dir/initramfs.cpio" $cpios "$tmp/script.cpio" > "$tmp/initrd"
 
-# 64 MiB reserved at $phys (memmap=SIZE$ADDR marks it E820 reserved: the kernel never uses
+# $reserve reserved at $phys (memmap=SIZE$ADDR marks it E820 reserved: the kernel never uses
 # it, and /dev/mem may map it because it is not System RAM). lgphys reaches init's
 # environment (the kernel hands unknown name=value parameters to init).
-append="console=ttyS0 quiet loglevel=1 panic=-1 memmap=64M\$$phys lgphys=$phys"
+append="console=ttyS0 quiet loglevel=1 panic=-1 lgphys=$phys"
+[ "$reserve" != 0 ] && append="$append memmap=$reserve\$$phys"
+case "$machine" in pc|q35) ;; *) echo "run.sh: --machine pc or q35, not $machine" >&2; exit 2 ;; esac
+# The virtual IOMMU comes before the devices it translates for. Interrupt remapping is what
+# VFIO_SET_IOMMU insists on ("No interrupt remapping support" otherwise); iommu=nopt keeps
+# the kernel's own devices translated too (no identity passthrough domain).
+viommu=
+if [ -n "$iommu" ]; then
+  viommu="-device intel-iommu,intremap=on"
+  append="$append intel_iommu=on iommu=nopt"
+fi
 net="-netdev hubport,id=n0,hubid=0"
 [ -n "$udp" ] && net="-netdev socket,id=n0,udp=127.0.0.1:${udp%%:*},localaddr=127.0.0.1:${udp##*:}"
 dump=
 [ -n "$pcap" ] && dump="-object filter-dump,id=f0,netdev=n0,file=$pcap"
 mon=
 [ -n "$monitor" ] && mon="-monitor unix:$monitor,server=on,wait=off"
+extra=
+[ -n "$share" ] && extra="-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+if [ -n "$disk" ]; then
+  [ -f "$disk" ] || { echo "run.sh: no disk $disk" >&2; exit 2; }
+  extra="$extra -drive file=$disk,if=virtio,format=raw"
+fi
 # romfile= : no iPXE option ROM (we boot with -kernel; the ROM would only cost time).
 # QEMU runs in the background so that a TERM to this script stops it too.
 qemu-system-x86_64 -nodefaults -display none -serial stdio -no-reboot \
-  -machine pc -smp "$smp" -m "$mem" \
+  -machine "$machine" -smp "$smp" -m "$mem" $viommu \
   -kernel "$dir/vmlinuz" -initrd "$tmp/initrd" -append "$append" \
-  $net -device "e1000,netdev=n0,mac=$mac,romfile=" $dump $mon </dev/null &
+  $net -device "e1000,netdev=n0,mac=$mac,romfile=" $dump $mon $extra </dev/null &
 qemu=$!
+[ -n "$pidfile" ] && echo $qemu > "$pidfile"
 trap 'kill $qemu 2>/dev/null; wait $qemu; rm -rf "$tmp"; exit 143' INT TERM
 wait $qemu
