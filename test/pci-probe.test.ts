@@ -1,0 +1,148 @@
+// The pci board kind's checks before anything is touched (host/board/pci-probe.ts), over a
+// fake /sys, /proc and /dev tree: each refusal is one line naming the device and the cause.
+// The same refusals on a real kernel, in the QEMU guest: test/qemu-pci.test.ts.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { probePciPort, probeReservedRam, probeIova, PciProbeError, type SysPaths } from "../host/board/pci-probe";
+import { DMA_BASE, MEM_END } from "../assembly/shared/memmap";
+import { tmpDir } from "./helpers/tshark";
+
+const root = tmpDir("pci-probe");
+process.on("exit", () => fs.rmSync(root, { recursive: true, force: true }));
+const sys: SysPaths = { sys: path.join(root, "sys"), proc: path.join(root, "proc"), dev: path.join(root, "dev"), euid: 0 };
+
+/** A device under the fake sysfs: vendor, device, class, driver and IOMMU group links, files. */
+function device(address: string, o: { vendor?: number; device: number; cls?: string; driver?: string; group?: string }): void {
+  const dir = path.join(sys.sys, "bus", "pci", "devices", address);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "vendor"), `0x${(o.vendor ?? 0x8086).toString(16).padStart(4, "0")}\n`);
+  fs.writeFileSync(path.join(dir, "device"), `0x${o.device.toString(16).padStart(4, "0")}\n`);
+  fs.writeFileSync(path.join(dir, "class"), `${o.cls ?? "0x020000"}\n`);
+  for (const f of ["resource0", "config"]) fs.writeFileSync(path.join(dir, f), "", { mode: 0o600 });
+  if (o.driver) fs.symlinkSync(`../../../bus/pci/drivers/${o.driver}`, path.join(dir, "driver"));
+  if (o.group) {
+    fs.symlinkSync(`../../../kernel/iommu_groups/${o.group}`, path.join(dir, "iommu_group"));
+    const g = path.join(sys.sys, "kernel", "iommu_groups", o.group);
+    fs.mkdirSync(g, { recursive: true });
+    fs.writeFileSync(path.join(g, "reserved_regions"), "0x00000000fee00000 0x00000000feefffff msi\n");
+    fs.mkdirSync(path.join(sys.dev, "vfio"), { recursive: true });
+    fs.writeFileSync(path.join(sys.dev, "vfio", o.group), "", { mode: 0o600 });
+    fs.writeFileSync(path.join(sys.dev, "vfio", "vfio"), "", { mode: 0o666 });
+  }
+}
+
+device("0000:00:01.0", { device: 0x100e, driver: "vfio-pci", group: "1" }); // ready for vfio
+device("0000:00:02.0", { device: 0x100e }); // unbound: ready for sysfs
+device("0000:00:03.0", { device: 0x100e, driver: "e1000", group: "3" }); // a kernel driver holds it
+device("0000:00:04.0", { device: 0x100e, driver: "e1000" }); // no IOMMU on this machine
+device("0000:00:1f.0", { device: 0x2918, cls: "0x060100" }); // an ISA bridge
+device("0000:00:05.0", { vendor: 0x1af4, device: 0x1009, cls: "0x000200" }); // virtio 9p
+device("0000:00:06.0", { device: 0x1533, driver: "vfio-pci", group: "6" }); // an I210
+fs.mkdirSync(sys.proc, { recursive: true });
+fs.writeFileSync(path.join(sys.proc, "iomem"), [
+  "00000000-00000fff : Reserved",
+  "00001000-0009fbff : System RAM",
+  "00100000-0fffffff : System RAM",
+  "  01000000-01ffffff : Kernel code",
+  "10000000-17ffffff : Reserved",
+  "18000000-3ffdffff : System RAM",
+  "febc0000-febdffff : 0000:00:02.0",
+  "",
+].join("\n"));
+
+const spec = (address: string, access: "vfio" | "sysfs" = "vfio") => ({ name: "fp0", address, access, dma: access === "vfio" ? "iommu" as const : "devmem" as const });
+
+function refusal(fn: () => unknown): PciProbeError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof PciProbeError) return e;
+    throw e;
+  }
+  throw new Error("no refusal");
+}
+
+test("a device bound to vfio-pci behind an IOMMU passes, with its group", () => {
+  const p = probePciPort(spec("0000:00:01.0"), "e1000", sys);
+  assert.equal([p.vendor, p.device, p.nicName, p.driver, p.iommuGroup], [0x8086, 0x100e, "82540EM", "vfio-pci", "1"]);
+  assert.is(probePciPort(spec("0000:00:02.0", "sysfs"), "e1000", sys).driver, null);
+});
+
+test("no such device; not a supported NIC; the board's model is another", () => {
+  let e = refusal(() => probePciPort(spec("0000:00:09.0"), "e1000", sys));
+  assert.is(e.cause, "no-device");
+  assert.match(e.message, /^port fp0 \(0000:00:09\.0\): no such PCI device \(nothing at \/sys\/bus\/pci\/devices\/0000:00:09\.0\)$/);
+  e = refusal(() => probePciPort(spec("0000:00:1f.0"), "e1000", sys));
+  assert.is(e.cause, "unsupported");
+  assert.match(e.message, /8086:2918, class 0x060100 is not a supported NIC/);
+  e = refusal(() => probePciPort(spec("0000:00:05.0"), "e1000", sys));
+  assert.match(e.message, /1af4:1009.* is not a supported NIC/);
+  e = refusal(() => probePciPort(spec("0000:00:06.0"), "e1000", sys));
+  assert.is(e.cause, "model");
+  assert.match(e.message, /I210 \(copper\) is an i210, but the board's nic.model is e1000/);
+});
+
+test("the driver: vfio needs vfio-pci, sysfs needs none; the kernel driver is named", () => {
+  let e = refusal(() => probePciPort(spec("0000:00:03.0"), "e1000", sys));
+  assert.is(e.cause, "driver");
+  assert.match(e.message, /bound to the kernel driver e1000: unbind it and bind vfio-pci/);
+  e = refusal(() => probePciPort(spec("0000:00:03.0", "sysfs"), "e1000", sys));
+  assert.match(e.message, /bound to the kernel driver e1000: unbind it \(echo 0000:00:03\.0 > \/sys\/bus\/pci\/drivers\/e1000\/unbind\)/);
+  e = refusal(() => probePciPort(spec("0000:00:02.0"), "e1000", sys).iommuGroup);
+  assert.is(e.cause, "no-iommu", "an unbound device without a group: the missing IOMMU is the cause");
+  e = refusal(() => probePciPort(spec("0000:00:01.0", "sysfs"), "e1000", sys));
+  assert.match(e.message, /bound to vfio-pci: use access vfio/);
+});
+
+test("no IOMMU: vfio on a device without an IOMMU group says so before the driver", () => {
+  const e = refusal(() => probePciPort(spec("0000:00:04.0"), "e1000", sys));
+  assert.is(e.cause, "no-iommu");
+  assert.match(e.message, /no IOMMU: the device has no IOMMU group \(boot with intel_iommu=on/);
+});
+
+test("access and placement go together: vfio with iommu, sysfs with devmem", () => {
+  let e = refusal(() => probePciPort({ ...spec("0000:00:01.0"), dma: "devmem" }, "e1000", sys));
+  assert.match(e.message, /access vfio needs dma iommu/);
+  e = refusal(() => probePciPort({ ...spec("0000:00:02.0", "sysfs"), dma: "iommu" }, "e1000", sys));
+  assert.match(e.message, /access sysfs needs dma devmem/);
+});
+
+test("reserved RAM: the core's whole memory inside a Reserved range of /proc/iomem", () => {
+  probeReservedRam("os core", 0x1000_0000 + DMA_BASE, sys);
+  probeReservedRam("fault core", 0x1000_0000 + MEM_END + DMA_BASE, sys);
+  let e = refusal(() => probeReservedRam("os core", 0x2000_0000 + DMA_BASE, sys));
+  assert.is(e.cause, "no-reserved-ram");
+  assert.match(e.message, /no reserved RAM for the core's memory \(48 MiB\): System RAM is there; reserve it on the kernel command line \(memmap=48M\$0x20000000\)/);
+  e = refusal(() => probeReservedRam("os core", 0x1600_0000 + DMA_BASE, sys));
+  assert.is(e.cause, "no-reserved-ram", "half in the reserved range is not enough");
+  e = refusal(() => probeReservedRam("os core", 0x1000_0000 + DMA_BASE, { ...sys, euid: 1000 }));
+  assert.is(e.cause, "not-root");
+});
+
+test("IOVA: the core's range must miss the IOMMU's reserved regions (the MSI window)", () => {
+  probeIova("fp0", "1", 0x1_0000_0000 + DMA_BASE, sys);
+  const e = refusal(() => probeIova("fp0", "1", 0xfe00_0000 + DMA_BASE, sys));
+  assert.is(e.cause, "iommu-reserved");
+  assert.match(e.message, /overlaps the IOMMU's reserved region 0xfee00000\.\.0xfeefffff \(msi\)/);
+});
+
+test("not root: the device files must open for writing (the probe run as uid 65534)", () => {
+  if (process.geteuid?.() !== 0) throw new Error("this test runs as root (make test does), to probe as another user");
+  fs.chmodSync(root, 0o755);
+  const probe = path.join(__dirname, "..", "host", "board", "pci-probe.ts");
+  const code = `const p = require(${JSON.stringify(probe)}); const sys = ${JSON.stringify({ ...sys, euid: 65534 })};
+    for (const [a, acc] of [["0000:00:01.0", "vfio"], ["0000:00:02.0", "sysfs"]]) {
+      try { p.probePciPort({ name: "fp0", address: a, access: acc, dma: acc === "vfio" ? "iommu" : "devmem" }, "e1000", sys); console.log("passed"); }
+      catch (e) { console.log(e.cause + " " + e.message); } }`;
+  const r = spawnSync(process.execPath, ["-r", "ts-node/register", "-e", code], { encoding: "utf8", uid: 65534, gid: 65534, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" }, cwd: path.join(__dirname, "..") });
+  const lines = r.stdout.trim().split("\n");
+  assert.is(lines.length, 2, r.stdout + r.stderr);
+  assert.match(lines[0], /^not-root port fp0 \(0000:00:01\.0\): not root: cannot open \/dev\/vfio\/1 for writing \(run as root\)$/);
+  assert.match(lines[1], /^not-root port fp0 \(0000:00:02\.0\): not root: cannot open \/sys\/bus\/pci\/devices\/0000:00:02\.0\/resource0 for writing/);
+});
+
+test.run();
