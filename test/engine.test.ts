@@ -21,7 +21,7 @@ import { frame, parse, csum, pseudoHeader, TCP, hex, u16 } from "./helpers/packe
 import { OS_PHYS } from "./helpers/board";
 import { Rng } from "../host/util/rng";
 import { WireCodec } from "../host/wire/codec";
-import { performRegops, runSteps } from "../host/nic/regops";
+import { performRegops, runSteps, tsPerformer } from "../host/nic/regops";
 import { STEP_IO, STEP_DONE } from "../assembly/shared/regop";
 
 const TDT = R.txQueueBase(0) + R.TXQ_OFF_TDT;
@@ -310,7 +310,7 @@ test("the engine refuses to poll while a register operation is in progress (its 
   assert.is(hex(r.core.read(REGOP_BASE, list.length / 2)), list, "the pending list is untouched");
   assert.is(r.engine.counters(0).polls, 0);
   performRegops(r.core.view, r.board.nics, r.board.delay);
-  assert.is(runSteps(() => r.core.exports.nic_step(), r.core.view, r.board.nics, r.board.delay), STEP_DONE);
+  assert.is(runSteps(() => r.core.exports.nic_step(), r.core.view, tsPerformer(r.board.nics, r.board.delay)), STEP_DONE);
   assert.is(r.engine.poll(0, 1001), 1);
 });
 

@@ -13,8 +13,20 @@ export interface BoardLink {
   bitsPerSecond?: number;
 }
 
+/** What a port is (docs/real-hardware.md). */
+export type PortKind = "sim" | "pci" | "linux";
+
+/** The port's hardware as the board file names it; kind "sim" when the file says nothing. */
+export type PortDevice =
+  | { kind: "sim" }
+  /** A real NIC: BAR0 through VFIO or sysfs resource0; the core's memory DMA-able in place. */
+  | { kind: "pci"; address: string; access: "vfio" | "sysfs"; dma: "iommu" | "devmem" }
+  /** A Linux interface through AF_PACKET, behind the native addon's soft e1000. */
+  | { kind: "linux"; interface: string };
+
 export interface BoardPort {
   name: string;
+  device: PortDevice;
   mac: string;
   macBytes: Uint8Array;
   role?: "backplane" | "front" | "uplink" | "host";

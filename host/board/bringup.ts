@@ -1,9 +1,11 @@
-// `lastgasp bringup`: bring a board up on the virtual board, step by step, and say which step
-// failed. docs/boards.md describes each step. The steps, in order:
+// `lastgasp bringup`: bring a board up, step by step, and say which step failed — on the
+// virtual board or on real ports (runtime.ts: sim, pci, linux; the steps do not care which).
+// docs/boards.md describes each step. The steps, in order:
 //
 //   load         read the file, parse JSON
 //   schema       boards/schema.json (ajv) and the checks a schema cannot express
-//   instantiate  the OS and fault core instances, the NIC models, a loopback plug per port
+//   instantiate  the OS and fault core instances and the ports (sim: NIC models, a loopback
+//                plug per port; pci, linux: the native addon's port table)
 //   regtest      the core's register self-test: reset values, RAL0/RAH0, write masks
 //   link         STATUS.LU polled with a timeout (sim.linkWaitUs)
 //   loopback     TX and RX rings initialised by the core; frames of every size out and back
@@ -12,7 +14,10 @@
 //   fault-tx     the fault core takes the TX path over (its own queue on boards that have one:
 //                QUEUE_ENABLE must read back) and sends an ARP announcement that comes back
 //
-// The first failing step ends the run; the rest are reported as skipped.
+// The first failing step ends the run; the rest are reported as skipped. A step that cannot
+// apply to a port kind (the register self-test on a device that was not just reset, the
+// loopback steps where sent frames cannot come back) is reported as not applicable ("n/a")
+// with the reason.
 
 import * as R from "../../assembly/shared/e1000";
 import * as RINGS from "../../assembly/shared/rings";
@@ -21,29 +26,31 @@ import * as S from "../../assembly/shared/status";
 import { DMA_BASE } from "../../assembly/shared/memmap";
 import * as W from "../../assembly/shared/wire";
 import { statusName } from "../core/status";
-import { SimBoard } from "./sim";
-import { LoopbackPlug } from "./loopback";
-import { Wire, Link } from "../sim/wire";
 import { CoreRings, TX_STAGE, OpInfo, pathName } from "../nic/rings";
+import { modelRegisters } from "./registers";
+import { openBoard, BoardOpenError, type BoardRuntime } from "./runtime";
 import { WireCodec } from "../wire/codec";
 import { padToMinimum } from "../wire/frame";
 import { parseIPv4 } from "../util/addr";
 import { Board, BoardError } from "./board";
 import { readBoardFile, validateBoard, toBoard } from "./load";
-import type { Problem } from "../util/problems";
+import { problemLine, type Problem } from "../util/problems";
 
 export const STEPS = ["load", "schema", "instantiate", "regtest", "link", "loopback", "wrap", "counters", "fault-tx"] as const;
 export type StepName = (typeof STEPS)[number];
 
 export interface StepResult {
   step: StepName;
-  status: "pass" | "fail" | "skip";
+  /** n/a: the step does not apply to this board's ports (the detail says why). */
+  status: "pass" | "fail" | "skip" | "n/a";
   /** One line: what was checked, or what went wrong. */
   detail: string;
   /** The core's status name when a core operation failed (E_LINK_DOWN, E_TX_HUNG, ...). */
   error?: string;
-  /** Simulated time the step took, in microseconds. */
+  /** Simulated time the step took, in microseconds (virtual boards). */
   simUs?: number;
+  /** Time the step took, in microseconds (real ports). */
+  us?: number;
   /** Per-port figures. */
   ports?: Record<string, unknown>[];
 }
@@ -56,6 +63,8 @@ export interface BringupReport {
   steps: StepResult[];
   /** When the file could not be used (load or schema failed): every problem, located. */
   problems?: Problem[];
+  /** When the board could not be opened on this machine (not root, no such interface...): every problem. */
+  openProblems?: Problem[];
 }
 
 /** A step's failure: its one-line detail and, when the core said so, the status. */
@@ -65,90 +74,42 @@ class StepFailure extends Error {
   }
 }
 
-const DEFAULT_LINK_WAIT_US = 20_000;
 const LINK_POLL_US = 1_000;
 /** Frame sizes the loopback step sends (42 and 59 come back padded to 60). */
 const LOOPBACK_SIZES = [60, 64, 128, 256, 512, 1024, 1514, 42, 59];
-const WIRE_IDLE_LIMIT_NS = 10_000_000_000;
+/** How long a real port gets for a batch of frames to come back. */
+const SETTLE_US = 2_000_000;
 
 /** Physical address in hex for messages. */
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 class Bringup {
-  readonly sim: SimBoard;
-  readonly wire: Wire;
-  readonly links: Link[] = [];
-  readonly plugs: LoopbackPlug[] = [];
   /** Frames and bytes (as counted on the wire: padded to 60, plus FCS) since counters were cleared. */
   readonly sent: { frames: number; bytes: number }[];
   readonly received: { frames: number; bytes: number }[];
   private seq = 0;
 
-  constructor(readonly board: Board) {
-    const sim = board.sim;
-    this.sim = new SimBoard({
-      osDmaPhys: board.dma.os,
-      faultDmaPhys: board.dma.fault,
-      ports: board.ports.map((p, i) => ({
-        name: `${board.id}.${p.name}`,
-        mac: p.macBytes,
-        model: board.nic.model,
-        txQueues: board.nic.txQueues,
-        faultQueue: board.nic.faultQueue ?? undefined,
-        rings: board.rings,
-        queueEnableLatencyNs: sim.faults?.queueEnableLatencyNs,
-        seed: (sim.seed ?? 1) + i,
-      })),
-    });
-    this.wire = new Wire(this.sim.clock, sim.seed ?? 1);
-    board.ports.forEach((p, i) => {
-      const plug = new LoopbackPlug(`${board.id}.${p.name}.loop`);
-      this.plugs.push(plug);
-      this.links.push(this.wire.connect(this.sim.nics[i], plug, {
-        name: `${board.id}.${p.name}`,
-        latencyNs: p.link.latencyNs,
-        bitsPerSecond: p.link.bitsPerSecond,
-        loss: sim.wire?.loss,
-        duplicate: sim.wire?.duplicate,
-      }));
-      this.applyLink(this.links[i]);
-    });
+  constructor(readonly board: Board, readonly rt: BoardRuntime) {
     this.sent = board.ports.map(() => ({ frames: 0, bytes: 0 }));
     this.received = board.ports.map(() => ({ frames: 0, bytes: 0 }));
-  }
-
-  /** The cable: up at power-on, later, or never (sim.linkUpAfterUs). */
-  private applyLink(link: Link): void {
-    const up = this.board.sim.linkUpAfterUs ?? 0;
-    if (up !== 0) {
-      link.setUp(false);
-      if (up !== "never") this.sim.clock.at(up * 1000, () => link.setUp(true));
-    }
-  }
-
-  /**
-   * The TX faults of sim.faults, injected once the register self-test and the link are done:
-   * they are about traffic (a part that drops TDT writes also fails a register test, which
-   * would hide what the fixture is about).
-   */
-  injectTxFaults(): void {
-    const f = this.board.sim.faults ?? {};
-    for (const nic of this.sim.nics) {
-      if (f.frozenTdh) nic.faults.freezeTx({ queue: f.frozenTdh.queue ?? 0, survivesReset: f.frozenTdh.survivesReset ?? false });
-      if (f.lostDoorbells) nic.faults.loseDoorbells(f.lostDoorbells);
-      if (f.deferTx) nic.faults.deferTx(f.deferTx.ns, { queue: f.deferTx.queue, mode: f.deferTx.mode });
-      if (f.linkDownTx) nic.faults.linkDownTx = f.linkDownTx;
-    }
   }
 
   private portName(i: number): string {
     return this.board.ports[i].name;
   }
 
-  /** A register's name from the model's register table. */
+  /** A register's name from the NIC's register table. */
   private regName(i: number, offset: number): string {
-    const r = this.sim.nics[i].registers.find((d) => d.offset === offset || d.aliases?.includes(offset));
-    return `${r ? r.name : "register"} (${hex(offset)})`;
+    return this.rt.regName(i, offset);
+  }
+
+  /** Ports the loopback steps run on, and a "not applicable" result when there are none. */
+  private loopPorts(step: StepName): { ports: number[]; na?: StepResult; note: string } {
+    const ports = this.board.ports.map((_, i) => i).filter((i) => this.rt.ports[i].loopback !== null);
+    const out = this.board.ports.map((p, i) => ({ p, r: this.rt.ports[i] })).filter((x) => x.r.loopback === null);
+    const note = out.map((x) => `${x.p.name}: not applicable (${x.r.loopbackSkip ?? "sent frames cannot come back"})`).join("; ");
+    if (ports.length) return { ports, note: note ? `; ${note}` : "" };
+    return { ports, note, na: { step, status: "n/a", detail: note } };
   }
 
   /** Runs a core operation; a failure becomes a StepFailure naming the port and the status. */
@@ -164,8 +125,15 @@ class Bringup {
 
   regtest(): StepResult {
     let checks = 0;
-    this.board.ports.forEach((_, i) => {
-      const info = this.op(this.sim.osRings, i, "register self-test", (x, rc) => {
+    const tested: string[] = [];
+    const skipped: string[] = [];
+    this.board.ports.forEach((p, i) => {
+      const skip = this.rt.ports[i].regtestSkip;
+      if (skip !== null) {
+        skipped.push(`${p.name}: not applicable (${skip})`);
+        return;
+      }
+      const info = this.op(this.rt.osRings, i, "register self-test", (x, rc) => {
         const reg = this.regName(i, x.reg);
         const mask = (x.mask >>> 0) === 0xffffffff ? "" : ` under mask ${hex(x.mask >>> 0)}`;
         return rc === S.E_REG_RESET
@@ -175,18 +143,20 @@ class Bringup {
             : "";
       }, "nic_regtest");
       checks += info.checks;
+      tested.push(p.name);
     });
-    return { step: "regtest", status: "pass", detail: `${checks} register checks on ${this.board.ports.length} port(s): reset values, RAL0/RAH0 = MAC, write masks` };
+    if (!tested.length) return { step: "regtest", status: "n/a", detail: skipped.join("; ") };
+    return { step: "regtest", status: "pass", detail: `${checks} register checks on ${tested.length} port(s): reset values, RAL0/RAH0 = MAC, write masks${skipped.length ? `; ${skipped.join("; ")}` : ""}` };
   }
 
   link(): StepResult {
-    const waitUs = this.board.sim.linkWaitUs ?? DEFAULT_LINK_WAIT_US;
-    const polls = Math.ceil(waitUs / LINK_POLL_US);
     const ports: Record<string, unknown>[] = [];
-    const start = this.sim.clock.now();
+    const start = this.rt.now();
     this.board.ports.forEach((p, i) => {
-      this.op(this.sim.osRings, i, "link", () => `STATUS.LU still clear after ${waitUs / 1000} ms (${polls} polls, ${LINK_POLL_US} us apart)`, "nic_link_wait", polls, LINK_POLL_US);
-      ports.push({ port: p.name, upAtUs: (this.sim.clock.now() - start) / 1000 });
+      const waitUs = this.rt.ports[i].linkWaitUs;
+      const polls = Math.ceil(waitUs / LINK_POLL_US);
+      this.op(this.rt.osRings, i, "link", () => `STATUS.LU still clear after ${waitUs / 1000} ms (${polls} polls, ${LINK_POLL_US} us apart)`, "nic_link_wait", polls, LINK_POLL_US);
+      ports.push({ port: p.name, upAtUs: Math.round((this.rt.now() - start) / 1000) });
     });
     return { step: "link", status: "pass", detail: ports.map((p) => `${p.port} up at ${p.upAtUs} us`).join("; "), ports };
   }
@@ -208,9 +178,9 @@ class Bringup {
     return Math.max(len, W.ETH_MIN_FRAME) + W.ETH_FCS_LEN;
   }
 
-  /** Sends frames on port i (queued, confirmed by TDH), lets the wire run, harvests what came back. */
+  /** Sends frames on port i (queued, confirmed by TDH), lets them come back, harvests them. */
   private roundTrip(i: number, frames: Uint8Array[]): Uint8Array[] {
-    const rings = this.sim.osRings;
+    const rings = this.rt.osRings;
     const queued = rings.enqueue(i, frames);
     if (queued !== frames.length) throw new StepFailure(`${this.portName(i)}: only ${queued} of ${frames.length} frames fit the TX ring`);
     this.op(rings, i, "transmit", (x) => `TDH stayed at ${x.head} with TDT at ${x.tail} for ${x.polls} polls (${x.polls * RINGS.DEFAULT_POLL_US} us)`, "nic_tx_confirm");
@@ -218,7 +188,7 @@ class Bringup {
       this.sent[i].frames++;
       this.sent[i].bytes += this.wireBytes(f.length);
     }
-    this.sim.clock.runUntilIdle(WIRE_IDLE_LIMIT_NS);
+    this.rt.settle(i, frames.length, SETTLE_US);
     const got = rings.harvest(i);
     this.op(rings, i, "RX refill", () => "RDT write failed", "nic_rx_doorbell");
     for (const f of got.frames) {
@@ -247,31 +217,33 @@ class Bringup {
 
   /** Zeroes the statistics counters (they clear on read). */
   private clearCounters(i: number): void {
-    const nic = this.sim.nics[i];
-    for (const r of nic.registers) if (r.access === "RC" && r.offset >= R.REG_CRCERRS && r.offset < R.REG_STATS_END) nic.read32(r.offset);
+    const nic = this.rt.nics[i];
+    for (const r of modelRegisters(this.board.nic.model)) if (r.access === "RC" && r.offset >= R.REG_CRCERRS && r.offset < R.REG_STATS_END) nic.read32(r.offset);
   }
 
   loopback(): StepResult {
-    this.injectTxFaults();
+    const { ports: run, na, note } = this.loopPorts("loopback");
+    if (na) return na;
     const ports: Record<string, unknown>[] = [];
-    this.board.ports.forEach((p, i) => {
-      const rings = this.sim.osRings;
+    for (const i of run) {
+      const p = this.board.ports[i];
+      const rings = this.rt.osRings;
       this.op(rings, i, "TX init", (x) => `TXDCTL.QUEUE_ENABLE did not read back after ${x.polls} polls`, "nic_tx_init");
       this.op(rings, i, "RX init", () => "", "nic_rx_init");
       this.clearCounters(i);
       const frames = LOOPBACK_SIZES.map((len) => this.testFrame(i, len));
-      const t0 = this.sim.clock.now();
+      const t0 = this.rt.now();
       // In batches a ring of the schema's smallest size (8: 7 in flight) holds.
       const batch = Math.min(this.board.rings.tx - 1, this.board.rings.rx - 1);
       for (let k = 0; k < frames.length; k += batch) {
         const part = frames.slice(k, k + batch);
         this.compare(i, part, this.roundTrip(i, part), "loopback");
       }
-      ports.push({ port: p.name, frames: frames.length, roundTripUs: (this.sim.clock.now() - t0) / 1000 });
-    });
+      ports.push({ port: p.name, frames: frames.length, roundTripUs: Math.round((this.rt.now() - t0) / 1000), through: this.rt.ports[i].loopback });
+    }
     return {
       step: "loopback", status: "pass",
-      detail: ports.map((x) => `${x.port}: ${x.frames} frames of ${Math.min(...LOOPBACK_SIZES)}..${Math.max(...LOOPBACK_SIZES)} bytes out and back byte for byte in ${x.roundTripUs} us`).join("; "),
+      detail: ports.map((x) => `${x.port}: ${x.frames} frames of ${Math.min(...LOOPBACK_SIZES)}..${Math.max(...LOOPBACK_SIZES)} bytes out and back byte for byte in ${x.roundTripUs} us (through ${x.through})`).join("; ") + note,
       ports,
     };
   }
@@ -280,8 +252,11 @@ class Bringup {
     const { tx, rx } = this.board.rings;
     const total = 3 * Math.max(tx, rx);
     const batch = Math.min(tx - 1, rx - 1, 64);
+    const { ports: run, na, note } = this.loopPorts("wrap");
+    if (na) return na;
     const ports: Record<string, unknown>[] = [];
-    this.board.ports.forEach((p, i) => {
+    run.forEach((i) => {
+      const p = this.board.ports[i];
       let sentN = 0;
       let batches = 0;
       while (sentN < total) {
@@ -295,15 +270,18 @@ class Bringup {
     });
     return {
       step: "wrap", status: "pass",
-      detail: `${total} frames per port in batches of ${batch}: TX ring (${tx}) wrapped ${total / tx}x, RX ring (${rx}) ${total / rx}x, order kept`,
+      detail: `${total} frames per port in batches of ${batch}: TX ring (${tx}) wrapped ${total / tx}x, RX ring (${rx}) ${total / rx}x, order kept${note}`,
       ports,
     };
   }
 
   counters(): StepResult {
+    const { ports: run, na, note } = this.loopPorts("counters");
+    if (na) return na;
     const ports: Record<string, unknown>[] = [];
-    this.board.ports.forEach((p, i) => {
-      const nic = this.sim.nics[i];
+    run.forEach((i) => {
+      const p = this.board.ports[i];
+      const nic = this.rt.nics[i];
       const rd = (off: number) => nic.read32(off) >>> 0;
       const rd64 = (lo: number, hi: number) => {
         const l = rd(lo); // the low half first: reading the high half clears both
@@ -327,53 +305,65 @@ class Bringup {
     });
     return {
       step: "counters", status: "pass",
-      detail: ports.map((c) => `${c.port}: GPTC=TPT=${c.GPTC} GOTC=${c.GOTC} GPRC=TPR=${c.GPRC} GORC=${c.GORC} MPC=RNBC=CRCERRS=0`).join("; "),
+      detail: ports.map((c) => `${c.port}: GPTC=TPT=${c.GPTC} GOTC=${c.GOTC} GPRC=TPR=${c.GPRC} GORC=${c.GORC} MPC=RNBC=CRCERRS=0`).join("; ") + note,
       ports,
     };
   }
 
-  /** The frame the fault core sends: an ARP announcement of the port's VIP (or address). */
+  /**
+   * The frame the fault core sends: on the virtual board an ARP announcement of the port's
+   * VIP (or address); on a real port a test frame addressed to the port itself — an
+   * announcement of the VIP on a live network would take the address from the active unit.
+   */
   private gaspFrame(i: number): Uint8Array {
     const p = this.board.ports[i];
     const ip = this.board.vips.find((v) => v.port === p.name && v.ipv4)?.ipv4 ?? p.ipv4[0]?.split("/")[0];
-    if (!ip) return this.testFrame(i, 60);
-    return new WireCodec(this.sim.fault).announce("garp", p.macBytes, parseIPv4(ip));
+    if (!ip || this.rt.ports[i].kind !== "sim") return this.testFrame(i, 60);
+    return new WireCodec(this.rt.fault).announce("garp", p.macBytes, parseIPv4(ip));
   }
 
   faultTx(): StepResult {
+    const { ports: run, na, note } = this.loopPorts("fault-tx");
+    if (na) return na;
     const ports: Record<string, unknown>[] = [];
     const fq = this.board.nic.faultQueue;
-    this.board.ports.forEach((p, i) => {
-      const rings = this.sim.faultRings;
+    run.forEach((i) => {
+      const p = this.board.ports[i];
+      const rings = this.rt.faultRings;
       const gasp = this.gaspFrame(i);
       rings.stage(gasp);
       const copies = 2;
-      const t0 = this.sim.clock.now();
+      const t0 = this.rt.now();
       const info = this.op(rings, i, "fault-path takeover", (x, rc) => {
         const queue = x.path === RINGS.PATH_OWN_QUEUE ? `own queue ${fq}` : "queue 0";
         if (rc === S.E_QUEUE_ENABLE_TIMEOUT || rc === S.E_QUEUE_DISABLE_TIMEOUT) return `${queue}: TXDCTL.QUEUE_ENABLE did not read back (${x.polls} polls, ${x.device_resets} device reset(s))`;
         if (rc === S.E_TX_HUNG) return `${queue}: TDH stayed at ${x.head} with TDT at ${x.tail}, even after ${x.resets} ring reset(s) and ${x.device_resets} device reset(s)`;
         return `${x.polls} polls`;
       }, "nic_fault_send", TX_STAGE, gasp.length, copies);
-      const sentUs = (this.sim.clock.now() - t0) / 1000;
-      this.sim.clock.runUntilIdle(WIRE_IDLE_LIMIT_NS);
-      const got = this.sim.osRings.harvest(i).frames;
+      const sentUs = Math.round((this.rt.now() - t0) / 1000);
+      // The copies (and a lead copy after a ring reset) come back.
+      this.rt.settle(i, copies + info.lead, SETTLE_US);
+      const got = this.rt.osRings.harvest(i).frames;
       const back = got.filter((f) => Buffer.compare(Buffer.from(f), Buffer.from(padToMinimum(gasp))) === 0).length;
       if (back < copies) throw new StepFailure(`${p.name}: ${back} of ${copies} copies came back through the loopback`);
       const how = info.path === RINGS.PATH_OWN_QUEUE
         ? `own TX queue ${fq} enabled (QUEUE_ENABLE read back)`
-        : info.path === RINGS.PATH_RESET ? `queue 0 reset to the fault core's ring at ${hex(this.board.dma.fault + this.sim.fault.exports.nic_ring_info(i, RINGS.RING_FAULT, RINGS.RINGINFO_DESC) - DMA_BASE)}` : "queue 0 reclaimed";
+        : info.path === RINGS.PATH_RESET ? `queue 0 reset to the fault core's ring at ${hex(this.board.dma.fault + this.rt.fault.exports.nic_ring_info(i, RINGS.RING_FAULT, RINGS.RINGINFO_DESC) - DMA_BASE)}` : "queue 0 reclaimed";
       ports.push({ port: p.name, path: pathName(info.path), how, copies, leadCopy: info.lead === 1, cameBack: back, rounds: info.rounds, deviceResets: info.device_resets, sentUs });
     });
     return {
       step: "fault-tx", status: "pass",
-      detail: ports.map((x) => `${x.port}: ${x.how}; ${x.cameBack} copies of the announcement out and back (${x.rounds} register rounds, ${x.sentUs} us to confirm)`).join("; "),
+      detail: ports.map((x) => `${x.port}: ${x.how}; ${x.cameBack} copies of ${this.rt.ports[0].kind === "sim" ? "the announcement" : "a test frame"} out and back (${x.rounds} register rounds, ${x.sentUs} us to confirm)`).join("; ") + note,
       ports,
     };
   }
 }
 
-/** Brings a board file up on the virtual board. Never throws for a bad board: the report says. */
+/**
+ * Brings a board file up on whatever its ports are. Never throws for a bad board: the report
+ * says (a board that cannot be opened here — not root, no such interface — fails at
+ * instantiate with openProblems, which the CLI reports as bad input).
+ */
 export function bringup(file: string, opts: { pcapDir?: string; beforeRun?: () => void } = {}): BringupReport {
   const steps: StepResult[] = [];
   const report: BringupReport = { file, board: null, ok: false, failedStep: null, steps };
@@ -408,16 +398,34 @@ export function bringup(file: string, opts: { pcapDir?: string; beforeRun?: () =
   steps.push({ step: "schema", status: "pass", detail: `valid against boards/schema.json: ${board.nic.model}, ${board.ports.length} port(s), rings ${board.rings.tx}/${board.rings.rx}/${board.rings.fault}` });
 
   opts.beforeRun?.();
-  let b: Bringup;
+  let rt: BoardRuntime;
   try {
-    b = new Bringup(board);
+    rt = openBoard(board);
   } catch (e) {
+    if (e instanceof BoardOpenError) {
+      report.openProblems = e.problems.map((p) => ({ file, ...p }));
+      const first = problemLine(report.openProblems[0]);
+      return fail("instantiate", e.problems.length === 1 ? first : `${e.problems.length} problems, the first: ${first}`);
+    }
     return fail("instantiate", (e as Error).message);
   }
+  try {
+    runSteps(board, rt, steps, fail, opts.pcapDir);
+  } finally {
+    rt.close();
+  }
+  report.ok = report.failedStep === null;
+  return report;
+}
+
+function runSteps(board: Board, rt: BoardRuntime, steps: StepResult[], fail: (step: StepName, detail: string, error?: string) => void, pcapDir?: string): void {
+  const b = new Bringup(board, rt);
+  const sim = rt.ports.every((p) => p.kind === "sim");
   steps.push({
     step: "instantiate", status: "pass",
     detail: `OS core DMA at ${hex(board.dma.os)}, fault core at ${hex(board.dma.fault)}; ${board.ports.length} ${board.nic.model} port(s)` +
-      (board.nic.faultQueue !== null ? ` with fault queue ${board.nic.faultQueue} of ${board.nic.txQueues}` : "") + "; each looped back through the virtual wire",
+      (board.nic.faultQueue !== null ? ` with fault queue ${board.nic.faultQueue} of ${board.nic.txQueues}` : "") +
+      (sim ? "; each looped back through the virtual wire" : `: ${board.ports.map((p, i) => `${p.name} ${rt.ports[i].describe}`).join("; ")}`),
   });
 
   const run: [StepName, () => StepResult][] = [
@@ -429,10 +437,13 @@ export function bringup(file: string, opts: { pcapDir?: string; beforeRun?: () =
     ["fault-tx", () => b.faultTx()],
   ];
   for (const [name, fn] of run) {
-    const t0 = b.sim.clock.now();
+    const t0 = rt.now();
     try {
+      if (name === "loopback") rt.beforeTraffic?.();
       const r = fn();
-      r.simUs = (b.sim.clock.now() - t0) / 1000;
+      const us = (rt.now() - t0) / 1000;
+      if (sim) r.simUs = us;
+      else r.us = Math.round(us);
       steps.push(r);
     } catch (e) {
       if (!(e instanceof StepFailure)) throw e;
@@ -440,7 +451,5 @@ export function bringup(file: string, opts: { pcapDir?: string; beforeRun?: () =
       break;
     }
   }
-  if (opts.pcapDir) b.wire.savePcaps(opts.pcapDir);
-  report.ok = report.failedStep === null;
-  return report;
+  if (pcapDir) rt.savePcaps?.(pcapDir);
 }

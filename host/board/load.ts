@@ -10,7 +10,7 @@ import { BOARDS_DIR } from "../paths";
 import { SchemaValidator } from "../util/schema";
 import { locateProblems, Problem } from "../util/problems";
 import { parseErrorPosition } from "../util/json-locate";
-import { Board, BoardError } from "./board";
+import { Board, BoardError, PortDevice } from "./board";
 import { semanticProblems, physOf } from "./validate";
 
 export { BOARDS_DIR };
@@ -86,12 +86,19 @@ export function toBoard(file: string, raw: any): Board {
     rings: { ...raw.rings },
     ports: raw.ports.map((p: any) => {
       const macBytes = parseMac(p.mac);
-      return { name: p.name, mac: formatMac(macBytes), macBytes, role: p.role, link: { ...p.link }, ipv4: p.ipv4 ?? [], ipv6: p.ipv6 ?? [] };
+      return { name: p.name, device: portDevice(p), mac: formatMac(macBytes), macBytes, role: p.role, link: { ...p.link }, ipv4: p.ipv4 ?? [], ipv6: p.ipv6 ?? [] };
     }),
     vips: raw.vips ?? [],
     trustedKeys: raw.trustedKeys ?? [],
     sim: raw.sim ?? {},
   };
+}
+
+/** A validated port's hardware, defaults applied (access vfio, dma iommu). */
+function portDevice(p: any): PortDevice {
+  if (p.kind === "pci") return { kind: "pci", address: p.pci.address, access: p.pci.access ?? "vfio", dma: p.pci.dma ?? "iommu" };
+  if (p.kind === "linux") return { kind: "linux", interface: p.linux.interface };
+  return { kind: "sim" };
 }
 
 /** Reads, parses and validates a board file. */

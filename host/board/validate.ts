@@ -154,10 +154,60 @@ export function semanticProblems(raw: unknown): Problem[] {
     const [a, b] = [physOf(os), physOf(fault)];
     if (a < b + DMA_SIZE && b < a + DMA_SIZE) add("/dma/fault", `the fault core's window overlaps the OS core's (each is 0x${DMA_SIZE.toString(16)} bytes)`);
   }
+  portKindProblems(raw, model, add);
   const faults = isObj(raw.sim) && isObj(raw.sim.faults) ? raw.sim.faults : {};
   for (const k of ["frozenTdh", "lostDoorbells", "deferTx"]) {
     const q = isObj(faults[k]) ? int((faults[k] as Obj).queue) : undefined;
     if (q !== undefined && q >= queues) add(`/sim/faults/${k}/queue`, `queue ${q} does not exist: the NIC has ${queues} TX queues`);
   }
   return out;
+}
+
+/**
+ * What a port is (kind sim, pci, linux; docs/real-hardware.md): the section for its kind and
+ * no other, one port per device or interface, no virtual port beside real ones (they run on
+ * different clocks), a linux port behind an e1000 (the addon's soft NIC is one), one DMA
+ * placement per board (the core's memory is placed once), and `sim` settings only on a
+ * virtual board.
+ */
+function portKindProblems(raw: Obj, model: string | undefined, add: (path: string, message: string) => void): void {
+  const kinds: { kind: string; i: number }[] = [];
+  const devices = new Map<string, number>();
+  let placement: { dma: string; i: number } | undefined;
+  list(raw.ports).forEach((port, i) => {
+    if (!isObj(port)) return;
+    const kind = str(port.kind) ?? "sim";
+    if (!["sim", "pci", "linux"].includes(kind)) return; // the schema says so
+    kinds.push({ kind, i });
+    for (const other of ["pci", "linux"]) {
+      if (other !== kind && port[other] !== undefined) add(`/ports/${i}/${other}`, `the port is kind ${kind}: ${other} settings belong to a port of kind ${other}`);
+    }
+    if (kind !== "sim" && port[kind] === undefined) {
+      add(`/ports/${i}/${kind}`, kind === "pci"
+        ? "is required for a port of kind pci: { \"address\": \"0000:00:03.0\", \"access\": \"vfio\" | \"sysfs\", \"dma\": \"iommu\" | \"devmem\" }"
+        : "is required for a port of kind linux: { \"interface\": \"eth1\" }");
+    }
+    const section = isObj(port[kind]) ? (port[kind] as Obj) : undefined;
+    const id = kind === "pci" ? str(section?.address) : kind === "linux" ? str(section?.interface) : undefined;
+    if (id !== undefined) {
+      const key = `${kind}:${id}`;
+      const field = kind === "pci" ? "address" : "interface";
+      if (devices.has(key)) add(`/ports/${i}/${kind}/${field}`, `${id} is also the ${kind === "pci" ? "device" : "interface"} of /ports/${devices.get(key)}: one port per ${kind === "pci" ? "device" : "interface"}`);
+      else devices.set(key, i);
+    }
+    if (kind === "linux" && model !== undefined && model !== "e1000") {
+      add(`/ports/${i}/kind`, `a linux port is driven through the addon's soft e1000: nic.model must be e1000, not ${model}`);
+    }
+    if (kind === "pci") {
+      const dma = str(section?.dma) ?? "iommu";
+      if (placement && placement.dma !== dma) add(`/ports/${i}/pci/dma`, `${dma} here but ${placement.dma} on /ports/${placement.i}: the core's memory is made DMA-able once, in one way, for every pci port of the board`);
+      else placement ??= { dma, i };
+    }
+  });
+  const sim = kinds.filter((k) => k.kind === "sim");
+  const real = kinds.filter((k) => k.kind !== "sim");
+  if (sim.length && real.length) {
+    for (const k of sim) add(`/ports/${k.i}/kind`, `a virtual (sim) port cannot share a board with real ports (/ports/${real[0].i} is ${real[0].kind}): they run on different clocks`);
+  }
+  if (raw.sim !== undefined && real.length && !sim.length) add("/sim", "virtual-board settings on a board without a sim port: remove them");
 }

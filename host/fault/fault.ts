@@ -9,8 +9,8 @@
 
 import { Core } from "../core/core";
 import { statusName } from "../core/status";
-import { runSteps } from "../nic/regops";
-import type { NicDevice, DelayFn } from "../nic/device";
+import { runSteps, tsPerformer } from "../nic/regops";
+import type { NicDevice, DelayFn, RegopPerformer } from "../nic/device";
 import * as F from "../../assembly/shared/fault";
 import { FRAME_SLOT_SIZE } from "../../assembly/shared/memmap";
 import type { FaultInfo } from "../gasp/gasp";
@@ -61,8 +61,9 @@ export class FaultEntry {
   /**
    * The exception handler: fire the gasp, then perform the register operations the core
    * asks for on the board's NICs until it is done: the few lines a board's handler has.
+   * (On pci and linux boards a real crash runs the same steps natively: host/native/crash.c.)
    */
-  fire(f: FaultInfo, nics: NicDevice[], delay: DelayFn): FaultReport {
+  fire(f: FaultInfo, nics: NicDevice[], delay: DelayFn, perform: RegopPerformer = tsPerformer(nics, delay)): FaultReport {
     const excerpt = typeof f.excerpt === "string" ? new TextEncoder().encode(f.excerpt) : (f.excerpt ?? new Uint8Array(0));
     const n = Math.min(excerpt.length, FRAME_SLOT_SIZE);
     this.core.write(EXCERPT, excerpt.subarray(0, n));
@@ -70,7 +71,7 @@ export class FaultEntry {
     const up = f.uptimeUs ?? 0n;
     const x = this.core.exports;
     let rc = x.fault_fire(f.cause, (f.vector ?? 0) | 0, hi(pc), lo(pc), hi(up), lo(up), EXCERPT, n);
-    if (rc >= 0) rc = runSteps(() => x.fault_step(), this.core.view, nics, delay);
+    if (rc >= 0) rc = runSteps(() => x.fault_step(), this.core.view, perform);
     return this.report(rc);
   }
 

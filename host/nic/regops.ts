@@ -1,9 +1,11 @@
 // The host's half of the register-operation protocol (assembly/shared/regop.ts): perform the
-// operations the core listed, in order, on the board's NICs.
+// operations the core listed, in order, on the board's NICs. This is the TypeScript
+// performer (the virtual board's); pci and linux boards perform a whole list in one native
+// call (host/native/regops.c, the same protocol in C).
 
 import * as RO from "../../assembly/shared/regop";
 import { REGOP_BASE } from "../../assembly/shared/memmap";
-import type { NicDevice, DelayFn } from "./device";
+import type { NicDevice, DelayFn, RegopPerformer } from "./device";
 
 /** Performs the pending register operations; returns how many there were. */
 export function performRegops(view: DataView, nics: NicDevice[], delay: DelayFn): number {
@@ -24,15 +26,20 @@ export function performRegops(view: DataView, nics: NicDevice[], delay: DelayFn)
   return count;
 }
 
+/** The TypeScript performer over a board's NICs: one read32/write32 call per register. */
+export function tsPerformer(nics: NicDevice[], delay: DelayFn): RegopPerformer {
+  return (view) => performRegops(view, nics, delay);
+}
+
 /**
  * Drives a core step function to completion: call, perform its register operations while
  * it answers STEP_IO, return its final status. maxRounds bounds a core bug, not the NIC.
  */
-export function runSteps(step: () => number, view: DataView, nics: NicDevice[], delay: DelayFn, maxRounds = 10_000): number {
+export function runSteps(step: () => number, view: DataView, perform: RegopPerformer, maxRounds = 10_000): number {
   for (let round = 0; round < maxRounds; round++) {
     const rc = step();
     if (rc !== RO.STEP_IO) return rc;
-    performRegops(view, nics, delay);
+    perform(view);
   }
   throw new Error(`core step did not finish in ${maxRounds} rounds`);
 }

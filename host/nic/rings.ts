@@ -7,8 +7,8 @@
 
 import { Core } from "../core/core";
 import { statusName } from "../core/status";
-import { runSteps } from "./regops";
-import type { NicDevice, DelayFn } from "./device";
+import { runSteps, tsPerformer } from "./regops";
+import type { NicDevice, DelayFn, RegopPerformer } from "./device";
 import * as RINGS from "../../assembly/shared/rings";
 import { FRAME_SLOT_SIZE } from "../../assembly/shared/memmap";
 import { STEP_DONE } from "../../assembly/shared/regop";
@@ -62,6 +62,8 @@ export class CoreRings {
     readonly core: Core,
     readonly nics: NicDevice[],
     readonly delay: DelayFn,
+    /** How a whole register-operation list is performed (default: register by register through nics). */
+    readonly perform: RegopPerformer = tsPerformer(nics, delay),
   ) {}
 
   private get x() {
@@ -88,7 +90,7 @@ export class CoreRings {
     if (typeof f !== "function") throw new Error(`core has no export ${begin}`);
     const rc = f(...args);
     if (rc < 0) return rc;
-    return runSteps(() => this.x.nic_step(), this.core.view, this.nics, this.delay);
+    return runSteps(() => this.x.nic_step(), this.core.view, this.perform);
   }
 
   /** run(), throwing RingError on a negative status. */

@@ -6,8 +6,8 @@
 // Slot use: ABI slot 52 (counters) belongs to this wrapper.
 
 import { Core } from "../core/core";
-import { performRegops } from "../nic/regops";
-import type { NicDevice, DelayFn } from "../nic/device";
+import { tsPerformer } from "../nic/regops";
+import type { NicDevice, DelayFn, RegopPerformer } from "../nic/device";
 import type { PuntService } from "./punt";
 import * as E from "../../assembly/shared/engine";
 
@@ -40,6 +40,8 @@ export class PacketEngine {
     readonly nics: NicDevice[],
     readonly delay: DelayFn,
     readonly punts?: PuntService,
+    /** How a round's register-operation list is performed (default: register by register through nics). */
+    readonly perform: RegopPerformer = tsPerformer(nics, delay),
   ) {}
 
   /** Forgets every context's claims, settings and counters. */
@@ -60,7 +62,7 @@ export class PacketEngine {
    */
   poll(ctx: number, nowMs: number): number {
     const n = this.core.call("eng_poll", ctx, nowMs | 0);
-    performRegops(this.core.view, this.nics, this.delay);
+    this.perform(this.core.view);
     this.punts?.poll();
     return n;
   }
