@@ -42,8 +42,6 @@ export const SUPPORTED_NICS: ReadonlyMap<number, { name: string; model: "e1000" 
 ] as const);
 
 export interface PciPortSpec {
-  /** The port's name on the board (for messages). */
-  name: string;
   address: string;
   access: "vfio" | "sysfs";
   dma: "iommu" | "devmem";
@@ -60,15 +58,15 @@ export interface PciProbe {
   iommuGroup: string | null;
 }
 
-/** A one-line refusal: the port, the device and the cause. */
+/** A refusal: what is wrong with the device (or range), and the cause in one word. */
 export class PciProbeError extends Error {
   constructor(
-    readonly port: string,
-    readonly address: string,
+    /** The device's PCI address, or the address range a placement needs. */
+    readonly subject: string,
     readonly cause: "no-device" | "unsupported" | "model" | "driver" | "no-iommu" | "iommu-reserved" | "no-reserved-ram" | "not-root",
     message: string,
   ) {
-    super(`port ${port} (${address}): ${message}`);
+    super(message);
   }
 }
 
@@ -97,8 +95,8 @@ function writable(file: string): NodeJS.ErrnoException | null {
 
 /** Checks one pci port; throws PciProbeError naming the first thing that is wrong. */
 export function probePciPort(port: PciPortSpec, model: "e1000" | "i210", sys: SysPaths = REAL_SYS): PciProbe {
-  const { name, address } = port;
-  const refuse = (cause: PciProbeError["cause"], msg: string) => new PciProbeError(name, address, cause, msg);
+  const { address } = port;
+  const refuse = (cause: PciProbeError["cause"], msg: string) => new PciProbeError(address, cause, msg);
   const dir = path.join(sys.sys, "bus", "pci", "devices", address);
   if (!fs.existsSync(dir)) throw refuse("no-device", `no such PCI device (nothing at ${path.join("/sys/bus/pci/devices", address)})`);
 
@@ -126,14 +124,12 @@ export function probePciPort(port: PciPortSpec, model: "e1000" | "i210", sys: Sy
         ? `bound to the kernel driver ${driver}: unbind it and bind vfio-pci (docs/real-hardware.md)`
         : "bound to no driver: bind it to vfio-pci (docs/real-hardware.md)");
     }
-    if (port.dma !== "iommu") throw refuse("no-iommu", "access vfio needs dma iommu (VFIO maps the core's memory through the IOMMU)");
   } else {
     if (driver !== null) {
       throw refuse("driver", driver === "vfio-pci"
         ? "bound to vfio-pci: use access vfio, or unbind it for sysfs access"
         : `bound to the kernel driver ${driver}: unbind it (echo ${address} > /sys/bus/pci/drivers/${driver}/unbind)`);
     }
-    if (port.dma !== "devmem") throw refuse("no-iommu", "access sysfs needs dma devmem (only VFIO maps the core's memory through an IOMMU)");
   }
 
   // May this process open what it needs? Root, or a user given the device files.
@@ -169,11 +165,11 @@ function iomem(sys: SysPaths): IomemRange[] {
  * must lie in RAM the kernel was told to leave alone (an E820 "Reserved" range, memmap=).
  * /proc/iomem shows addresses to root only.
  */
-export function probeReservedRam(what: string, dmaPhys: number, sys: SysPaths = REAL_SYS): void {
+export function probeReservedRam(dmaPhys: number, sys: SysPaths = REAL_SYS): void {
   const start = dmaPhys - DMA_BASE;
   const end = start + MEM_END - 1;
   const span = `${hex(start)}..${hex(end)}`;
-  const refuse = (cause: PciProbeError["cause"], msg: string) => new PciProbeError(what, span, cause, msg);
+  const refuse = (cause: PciProbeError["cause"], msg: string) => new PciProbeError(span, cause, msg);
   if (sys.euid !== 0) throw refuse("not-root", "not root: /proc/iomem shows addresses to root only, and /dev/mem opens for root only");
   const ranges = iomem(sys);
   if (ranges.every((r) => r.end === 0)) throw refuse("not-root", "not root: /proc/iomem shows no addresses");
@@ -189,7 +185,7 @@ export function probeReservedRam(what: string, dmaPhys: number, sys: SysPaths = 
  * iommu placement: the IOVA range of the core's memory must avoid the regions the IOMMU
  * reserves for the group (the MSI window on x86: /sys/kernel/iommu_groups/N/reserved_regions).
  */
-export function probeIova(port: string, group: string, dmaIova: number, sys: SysPaths = REAL_SYS): void {
+export function probeIova(group: string, dmaIova: number, sys: SysPaths = REAL_SYS): void {
   const start = dmaIova - DMA_BASE;
   const end = start + MEM_END - 1;
   let text = "";
@@ -203,7 +199,7 @@ export function probeIova(port: string, group: string, dmaIova: number, sys: Sys
     if (!m) continue;
     const [a, b] = [parseInt(m[1], 16), parseInt(m[2], 16)];
     if (a <= end && start <= b) {
-      throw new PciProbeError(port, `IOVA ${hex(start)}..${hex(end)}`, "iommu-reserved", `overlaps the IOMMU's reserved region ${hex(a)}..${hex(b)} (${m[3]}): move dma`);
+      throw new PciProbeError(`IOVA ${hex(start)}..${hex(end)}`, "iommu-reserved", `overlaps the IOMMU's reserved region ${hex(a)}..${hex(b)} (${m[3]}): move dma`);
     }
   }
 }
