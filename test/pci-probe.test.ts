@@ -104,15 +104,16 @@ test("no IOMMU: vfio on a device without an IOMMU group says so before the drive
   assert.match(e.message, /no IOMMU: the device has no IOMMU group \(boot with intel_iommu=on/);
 });
 
-test("reserved RAM: the core's whole memory inside a Reserved range of /proc/iomem", () => {
-  probeReservedRam(0x1000_0000 + DMA_BASE, sys);
-  probeReservedRam(0x1000_0000 + MEM_END + DMA_BASE, sys);
-  let e = refusal(() => probeReservedRam(0x2000_0000 + DMA_BASE, sys));
+test("reserved RAM: each core's whole memory inside a Reserved range of /proc/iomem; one refusal names every range that misses", () => {
+  probeReservedRam([0x1000_0000 + DMA_BASE, 0x1000_0000 + MEM_END + DMA_BASE], sys);
+  let e = refusal(() => probeReservedRam([0x2000_0000 + DMA_BASE], sys));
   assert.is(e.cause, "no-reserved-ram");
-  assert.match(e.message, /no reserved RAM for the core's memory \(48 MiB\): System RAM is there; reserve it on the kernel command line \(memmap=48M\$0x20000000\)/);
-  e = refusal(() => probeReservedRam(0x1600_0000 + DMA_BASE, sys));
-  assert.is(e.cause, "no-reserved-ram", "half in the reserved range is not enough");
-  e = refusal(() => probeReservedRam(0x1000_0000 + DMA_BASE, { ...sys, euid: 1000 }));
+  assert.is(e.message, "no reserved RAM for the core's memory (0x20000000..0x22ffffff, 48 MiB): System RAM is there; reserve it on the kernel command line (memmap=48M$0x20000000) or move dma");
+  e = refusal(() => probeReservedRam([0x2000_0000 + DMA_BASE, 0x2000_0000 + MEM_END + DMA_BASE], sys));
+  assert.is(e.message, "no reserved RAM for the cores' memories (0x20000000..0x22ffffff, 0x23000000..0x25ffffff; 48 MiB each): System RAM is there; reserve it on the kernel command line (memmap=96M$0x20000000) or move dma");
+  e = refusal(() => probeReservedRam([0x1000_0000 + DMA_BASE, 0x1600_0000 + DMA_BASE], sys));
+  assert.match(e.message, /^no reserved RAM for the core's memory \(0x16000000\.\.0x18ffffff, 48 MiB\): System RAM is there/, "half in the reserved range is not enough");
+  e = refusal(() => probeReservedRam([0x1000_0000 + DMA_BASE], { ...sys, euid: 1000 }));
   assert.is(e.cause, "not-root");
 });
 

@@ -161,24 +161,38 @@ function iomem(sys: SysPaths): IomemRange[] {
 }
 
 /**
- * devmem placement: the core's whole linear memory (MEM_END bytes from dmaPhys - DMA_BASE)
- * must lie in RAM the kernel was told to leave alone (an E820 "Reserved" range, memmap=).
- * /proc/iomem shows addresses to root only.
+ * devmem placement: each core's whole linear memory (MEM_END bytes from its bus address -
+ * DMA_BASE) must lie in RAM the kernel was told to leave alone (an E820 "Reserved" range,
+ * memmap=). /proc/iomem shows addresses to root only. One refusal covers every range that
+ * misses, with the memmap= that would reserve them.
  */
-export function probeReservedRam(dmaPhys: number, sys: SysPaths = REAL_SYS): void {
-  const start = dmaPhys - DMA_BASE;
-  const end = start + MEM_END - 1;
-  const span = `${hex(start)}..${hex(end)}`;
-  const refuse = (cause: PciProbeError["cause"], msg: string) => new PciProbeError(span, cause, msg);
-  if (sys.euid !== 0) throw refuse("not-root", "not root: /proc/iomem shows addresses to root only, and /dev/mem opens for root only");
+export function probeReservedRam(dmaPhys: number[], sys: SysPaths = REAL_SYS): void {
+  const spans = dmaPhys.map((bus) => ({ start: bus - DMA_BASE, end: bus - DMA_BASE + MEM_END - 1 }));
+  const text = spans.map((r) => `${hex(r.start)}..${hex(r.end)}`).join(", ");
+  if (sys.euid !== 0) throw new PciProbeError(text, "not-root", "not root: /proc/iomem shows addresses to root only, and /dev/mem opens for root only");
   const ranges = iomem(sys);
-  if (ranges.every((r) => r.end === 0)) throw refuse("not-root", "not root: /proc/iomem shows no addresses");
-  const hit = ranges.filter((r) => r.start <= end && start <= r.end);
-  const ram = hit.find((r) => r.name !== "Reserved");
-  const inside = hit.find((r) => r.name === "Reserved" && r.start <= start && end <= r.end);
-  if (!inside) {
-    throw refuse("no-reserved-ram", `no reserved RAM for the core's memory (${MEM_END / 2 ** 20} MiB)${ram ? `: ${ram.name} is there` : ""}; reserve it on the kernel command line (memmap=${MEM_END / 2 ** 20}M$${hex(start)}) or move dma`);
+  if (ranges.every((r) => r.end === 0)) throw new PciProbeError(text, "not-root", "not root: /proc/iomem shows no addresses");
+  const missing = spans.map((s) => {
+    const hit = ranges.filter((r) => r.start <= s.end && s.start <= r.end);
+    const inside = hit.some((r) => r.name === "Reserved" && r.start <= s.start && s.end <= r.end);
+    return { ...s, inside, there: hit.find((r) => r.name !== "Reserved")?.name };
+  }).filter((s) => !s.inside);
+  if (!missing.length) return;
+  const mib = MEM_END / 2 ** 20;
+  // Back-to-back ranges are one reservation.
+  const merged: { start: number; end: number }[] = [];
+  for (const s of [...missing].sort((a, b) => a.start - b.start)) {
+    const last = merged[merged.length - 1];
+    if (last && last.end + 1 === s.start) last.end = s.end;
+    else merged.push({ start: s.start, end: s.end });
   }
+  const memmap = merged.map((m) => `memmap=${(m.end + 1 - m.start) / 2 ** 20}M$${hex(m.start)}`).join(" ");
+  const there = [...new Set(missing.map((s) => s.there).filter(Boolean))];
+  const what = missing.length === 1
+    ? `no reserved RAM for the core's memory (${hex(missing[0].start)}..${hex(missing[0].end)}, ${mib} MiB)`
+    : `no reserved RAM for the cores' memories (${missing.map((s) => `${hex(s.start)}..${hex(s.end)}`).join(", ")}; ${mib} MiB each)`;
+  throw new PciProbeError(missing.map((s) => `${hex(s.start)}..${hex(s.end)}`).join(", "), "no-reserved-ram",
+    `${what}${there.length ? `: ${there.join(", ")} is there` : ""}; reserve it on the kernel command line (${memmap}) or move dma`);
 }
 
 /**

@@ -69,13 +69,20 @@ export function pciPreflight(board: Board, i: number, sys: SysPaths = REAL_SYS):
     return out; // the placement's checks need a usable device
   }
   if (i !== firstPci(board)) return out;
-  for (const which of ["os", "fault"] as const) {
+  const which = ["os", "fault"] as const;
+  try {
+    if (d.dma === "devmem") probeReservedRam(which.map((w) => board.dma[w]), sys);
+  } catch (e) {
+    if (!(e instanceof PciProbeError)) throw e;
+    const bad = which.filter((w) => e.subject.includes(`0x${(board.dma[w] - DMA_BASE).toString(16)}..`));
+    out.push({ path: bad.length === 1 ? `/dma/${bad[0]}` : "/dma", message: e.message });
+  }
+  for (const w of which) {
     try {
-      if (d.dma === "devmem") probeReservedRam(board.dma[which], sys);
-      else if (group !== null) probeIova(group, board.dma[which], sys);
+      if (d.dma === "iommu" && group !== null) probeIova(group, board.dma[w], sys);
     } catch (e) {
       if (!(e instanceof PciProbeError)) throw e;
-      out.push({ path: `/dma/${which}`, message: `${e.subject}: ${e.message} (the ${which} core's memory, dma ${d.dma})` });
+      out.push({ path: `/dma/${w}`, message: `${e.subject}: ${e.message} (the ${w} core's memory)` });
     }
   }
   return out;

@@ -55,13 +55,16 @@ export function guestPreamble(shareRoot: boolean): string {
  * Compiles a TypeScript entry of this repository, and what it imports, to JavaScript in
  * outDir (under the repository, so the guest sees it at the same path): ts-node transpiling
  * in the guest under TCG costs about 20 s per start, plain Node about 2 s. What the code
- * finds relative to __dirname (build/, boards/, node_modules/) is symlinked. Returns the
- * entry's .js file.
+ * finds relative to __dirname (build/, boards/, node_modules/) is symlinked. alsoCompile:
+ * modules the entry loads with a computed require (the board kinds). Returns the entry's
+ * .js file.
  */
-export function guestJs(entry: string, outDir: string): string {
+export function guestJs(entry: string, outDir: string, alsoCompile: string[] = []): string {
   const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
   const flags = ["--outDir", outDir, "--rootDir", ROOT, "--noEmit", "false", "--target", "ES2022", "--module", "commonjs", "--moduleResolution", "node", "--esModuleInterop", "--resolveJsonModule", "--skipLibCheck", "--types", "node"];
-  const r = spawnSync(process.execPath, [tsc, ...flags, entry], { cwd: ROOT, encoding: "utf8" });
+  // The portable integer types (i32, u8...) that assembly/shared/ declares for tsc.
+  const types = path.join(ROOT, "host", "types", "portable.d.ts");
+  const r = spawnSync(process.execPath, [tsc, ...flags, types, entry, ...alsoCompile], { cwd: ROOT, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`tsc for the guest failed:\n${r.stdout}${r.stderr}`);
   for (const d of ["build", "boards", "node_modules"]) {
     const link = path.join(outDir, d);
