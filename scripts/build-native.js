@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// Builds the raw-socket addon (host/native/rawsock.c -> build/native/lastgasp_raw.node) with
-// node-gyp, offline: the Node headers come from the local installation (the prefix of the
-// running node, or npm's `nodedir` setting), never from a download. node-gyp itself is the
-// project's own if installed, else the one npm bundles.
+// Builds the native addons with node-gyp, offline: every target of host/native/binding.gyp,
+// each copied to build/native/<target>.node —
+//   rawsock.c -> lastgasp_raw.node     the raw-socket sender behind `lastgasp send`
+//   board.c, regops.c, softnic.c, linux.c, crash.c (+ pci.c) -> lastgasp_board.node
+//                                      real ports and the crash path (docs/real-hardware.md);
+//                                      its generated inputs first (scripts/gen-native.js:
+//                                      the wasm2c-translated core, constants, register table)
+// An addon of your own: a C file and a target in binding.gyp; this script finds the targets.
+// The Node headers come from the local installation (the prefix of the running node, or
+// npm's `nodedir` setting), never from a download. node-gyp itself is the project's own if
+// installed, else the one npm bundles.
 "use strict";
 const { execFileSync } = require("child_process");
 const fs = require("fs");
@@ -11,14 +18,17 @@ const path = require("path");
 const root = path.join(__dirname, "..");
 const src = path.join(root, "host", "native");
 const outDir = path.join(root, "build", "native");
-const out = path.join(outDir, "lastgasp_raw.node");
+const gen = path.join(outDir, "gen");
+const targets = JSON.parse(fs.readFileSync(path.join(src, "binding.gyp"), "utf8")).targets;
+const outs = targets.map((t) => path.join(outDir, `${t.target_name}.node`));
+const sources = targets.flatMap((t) => t.sources);
 
 function fail(msg) {
   console.error(`build-native: ${msg}`);
   process.exit(1);
 }
 
-if (process.platform !== "linux") fail(`AF_PACKET raw sockets are Linux only (this is ${process.platform})`);
+if (process.platform !== "linux") fail(`the addons (AF_PACKET sockets, PCI devices, the crash path) are Linux only (this is ${process.platform})`);
 
 function findNodeGyp() {
   const candidates = [];
@@ -41,14 +51,22 @@ if (!gyp) fail("node-gyp not found (neither in node_modules nor bundled with npm
 const nodedir = findNodeDir();
 if (!nodedir) fail(`Node headers not found (looked for include/node/node_api.h under the node prefix and $npm_config_nodedir); install the nodejs headers package`);
 
+// The board addon's generated inputs (their own up-to-date check: a hash of their inputs).
+execFileSync(process.execPath, [path.join(__dirname, "gen-native.js")], { stdio: "inherit" });
+
 const stamp = (f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0);
-const newest = Math.max(...["rawsock.c", "binding.gyp"].map((f) => stamp(path.join(src, f))), stamp(__filename));
-if (stamp(out) > newest) {
-  console.log(`${path.relative(root, out)}: up to date`);
+const headers = fs.readdirSync(src).filter((f) => f.endsWith(".h"));
+const generated = fs.existsSync(gen) ? fs.readdirSync(gen).filter((f) => /\.(h|a)$/.test(f)).map((f) => path.join(gen, f)) : [];
+const newest = Math.max(...[...sources, ...headers, "binding.gyp"].map((f) => stamp(path.join(src, f))), ...generated.map(stamp), stamp(__filename));
+if (Math.min(...outs.map(stamp)) > newest) {
+  console.log(`${outs.map((o) => path.relative(root, o)).join(", ")}: up to date`);
   process.exit(0);
 }
 
 execFileSync(process.execPath, [gyp, "rebuild", `--nodedir=${nodedir}`, "--loglevel=warn"], { cwd: src, stdio: "inherit" });
 fs.mkdirSync(outDir, { recursive: true });
-fs.copyFileSync(path.join(src, "build", "Release", "lastgasp_raw.node"), out);
-console.log(`${path.relative(root, out)}: ${fs.statSync(out).size} bytes (node-gyp ${path.relative(root, gyp)}, headers ${nodedir})`);
+for (const t of targets) {
+  const out = path.join(outDir, `${t.target_name}.node`);
+  fs.copyFileSync(path.join(src, "build", "Release", `${t.target_name}.node`), out);
+  console.log(`${path.relative(root, out)}: ${fs.statSync(out).size} bytes (node-gyp ${path.relative(root, gyp)}, headers ${nodedir})`);
+}

@@ -46,6 +46,10 @@ export const opener: PortOpener = {
     };
   },
 
+  beforeTraffic(rt: NativeRuntime, i: number): void {
+    rt.addon.linuxTap(i, true);
+  },
+
   settle(rt: NativeRuntime, i: number, frames: number, timeoutUs: number): void {
     const end = rt.addon.nowNs() + timeoutUs * 1000;
     let got = 0;

@@ -32,6 +32,8 @@ export interface PortOpener {
    * bus address `bus` (called once per core, after every port of the kind is open).
    */
   placeDma?(rt: NativeRuntime, core: Core, bus: number, which: "os" | "fault"): void;
+  /** Bring-up's loopback steps begin on port i: make what it sends come back (see PortRuntime.loopback). */
+  beforeTraffic?(rt: NativeRuntime, i: number): void;
   /** Lets frames arrive in port i's RX ring (see BoardRuntime.settle). */
   settle?(rt: NativeRuntime, i: number, frames: number, timeoutUs: number): void;
   /** Releases what open and placeDma took for port i (after the addon's entry is closed). */
@@ -139,6 +141,10 @@ export class NativeRuntime implements BoardRuntime {
     const opener = this.openersUsed.get(this.board.ports[port].device.kind);
     if (opener?.settle) opener.settle(this, port, frames, timeoutUs);
     else this.delay(Math.min(timeoutUs, 10_000));
+  }
+
+  beforeTraffic(): void {
+    this.board.ports.forEach((p, i) => this.openersUsed.get(p.device.kind)?.beforeTraffic?.(this, i));
   }
 
   regName(_port: number, offset: number): string {

@@ -67,7 +67,11 @@ export interface BoardRuntime {
   settle(port: number, frames: number, timeoutUs: number): void;
   /** A register's name for messages ("TDH (0x3810)"), from the NIC's register table. */
   regName(port: number, offset: number): string;
-  /** Called by bring-up once the register self-test and the link are done (sim: the board file's TX faults). */
+  /**
+   * Bring-up's traffic steps begin (after the register self-test and the link): sim injects
+   * the board file's TX faults; a linux port loops what it sends back through the kernel's
+   * transmit tap.
+   */
   beforeTraffic?(): void;
   /** Writes each port's capture (sim only: the virtual wire's taps). */
   savePcaps?(dir: string): void;

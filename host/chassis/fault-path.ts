@@ -17,7 +17,7 @@ import type { NicDevice } from "../nic/device";
 import type { GaspPortConfig } from "../gasp/repr";
 import { GuestPanic, OsFaultKind } from "../sim/guest-os";
 import { NS_PER_US } from "../ha/timeline";
-import { parseIPv4 } from "../util/addr";
+import { gaspPorts } from "../gasp/ports";
 import { FAULT_ARMF_LINK_FIRST } from "../../assembly/shared/fault";
 import * as G from "../../assembly/shared/gasp";
 
@@ -52,20 +52,7 @@ export class UnitFaultPath {
   /** The gasp's ports: every board port, raw on the backplane, raw + UDP on the front. */
   private gaspPorts(): GaspPortConfig[] {
     const { board, peer, settings: s } = this.u;
-    const peerFront = peer.ports.find((p) => p.role === "front")!;
-    const ownBp = board.ports.filter((p) => p.role === "backplane");
-    const peerBp = peer.ports.filter((p) => p.role === "backplane");
-    return board.ports.map((p) => {
-      // A backplane port reaches the peer's backplane port of the same rank (the chassis
-      // pairs them so); every other port reaches the peer's front port through the switch.
-      const to = p.role === "backplane" ? (peerBp[ownBp.indexOf(p)] ?? peerFront) : peerFront;
-      const ownIp = p.ipv4[0]?.split("/")[0];
-      const peerIp = to.ipv4[0]?.split("/")[0];
-      let encaps = p.role === "backplane" ? s.encaps.backplane : s.encaps.front;
-      if (!ownIp || !peerIp) encaps = encaps.filter((e) => e !== "udp");
-      if (!encaps.length) encaps = ["raw"];
-      return { ownMac: p.macBytes, peerMac: to.macBytes, ownIp: ownIp ? parseIPv4(ownIp) : undefined, peerIp: peerIp ? parseIPv4(peerIp) : undefined, encaps };
-    });
+    return gaspPorts(board, peer, s.encaps);
   }
 
   /** The board's watchdog: a whole period without a kick is a hang (an NMI to the handler). */

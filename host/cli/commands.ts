@@ -24,8 +24,13 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: "bringup",
-    summary: "validate a board file and bring the board up on the virtual board, step by step",
+    summary: "validate a board file and bring the board up, step by step (virtual board, pci or linux ports)",
     load: () => (require("./bringup") as typeof import("./bringup")).command,
+  },
+  {
+    name: "drill",
+    summary: "a fire drill on real ports: arm the gasp and the crash path, then die (segfault, abort, heap, hang, SIGKILL)",
+    load: () => (require("./drill") as typeof import("./drill")).command,
   },
   {
     name: "check",

@@ -16,7 +16,8 @@ import { FRAME_SLOT_SIZE } from "../../assembly/shared/memmap";
 import type { FaultInfo } from "../gasp/gasp";
 import { pathName } from "../nic/rings";
 
-const EXCERPT = Core.frame(14);
+/** Where the exception handler puts its excerpt (a native crash handler too: host/board/crash.ts). */
+export const EXCERPT = Core.frame(14);
 
 const hi = (x: bigint) => Number((x >> 32n) & 0xffffffffn) | 0;
 const lo = (x: bigint) => Number(x & 0xffffffffn) | 0;

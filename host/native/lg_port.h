@@ -118,7 +118,7 @@ int lg_port_drain(struct lg_board *b, unsigned port, uint32_t budget_us);
  *  lg_pci_napi   adds the pci functions to the addon's exports at load time.
  *  lg_pci_drain  the pci half of lg_port_drain (e.g. TDH == TDT and a little longer).
  */
-#ifdef NAPI_VERSION
+#ifdef SRC_NODE_API_H_ /* node_api.h included first */
 napi_value lg_pci_napi(napi_env env, napi_value exports) __attribute__((weak));
 #endif
 int lg_pci_drain(struct lg_port *p, uint32_t budget_us) __attribute__((weak));
