@@ -118,6 +118,8 @@ examples:
         (r ? `rehearsal: ${statusName(r.result)} in ${r.us} us (${r.rounds} rounds, ${r.regops} register operations)` : "not rehearsed (--cold)") +
         `; dying by ${death} at ${dyingAtUs} us`);
     }
+    // The last kick: the time since arming (a rehearsal, the line above) is not a hang.
+    rt.addon.crashKick();
     die(death, rt.addon);
     return 1; // not reached
   },

@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include <node_api.h>
+#include "lg_consts.h"
 #include "lg_port.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
@@ -334,12 +335,8 @@ static int place_devmem(void *vaddr, size_t len, uint64_t phys, struct pci_err *
 
 /* ---- the crash path's last wait ----------------------------------------------------- */
 
-/* assembly/shared/e1000.ts: STATUS and the TX queues' head and tail (txQueueBase). */
-#define PCI_REG_STATUS 0x0008u
-#define PCI_STATUS_SPEED_SHIFT 6
-#define PCI_TXQ_BASE(n) (0x3800u + 0x100u * (n))
-#define PCI_TXQ_TDH 0x10u
-#define PCI_TXQ_TDT 0x18u
+/* TX queue n's registers: txQueueBase(n) in assembly/shared/e1000.ts (queues 0..3). */
+#define PCI_TXQ(n, off) (REG_TDBAL + 0x100u * (n) + (off))
 #define PCI_TX_QUEUES 4
 /* The largest transmit FIFO of the supported NICs (8254x: up to 24 KiB of the 40..64 KiB
  * packet buffer, PBA; I210: 20 KiB): what may still wait to be serialised once every
@@ -357,21 +354,22 @@ static int place_devmem(void *vaddr, size_t len, uint64_t phys, struct pci_err *
 int lg_pci_drain(struct lg_port *p, uint32_t budget_us) {
   volatile uint32_t *bar = p->pci.bar;
   if (p->kind != LG_PORT_PCI || !bar) return -1;
+  if (lg_board.dry) return 1; /* a rehearsal sends nothing: nothing to wait for */
   uint64_t deadline = lg_now_ns() + (uint64_t)budget_us * 1000u;
   for (;;) {
     int idle = 1;
-    for (unsigned q = 0; q < PCI_TX_QUEUES && PCI_TXQ_BASE(q) + PCI_TXQ_TDT + 4 <= p->pci.bar_len; q++)
-      if (bar[(PCI_TXQ_BASE(q) + PCI_TXQ_TDH) / 4] != bar[(PCI_TXQ_BASE(q) + PCI_TXQ_TDT) / 4]) idle = 0;
+    for (unsigned q = 0; q < PCI_TX_QUEUES && PCI_TXQ(q, TXQ_OFF_TDT) + 4 <= p->pci.bar_len; q++)
+      if (bar[PCI_TXQ(q, TXQ_OFF_TDH) / 4] != bar[PCI_TXQ(q, TXQ_OFF_TDT) / 4]) idle = 0;
     if (idle) break;
     if (lg_now_ns() >= deadline) return 0;
     lg_delay_us(10);
   }
-  uint32_t speed = (bar[PCI_REG_STATUS / 4] >> PCI_STATUS_SPEED_SHIFT) & 3u; /* 0: 10, 1: 100, else 1000 Mb/s */
-  uint32_t mbps = speed == 0 ? 10u : speed == 1 ? 100u : 1000u;
+  /* STATUS.SPEED (SDM 13.4.2): 00 10 Mb/s, 01 100 Mb/s, 1x 1000 Mb/s. */
+  uint32_t speed = bar[REG_STATUS / 4] & STATUS_SPEED_MASK;
+  uint32_t mbps = speed >= STATUS_SPEED_1000 ? 1000u : speed ? 100u : 10u;
   uint64_t fifo_us = (uint64_t)PCI_TX_FIFO_BYTES * 8u / mbps;
   uint64_t now = lg_now_ns();
   uint64_t left_us = now < deadline ? (deadline - now) / 1000u : 0;
-  if (lg_board.dry) return 1; /* a rehearsal sends nothing: nothing to wait for */
   lg_delay_us((uint32_t)(fifo_us < left_us ? fifo_us : left_us));
   return fifo_us <= left_us;
 }

@@ -1,48 +1,45 @@
 // Runs inside the QEMU guest (test/qemu-pci.test.ts, bench/qemu-pci.bench.ts) with the host's
-// Node over 9p: a plan of steps, each a process of its own — the `lastgasp` CLI as a user runs
-// it, a unit's armed process that dies (armed-unit.ts), a sysfs write (binding drivers), a
-// look at the device (to show what a refused command left alone) — and one "LG {json}" record
-// per step on the serial console.
+// Node over 9p: a plan of steps — the `lastgasp` CLI as a user runs it, each in a process of
+// its own (bring-up, `lastgasp drill` dying on purpose, refusals, as root or not), a sysfs
+// write (binding drivers), a look at the device (to show what a refused command left alone),
+// a calibration frame — and one "LG {json}" record per step on the serial console.
+//
+// Calibration: one frame (EtherType 0x88B6, "lastgasp-cal") sent through the OS core's TX
+// ring of the board, with the realtime clock read just before and after the one native call
+// that writes its TDT. QEMU's e1000 transmits inside that TDT write and filter-dump stamps
+// the frame then, which maps the capture's clock onto the guest's: `lastgasp drill` prints
+// the guest's realtime of its death (dyingAtUs), the capture stamps its gasp.
 //
 // usage (in the guest): node pci-guest.js PLAN.json
 
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import "./armed-unit"; // compiled with this file for the guest: the process each "die" step runs
+import { performance } from "perf_hooks";
+import { loadBoard } from "../../host/board/load";
+import { openBoard } from "../../host/board/runtime";
+import { CoreRings } from "../../host/nic/rings";
 
 export type GuestStep =
-  /** node bin/lastgasp.js ARGS, as root or as another user. */
-  | { kind: "cli"; name: string; args: string[]; uid?: number }
-  /** node [nodeFlags] armed-unit.js BOARD KEY HOW ARGS: the records it printed, how it ended. */
-  | { kind: "die"; name: string; board: string; key: string; how: string; args?: string[]; nodeFlags?: string[] }
+  /** node [nodeFlags] bin/lastgasp.js ARGS, as root or as another user: exit code, signal, output. */
+  | { kind: "cli"; name: string; args: string[]; uid?: number; nodeFlags?: string[] }
   /** Writes to sysfs files, in order (unbind, bind, new_id). */
   | { kind: "sysfs"; name: string; writes: [string, string][] }
   /** The device as sysfs shows it: driver, config space (first 64 bytes), enable. */
-  | { kind: "look"; name: string; address: string };
+  | { kind: "look"; name: string; address: string }
+  /** A calibration frame through the board's port 0 (in this process; the board closed after). */
+  | { kind: "calibrate"; name: string; board: string };
+
+export const CALIBRATION_ETHERTYPE = 0x88b6;
+export const CALIBRATION_TEXT = "lastgasp-cal";
 
 export interface GuestPlan {
   /** The repository (the guest sees the host's root at the same paths). */
   root: string;
-  /** armed-unit.js, compiled for the guest. */
-  armedUnit: string;
   steps: GuestStep[];
 }
 
 const rec = (o: object) => process.stdout.write(`LG ${JSON.stringify(o)}\n`);
-
-/** Every "LG {json}" line of a child's stdout. */
-function records(out: string): object[] {
-  return out.split("\n").flatMap((l) => {
-    const m = /^LG (\{.*\})$/.exec(l);
-    if (!m) return [];
-    try {
-      return [JSON.parse(m[1])];
-    } catch {
-      return [];
-    }
-  });
-}
 
 function look(address: string): Record<string, unknown> {
   const dir = `/sys/bus/pci/devices/${address}`;
@@ -56,6 +53,37 @@ function look(address: string): Record<string, unknown> {
   return { driver, config: config.toString("hex"), command: config.readUInt16LE(4), enable: fs.readFileSync(`${dir}/enable`, "utf8").trim() };
 }
 
+/** Realtime in microseconds with sub-millisecond resolution (as `lastgasp drill` prints it). */
+const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+function calibrate(boardFile: string): Record<string, unknown> {
+  const rt = openBoard(loadBoard(boardFile));
+  try {
+    const f = new Uint8Array(60);
+    f.fill(0xff, 0, 6);
+    f.set(rt.board.ports[0].macBytes, 6);
+    f[12] = CALIBRATION_ETHERTYPE >> 8;
+    f[13] = CALIBRATION_ETHERTYPE & 0xff;
+    f.set(new TextEncoder().encode(CALIBRATION_TEXT), 14);
+    rt.osRings.must("nic_tx_init", 0);
+    if (rt.osRings.enqueue(0, [f]) !== 1) throw new Error("the calibration frame did not fit the TX ring");
+    // nic_tx_doorbell lists one TDT write: time the native call that performs it.
+    let calA = 0;
+    let calB = 0;
+    const timed = new CoreRings(rt.os, rt.nics, rt.delay, (view) => {
+      calA = nowUs();
+      const n = rt.perform(view);
+      calB = nowUs();
+      return n;
+    });
+    timed.must("nic_tx_doorbell", 0);
+    rt.osRings.must("nic_tx_confirm", 0);
+    return { calA, calB };
+  } finally {
+    rt.close();
+  }
+}
+
 function main(): void {
   const plan = JSON.parse(fs.readFileSync(process.argv[2], "utf8")) as GuestPlan;
   const root = plan.root;
@@ -63,12 +91,11 @@ function main(): void {
   for (const s of plan.steps) {
     const t0 = Date.now();
     if (s.kind === "cli") {
-      const r = spawnSync(process.execPath, [path.join(root, "bin", "lastgasp.js"), ...s.args], { encoding: "utf8", uid: s.uid, gid: s.uid, cwd: "/tmp", maxBuffer: 16 << 20 });
-      rec({ op: "step", name: s.name, code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 });
-    } else if (s.kind === "die") {
-      const argv = [...(s.nodeFlags ?? []), plan.armedUnit, s.board, s.key, s.how, ...(s.args ?? [])];
-      const r = spawnSync(process.execPath, argv, { encoding: "utf8", cwd: "/tmp", maxBuffer: 16 << 20 });
-      rec({ op: "step", name: s.name, code: r.status, signal: r.signal, records: records(r.stdout), stderr: r.stderr.slice(-2000), ms: Date.now() - t0 });
+      const argv = [...(s.nodeFlags ?? []), path.join(root, "bin", "lastgasp.js"), ...s.args];
+      const r = spawnSync(process.execPath, argv, { encoding: "utf8", uid: s.uid, gid: s.uid, cwd: "/tmp", maxBuffer: 16 << 20 });
+      rec({ op: "step", name: s.name, code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr.slice(-4000), ms: Date.now() - t0 });
+    } else if (s.kind === "calibrate") {
+      rec({ op: "step", name: s.name, ...calibrate(s.board), ms: Date.now() - t0 });
     } else if (s.kind === "sysfs") {
       const done: string[] = [];
       let error: string | undefined;

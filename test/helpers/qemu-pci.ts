@@ -33,11 +33,10 @@ export function guestWorkDir(name: string): string {
   return dir;
 }
 
-/** Compiles the guest's programs (pci-guest.js, which pulls in armed-unit.js) into dir/js. */
-export function compileGuest(dir: string): { pciGuest: string; armedUnit: string } {
+/** Compiles the guest's program (pci-guest.js) into dir/js. */
+export function compileGuest(dir: string): string {
   // The board kinds are loaded on demand (host/board/native.ts): compile pci.ts too.
-  const pciGuest = guestJs(path.join(ROOT, "test", "helpers", "pci-guest.ts"), path.join(dir, "js"), [path.join(ROOT, "host", "board", "pci.ts")]);
-  return { pciGuest, armedUnit: path.join(path.dirname(pciGuest), "armed-unit.js") };
+  return guestJs(path.join(ROOT, "test", "helpers", "pci-guest.ts"), path.join(dir, "js"), [path.join(ROOT, "host", "board", "pci.ts")]);
 }
 
 /** A board file for the rig's e1000 (kind pci), written into dir. */
@@ -98,8 +97,8 @@ function bindUdp(sock: dgram.Socket): Promise<number> {
 }
 
 export async function runPciGuest(opts: PciGuestOptions): Promise<PciGuestRun> {
-  const { pciGuest, armedUnit } = compileGuest(opts.dir);
-  const plan: GuestPlan = { root: ROOT, armedUnit, steps: opts.steps };
+  const pciGuest = compileGuest(opts.dir);
+  const plan: GuestPlan = { root: ROOT, steps: opts.steps };
   const planFile = path.join(opts.dir, `plan-${opts.machine}.json`);
   fs.writeFileSync(planFile, JSON.stringify(plan));
   const script = path.join(opts.dir, `guest-${opts.machine}.sh`);
