@@ -115,9 +115,11 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (e) {
-  rec({ op: "error", message: (e as Error).stack });
-  process.exitCode = 1;
+if (require.main === module) {
+  try {
+    main();
+  } catch (e) {
+    rec({ op: "error", message: (e as Error).stack });
+    process.exitCode = 1;
+  }
 }
