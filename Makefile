@@ -19,9 +19,11 @@ build: $(NPM_STAMP)
 	node scripts/build-core.js
 	node scripts/build-js.js
 
-# The raw-socket addon behind `lastgasp send` (host/native/rawsock.c): node-gyp with the
-# local Node headers, never a download. Linux only.
-native: $(NPM_STAMP)
+# The native addons (host/native/binding.gyp: the raw-socket sender behind `lastgasp send`;
+# the board addon — real ports and the crash path, with the core translated by wasm2c, so it
+# needs the built core and host): node-gyp with the local Node headers, never a download.
+# Linux only.
+native: build
 	node scripts/build-native.js
 
 # System tools the tests use as independent judges.

@@ -12,3 +12,4 @@ export * from "./exports/fault";
 export * from "./exports/switch";
 export * from "./exports/engine";
 export * from "./exports/image";
+export * from "./exports/flash";

@@ -114,4 +114,17 @@ export const STATE_IMG_TRUST_BOARD: usize = STATE_IMG_BASE + 0x800; // 36: the c
 export const STATE_IMG_TRAILER: usize = STATE_IMG_BASE + 0x880; // IMG_TRAILER_LEN (96): key id and signature given first
 export const STATE_IMG_COLLECT: usize = STATE_IMG_BASE + 0x900; // 128: header, record header and digest as they arrive
 
-// 0x8100 .. 0x9000 is free; 0x9000 .. 0xa000 is STATE_NIC_SLOT_BUFS (above); 0xb000 .. 0x10000 is free.
+// Flashing and the boot stage (assembly/flash/, docs/flashing.md), 0xb000 .. 0xbfff.
+export const STATE_FLASH_BASE: usize = STATE_BASE + 0xb000;
+export const STATE_FLASH_SIZE: usize = 0x1000;
+export const STATE_FLASH_LAYOUT: usize = STATE_FLASH_BASE + 0x000; // FLC_LEN (64): the checked layout, and derived values
+export const STATE_FLASH_OP: usize = STATE_FLASH_BASE + 0x080; // 128: the operation in progress (flash/stage.ts)
+export const STATE_FLASH_BAD: usize = STATE_FLASH_BASE + 0x100; // FL_REGIONS x 128: bad-block bitmaps (1024 blocks each)
+export const STATE_FLASH_CUR: usize = STATE_FLASH_BASE + 0x300; // SR_LEN (96): the state record in force
+export const STATE_FLASH_NEXT: usize = STATE_FLASH_BASE + 0x380; // SR_LEN: the record being written
+export const STATE_FLASH_SHA_W: usize = STATE_FLASH_BASE + 0x400; // SHA_CTX_SIZE: SHA-256 of what was written
+export const STATE_FLASH_SHA_R: usize = STATE_FLASH_BASE + 0x480; // SHA_CTX_SIZE: SHA-256 of what was read back
+export const STATE_FLASH_DIGESTS: usize = STATE_FLASH_BASE + 0x500; // 64: the two digests
+export const STATE_FLASH_VID: usize = STATE_FLASH_BASE + 0x540; // 16: id of the image just verified
+
+// 0x8100 .. 0x9000 is free; 0x9000 .. 0xa000 is STATE_NIC_SLOT_BUFS (above); 0xc000 .. 0x10000 is free.

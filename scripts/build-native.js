@@ -2,6 +2,7 @@
 // Builds the native addons with node-gyp, offline: every target of host/native/binding.gyp,
 // each copied to build/native/<target>.node —
 //   rawsock.c -> lastgasp_raw.node     the raw-socket sender behind `lastgasp send`
+//   mtd.c -> lastgasp_mtd.node         Linux MTD devices for the flasher
 //   board.c, regops.c, softnic.c, linux.c, crash.c (+ pci.c) -> lastgasp_board.node
 //                                      real ports and the crash path (docs/real-hardware.md);
 //                                      its generated inputs first (scripts/gen-native.js:
@@ -28,7 +29,7 @@ function fail(msg) {
   process.exit(1);
 }
 
-if (process.platform !== "linux") fail(`the addons (AF_PACKET sockets, PCI devices, the crash path) are Linux only (this is ${process.platform})`);
+if (process.platform !== "linux") fail(`the addons (AF_PACKET sockets, MTD devices, PCI devices, the crash path) are Linux only (this is ${process.platform})`);
 
 function findNodeGyp() {
   const candidates = [];

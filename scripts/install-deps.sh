@@ -2,10 +2,13 @@
 # Installs the system tools the tests need when they are missing (Debian, as root):
 #   tshark               — the independent judge of every frame format (dumpcap comes with it);
 #   iproute2             — network namespaces and veth pairs for the real-Linux neighbour test;
-#   gcc, g++, make, python3 — node-gyp's build of the raw-socket addon (host/native);
+#   gcc, g++, make, python3, binutils — node-gyp's build of the addons (host/native);
 #   qemu-system-x86      — QEMU's e1000 as a real NIC model (test/qemu-e1000.test.ts);
-#   wabt                 — wasm2c: the release core translated to C for the QEMU guest;
-#   busybox-static, cpio — the guest's initramfs userland.
+#   wabt                 — wasm2c: the release core translated to C for the QEMU guest and
+#                          for the board addon's crash path;
+#   busybox-static, cpio — the guest's initramfs userland;
+#   mtd-utils            — the independent reader/writer of real flash (nanddump, mtd_debug,
+#                          nandflipbits) in the QEMU guest's flashing test (test/qemu-flash.test.ts).
 # Without root, it says what is missing and fails: a test that cannot run is a failure.
 # (The guest kernel is not installed here: scripts/qemu-rig/kernel.sh downloads the Debian
 # package into build/qemu/cache and extracts vmlinuz from it, leaving this machine alone.)
@@ -17,6 +20,7 @@ command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 command -v c++ >/dev/null 2>&1 || missing="$missing g++"
 command -v make >/dev/null 2>&1 || missing="$missing make"
+command -v ar >/dev/null 2>&1 || missing="$missing binutils"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 command -v qemu-system-x86_64 >/dev/null 2>&1 || missing="$missing qemu-system-x86"
 command -v wasm2c >/dev/null 2>&1 || missing="$missing wabt"
@@ -24,6 +28,7 @@ command -v wasm2c >/dev/null 2>&1 || missing="$missing wabt"
   || missing="$missing busybox-static"
 [ -e /usr/include/stdio.h ] || missing="$missing libc6-dev"
 command -v cpio >/dev/null 2>&1 || missing="$missing cpio"
+command -v nanddump >/dev/null 2>&1 || missing="$missing mtd-utils"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps: missing:$missing — install them (apt-get install$missing) or run as root" >&2

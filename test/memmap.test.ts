@@ -48,6 +48,7 @@ test("core-private state: subsystem blocks never overlap and stay inside STATE",
     ["fault entry", ST.STATE_FAULT_BASE, ST.STATE_FAULT_SIZE],
     ["NIC slot buffers", ST.STATE_NIC_SLOT_BUFS, ST.STATE_NIC_SLOT_BUFS_SIZE],
     ["signed images", ST.STATE_IMG_BASE, ST.STATE_IMG_SIZE],
+    ["flashing and the boot stage", ST.STATE_FLASH_BASE, ST.STATE_FLASH_SIZE],
   ];
   blocks.sort((a, b) => a[1] - b[1]);
   let end = MAP.STATE_BASE;
@@ -67,6 +68,7 @@ test("core-private state: subsystem blocks never overlap and stay inside STATE",
   inside(/^STATE_GASP_/, ST.STATE_GASP_BASE, ST.STATE_GASP_SIZE);
   inside(/^SW_ST_/, ST.STATE_SWITCH_BASE, ST.STATE_SWITCH_SIZE, ["SW_ST_END"]);
   inside(/^STATE_IMG_/, ST.STATE_IMG_BASE, ST.STATE_IMG_SIZE);
+  inside(/^STATE_FLASH_/, ST.STATE_FLASH_BASE, ST.STATE_FLASH_SIZE);
   assert.is(ST.SW_ST_END, ST.STATE_SWITCH_BASE + ST.STATE_SWITCH_SIZE);
 });
 

@@ -64,8 +64,8 @@ function softSide(rings: { tx: number; rx: number; fault: number }): Side {
   addon.dmaClear();
   addon.dmaWindow(OS_PHYS, os.exports.memory.buffer, DMA_BASE, DMA_SIZE);
   addon.dmaWindow(FAULT_PHYS, fault.exports.memory.buffer, DMA_BASE, DMA_SIZE);
-  (addon as unknown as { softnicTest(p: number, mac: Uint8Array): void }).softnicTest(0, MAC_A);
-  const t = addon as unknown as { softnicTestTake(p: number): Buffer[]; softnicTestInject(p: number, f: Uint8Array): boolean; softnicTestLink(p: number, up: boolean): void };
+  addon.softnicTest(0, MAC_A);
+  const t = addon;
   const nic: NicDevice = { read32: (o) => addon.read32(0, o), write32: (o, v) => addon.write32(0, o, v >>> 0) };
   const delay = () => {};
   const perform = (view: DataView) => addon.regops(view.buffer as ArrayBuffer);

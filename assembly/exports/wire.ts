@@ -30,6 +30,8 @@ import { fSetArmed } from "../fault/state";
 import { stateLayoutOk } from "../layout";
 import { imgReset } from "../image/parser";
 import { trustClear } from "../image/trust";
+import { flashAbandon } from "../flash/stage";
+import { layoutForget } from "../flash/layout";
 
 
 // ---- lifecycle and diagnostics -------------------------------------------------------------
@@ -50,6 +52,8 @@ export function init(): i32 {
   fSetArmed(false, 0, 0); // the fault entry's plan goes with the gasp it was checked against
   imgReset(); // signed images: no parse in progress, no trusted key, no board
   trustClear();
+  flashAbandon(); // flashing: no operation in progress, no layout
+  layoutForget();
   store<u32>(STATE_SHA_COMPRESSIONS, 0);
   store<u32>(STATE_INIT_DONE, 1);
   return OK;

@@ -66,7 +66,21 @@ export const IMG_INFO_SIZE = 0x0000_1000;
 export const IMG_WINDOW_BASE = 0x0008_0000;
 export const IMG_WINDOW_SIZE = 0x0002_0000;
 
-// 0x0007_2000 .. 0x0008_0000 and 0x000A_0000 .. 0x0010_0000 are reserved for future fixed regions.
+// Flashing and the boot stage (docs/flashing.md), inside 0x000A_0000 .. 0x0010_0000:
+// The flash operations the core asks the host to perform (shared/flash.ts FOP_*), the way
+// REGOP carries register operations. Written by the core, results filled in by the host.
+export const FLASH_OP_BASE = 0x000a_0000;
+export const FLASH_OP_SIZE = 0x0000_4000;
+// What the last flash operation or boot selection found: the state copies, the state
+// before and after, per slot its verdict, header fields and image id (shared/flash.ts FI_*).
+export const FLASH_INFO_BASE = 0x000a_4000;
+export const FLASH_INFO_SIZE = 0x0000_1000;
+// The window flash reads land in and programs come from: one erase block at most
+// (FLASH_MAX_ERASE), and the chunk the boot stage streams an image through.
+export const FLASH_WINDOW_BASE = 0x000c_0000;
+export const FLASH_WINDOW_SIZE = 0x0004_0000;
+
+// 0x0007_2000 .. 0x0008_0000 and 0x000A_5000 .. 0x000C_0000 are reserved for future fixed regions.
 
 // DMA window: descriptor rings and packet buffers the NIC reads and writes. A board
 // declares the physical address at which it sees DMA_BASE.

@@ -101,3 +101,21 @@ export const E_IMG_KEY = -149; // no trusted key has the image's key id
 export const E_IMG_TRAILER = -150; // the key id and signature given first are not the image's last two records
 export const E_IMG_TRUNCATED = -151; // finished before the declared length was streamed
 export const E_IMG_OVERRUN = -152; // more bytes streamed than the declared length
+
+// Flashing and the boot stage (-160 .. -191): assembly/flash/, docs/flashing.md.
+export const E_FLASH_LAYOUT = -160; // flash_config: the layout is not usable (overlap, alignment, outside the device, too few blocks)
+export const E_FLASH_STATE = -161; // flash calls out of order: no layout configured, or flash_step with no operation in progress
+export const E_FLASH_IO = -162; // the host reported an error for a flash operation (read, erase, program)
+export const E_FLASH_READBACK = -163; // what was read back from the slot is not what was written
+export const E_FLASH_TOO_BIG = -164; // the image does not fit in the slot's good blocks
+export const E_FLASH_NO_TRIAL = -165; // confirm or revert with no trial pending
+export const E_FLASH_NOT_BOOTED = -166; // confirm before the trial image was ever booted
+export const E_FLASH_ROLLBACK = -167; // the image's security counter is below the one the card confirmed
+export const E_FLASH_NOT_BLANK = -168; // manufacture: the golden slot is not erased (golden is written once)
+export const E_FLASH_STATE_WRITE = -169; // a state copy read back differs from the record written
+export const E_BOOT_NOTHING = -170; // no slot holds an image the boot stage accepts
+export const E_FLASH_EMPTY = -171; // the slot is erased: no image
+export const E_FLASH_MISMATCH = -172; // the slot holds another image than the one the state names
+export const E_FLASH_BAD_BLOCKS = -173; // too few good blocks: the state area needs two, a slot one per erase block of its image
+export const E_FLASH_REJECTED = -174; // the image is a trial that was reverted: not booted as a fallback
+export const E_FLASH_ARG = -175; // a flash call's argument is out of range (image length)

@@ -3,6 +3,7 @@
 // explained in docs/boards.md.
 
 import { Problem, problemLine } from "../util/problems";
+import type { FlashLayout } from "../flash/layout";
 
 export type NicModelName = "e1000" | "i210";
 
@@ -78,6 +79,8 @@ export interface Board {
   vips: BoardVip[];
   /** Key ids (32 hex digits) whose signed images this card accepts (docs/image-format.md). */
   trustedKeys: string[];
+  /** The card's flash layout (docs/flashing.md), when the board has one. */
+  flash?: FlashLayout;
   sim: BoardSim;
 }
 

@@ -12,6 +12,7 @@ import { locateProblems, Problem } from "../util/problems";
 import { parseErrorPosition } from "../util/json-locate";
 import { Board, BoardError, PortDevice } from "./board";
 import { semanticProblems, physOf, pciDefaultDma } from "./validate";
+import { toLayout } from "../flash/layout";
 
 export { BOARDS_DIR };
 export const SCHEMA_FILE = path.join(BOARDS_DIR, "schema.json");
@@ -90,6 +91,7 @@ export function toBoard(file: string, raw: any): Board {
     }),
     vips: raw.vips ?? [],
     trustedKeys: raw.trustedKeys ?? [],
+    flash: raw.flash ? toLayout(raw.flash) : undefined,
     sim: raw.sim ?? {},
   };
 }

@@ -59,10 +59,32 @@ const openers: Record<Exclude<PortKind, "sim">, () => PortOpener> = {
 
 let openRuntime: NativeRuntime | null = null;
 
+export interface NativeOpenOptions {
+  addon?: BoardAddon;
+  /**
+   * Openers in place of the built-in ones for some kinds (tests: a linux port whose soft
+   * e1000 sends into a pipe instead of an interface). They bring their own checks: root is
+   * required only for ports the built-in openers open.
+   */
+  openers?: Partial<Record<Exclude<PortKind, "sim">, PortOpener>>;
+}
+
 /** Checks every port (BoardOpenError listing every problem), then opens them. */
-export function openNativeBoard(board: Board, opts: { addon?: BoardAddon } = {}): NativeRuntime {
+export function openNativeBoard(board: Board, opts: NativeOpenOptions = {}): NativeRuntime {
+  const { addon, openerOf } = checkNativeBoard(board, opts);
+  if (openRuntime) throw new Error(`board ${openRuntime.board.id} is still open in this process: close it first`);
+  return new NativeRuntime(board, addon, openerOf);
+}
+
+/**
+ * What openNativeBoard checks before it touches anything — root, the addon, each port's
+ * preflight — so that a command can refuse a board before it reads anything else (a key).
+ * Throws BoardOpenError listing every problem.
+ */
+export function checkNativeBoard(board: Board, opts: NativeOpenOptions = {}): { addon: BoardAddon; openerOf: (kind: Exclude<PortKind, "sim">) => PortOpener } {
   const problems: Problem[] = [];
-  if (typeof process.getuid === "function" && process.getuid() !== 0) {
+  const builtIn = board.ports.some((p) => p.device.kind !== "sim" && !opts.openers?.[p.device.kind]);
+  if (builtIn && typeof process.getuid === "function" && process.getuid() !== 0) {
     const real = board.ports.filter((p) => p.device.kind !== "sim").map((p) => `${p.name} (${p.device.kind})`);
     throw new BoardOpenError([{ path: "/ports", message: `${real.join(", ")}: opening real ports needs root (AF_PACKET sockets need CAP_NET_RAW; VFIO, sysfs resource0 and /dev/mem need root)` }]);
   }
@@ -73,13 +95,13 @@ export function openNativeBoard(board: Board, opts: { addon?: BoardAddon } = {})
     if (e instanceof BoardAddonMissingError) throw new BoardOpenError([{ path: "/ports", message: e.message }]);
     throw e;
   }
+  const openerOf = (kind: Exclude<PortKind, "sim">) => opts.openers?.[kind] ?? openers[kind]();
   board.ports.forEach((p, i) => {
     if (p.device.kind === "sim") return;
-    problems.push(...openers[p.device.kind]().preflight(board, i, addon));
+    problems.push(...openerOf(p.device.kind).preflight(board, i, addon));
   });
   if (problems.length) throw new BoardOpenError(problems);
-  if (openRuntime) throw new Error(`board ${openRuntime.board.id} is still open in this process: close it first`);
-  return new NativeRuntime(board, addon);
+  return { addon, openerOf };
 }
 
 export class NativeRuntime implements BoardRuntime {
@@ -94,7 +116,7 @@ export class NativeRuntime implements BoardRuntime {
   private readonly openersUsed = new Map<PortKind, PortOpener>();
   private closed = false;
 
-  constructor(readonly board: Board, readonly addon: BoardAddon) {
+  constructor(readonly board: Board, readonly addon: BoardAddon, openerOf: (kind: Exclude<PortKind, "sim">) => PortOpener = (k) => openers[k]()) {
     this.os = Core.load();
     this.fault = Core.load();
     this.nics = board.ports.map((_, i) => ({
@@ -114,7 +136,7 @@ export class NativeRuntime implements BoardRuntime {
       addon.dmaWindow(board.dma.fault, this.fault.exports.memory.buffer, DMA_BASE, DMA_SIZE);
       board.ports.forEach((p, i) => {
         const kind = p.device.kind as Exclude<PortKind, "sim">;
-        const opener = openers[kind]();
+        const opener = openerOf(kind);
         this.openersUsed.set(kind, opener);
         this.ports[i] = opener.open(this, i);
       });

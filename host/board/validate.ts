@@ -11,6 +11,7 @@
 import { parseIPv4, parseIPv6, formatIPv6 } from "../util/addr";
 import { FORMATS, ipv4Problem, ipv6Problem } from "../util/formats";
 import { DMA_SIZE } from "../../assembly/shared/memmap";
+import { flashSectionProblems } from "../flash/layout";
 import type { Problem } from "../util/problems";
 
 /** Checks a unicast "a.b.c.d" or, with prefix, "a.b.c.d/len"; a problem message or undefined. */
@@ -160,6 +161,7 @@ export function semanticProblems(raw: unknown): Problem[] {
     const q = isObj(faults[k]) ? int((faults[k] as Obj).queue) : undefined;
     if (q !== undefined && q >= queues) add(`/sim/faults/${k}/queue`, `queue ${q} does not exist: the NIC has ${queues} TX queues`);
   }
+  out.push(...flashSectionProblems(raw.flash)); // the flash layout (docs/flashing.md)
   return out;
 }
 

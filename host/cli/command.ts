@@ -79,7 +79,7 @@ export function parseCommandArgs(usage: string, cmd: Command, argv: string[]): P
   for (const a of args) {
     if (a === "--") break;
     const name = /^--([\w-]+)(=|$)/.exec(a)?.[1];
-    if (name === undefined || !(name in cmd.options)) continue;
+    if (name === undefined || !(name in cmd.options) || cmd.options[name].multiple) continue; // a repeatable option (--pubkey)
     if (seen.has(name)) throw new InputError(`--${name}: given more than once`);
     seen.add(name);
   }

@@ -72,4 +72,29 @@ export const COMMANDS: CommandEntry[] = [
     summary: "signed images: build (and sign), inspect, verify with the core's parser and Ed25519",
     load: () => (require("./image") as typeof import("./image")).command,
   },
+  {
+    name: "flash",
+    summary: "write a signed image to the card's inactive slot, read it back and verify it, mark it trial",
+    load: () => (require("./flash") as typeof import("./flash")).command,
+  },
+  {
+    name: "boot",
+    summary: "run the core's boot stage on the card's flash: the slot it chooses, and why",
+    load: () => (require("./flash") as typeof import("./flash")).boot,
+  },
+  {
+    name: "confirm",
+    summary: "accept the running trial image: it becomes the confirmed slot; the security counter rises",
+    load: () => (require("./flash") as typeof import("./flash")).confirm,
+  },
+  {
+    name: "revert",
+    summary: "abandon the pending trial: the card boots the confirmed image again",
+    load: () => (require("./flash") as typeof import("./flash")).revert,
+  },
+  {
+    name: "flash-status",
+    summary: "the card's flash: state copies, confirmed and trial slots, security counter, every slot verified",
+    load: () => (require("./flash") as typeof import("./flash")).flashStatus,
+  },
 ];

@@ -4,6 +4,7 @@
 // peer (watch it with `lastgasp verify-gasp` on a capture there). What kdump's sysrq crash
 // is to a kernel: the way to prove, on the real deployment, that a death is announced.
 
+import * as fs from "fs";
 import { Command, InputError, Parsed, optionalInt, optionalString, requireString } from "./command";
 import { chassisId, keyFromArgs, KEY_OPTIONS, KEY_HELP } from "./frame-sources";
 import { statusName } from "../core/status";
@@ -38,8 +39,8 @@ Before dying it prints one line: what was armed, the rehearsal (the whole path r
 copy of the memory, nothing sent: result, register rounds, microseconds), and the wall-clock
 time of death in microseconds (dyingAtUs), which a capture's timestamps can be compared with.
 
-exit status: the process dies by the signal of its death (SIGSEGV, SIGABRT, SIGKILL), as a
-crash would; 1 when arming failed or the rehearsal says no port would send (no link); 2 bad
+exit status: 0 never — the process dies by the signal of its death (SIGSEGV, SIGABRT,
+SIGKILL), as a crash would; 1 when arming failed or the rehearsal says no port would send (no link); 2 bad
 input (arguments, the board file, not root, no such interface or device).
 
 examples:
@@ -71,7 +72,7 @@ examples:
     const { loadBoard } = require("../board/load") as typeof import("../board/load");
     const { BoardError } = require("../board/board") as typeof import("../board/board");
     const { BoardOpenError } = require("../board/runtime") as typeof import("../board/runtime");
-    const { openNativeBoard } = require("../board/native") as typeof import("../board/native");
+    const { openNativeBoard, checkNativeBoard } = require("../board/native") as typeof import("../board/native");
     const { armCrashPath } = require("../board/crash") as typeof import("../board/crash");
     const load = (f: string) => {
       try {
@@ -85,15 +86,17 @@ examples:
     const peer = peerFile !== undefined ? load(peerFile) : undefined;
     const sim = board.ports.filter((p) => p.device.kind === "sim").map((p) => p.name);
     if (sim.length) throw new InputError(`${file}: ${sim.join(", ")}: a drill needs real ports (kind pci or linux); a virtual board's crashes are \`lastgasp demo\`'s`);
+    const open = <T>(f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        if (e instanceof BoardOpenError) throw new InputError(e.problems[0].message, e.problems.map((p) => ({ file, ...p })));
+        throw e;
+      }
+    };
+    open(() => checkNativeBoard(board)); // root, interfaces, devices: before the key is read
     const key = keyFromArgs(args);
-
-    let rt;
-    try {
-      rt = openNativeBoard(board);
-    } catch (e) {
-      if (e instanceof BoardOpenError) throw new InputError(e.problems[0].message, e.problems.map((p) => ({ file, ...p })));
-      throw e;
-    }
+    const rt = open(() => openNativeBoard(board));
     // A running unit: the OS side's rings are up when it dies.
     board.ports.forEach((_, i) => {
       rt.osRings.must("nic_tx_init", i);
@@ -107,17 +110,15 @@ examples:
       console.error(`lastgasp drill: the rehearsal says the gasp would not leave: ${statusName(r.result)} (fault_fire ${r.fire}, ${r.rounds} rounds)`);
       return 1;
     }
-    const dyingAtUs = Math.round((performance.timeOrigin + performance.now()) * 1000);
-    const line = {
-      board: board.id, death, boot, ports: board.ports.map((p) => `${p.name}:${p.device.kind === "linux" ? p.device.interface : p.device.kind === "pci" ? p.device.address : "sim"}`),
-      frames: armed.frames, watchdogMs, v8TrapHandler: armed.report.v8TrapHandler, rehearsal: r, armUs: armed.report.us, dyingAtUs,
-    };
-    if (args.values.json) console.log(JSON.stringify(line));
-    else {
-      console.log(`armed ${board.id} (${line.ports.join(", ")}), ${armed.frames} frame(s) per gasp, watchdog ${watchdogMs ? `${watchdogMs} ms` : "off"}; ` +
-        (r ? `rehearsal: ${statusName(r.result)} in ${r.us} us (${r.rounds} rounds, ${r.regops} register operations)` : "not rehearsed (--cold)") +
-        `; dying by ${death} at ${dyingAtUs} us`);
-    }
+    const ports = board.ports.map((p) => `${p.name}:${p.device.kind === "linux" ? p.device.interface : p.device.kind === "pci" ? p.device.address : "sim"}`);
+    const text = `armed ${board.id} (${ports.join(", ")}), ${armed.frames} frame(s) per gasp, watchdog ${watchdogMs ? `${watchdogMs} ms` : "off"}; ` +
+      (r ? `rehearsal: ${statusName(r.result)} in ${r.us} us (${r.rounds} rounds, ${r.regops} register operations)` : "not rehearsed (--cold)");
+    // Node creates process.stderr on first use (milliseconds of module loading): not after
+    // the time of death is read. The last line goes out with one write(2), then the death.
+    void process.stderr.writable;
+    const dyingAtUs = rt.addon.wallUs();
+    const line = { board: board.id, death, boot, ports, frames: armed.frames, watchdogMs, v8TrapHandler: armed.report.v8TrapHandler, rehearsal: r, armUs: armed.report.us, dyingAtUs };
+    fs.writeSync(1, `${args.values.json ? JSON.stringify(line) : `${text}; dying by ${death} at ${dyingAtUs} us`}\n`);
     // The last kick: the time since arming (a rehearsal, the line above) is not a hang.
     rt.addon.crashKick();
     die(death, rt.addon);

@@ -21,6 +21,9 @@ export function memoryRegions(): Region[] {
     { name: "EDSCRATCH", base: MAP.ED_SCRATCH_BASE, size: MAP.ED_SCRATCH_SIZE, what: "the Ed25519 verifier's working memory, wiped after every call" },
     { name: "IMGINFO", base: MAP.IMG_INFO_BASE, size: MAP.IMG_INFO_SIZE, what: "what the image parser found: header, record table, refusal" },
     { name: "IMGWIN", base: MAP.IMG_WINDOW_BASE, size: MAP.IMG_WINDOW_SIZE, what: "the window the host streams an image through" },
+    { name: "FLASHOP", base: MAP.FLASH_OP_BASE, size: MAP.FLASH_OP_SIZE, what: "flash operations the core asks the host to perform (read, erase, program, bad-block query, image fetch)" },
+    { name: "FLASHINFO", base: MAP.FLASH_INFO_BASE, size: MAP.FLASH_INFO_SIZE, what: "what the last flash operation or boot selection found: state copies, per-slot verdicts" },
+    { name: "FLASHWIN", base: MAP.FLASH_WINDOW_BASE, size: MAP.FLASH_WINDOW_SIZE, what: "the window flash reads land in and programs come from" },
     { name: "DMA", base: MAP.DMA_BASE, size: MAP.DMA_SIZE, what: "descriptor rings and packet buffers the NIC reads and writes" },
     { name: "SWITCH", base: MAP.SWITCH_BASE, size: MAP.SWITCH_SIZE, what: "switching path: punt rings, load tables A/B, connection table" },
   ];

@@ -7,6 +7,12 @@
       "defines": ["NAPI_VERSION=8"]
     },
     {
+      "target_name": "lastgasp_mtd",
+      "sources": ["mtd.c"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
+    },
+    {
       "target_name": "lastgasp_board",
       "sources": ["board.c", "regops.c", "softnic.c", "linux.c", "crash.c", "pci.c"],
       "include_dirs": ["../../build/native/gen", "/usr/share/wabt/wasm2c"],

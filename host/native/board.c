@@ -4,13 +4,14 @@
  *
  *   regops(memory)                    a core's whole register-operation list, one native call
  *   read32 / write32(port, off[, v])  one register
- *   delayUs(us), nowNs()
+ *   delayUs(us), nowNs(), wallUs()  monotonic ns; wall-clock µs (what capture timestamps use)
  *   dmaWindow(bus, memory, off, size), dmaClear()   where the soft e1000's DMA lands
  *   portClose(port)
  *   linuxOpen(port, ifname, mac), linuxPump(port, waitUs), linuxTap(port, on), linuxStats(port)
- *   softnicTest(port, mac), softnicTestTake(port), softnicTestInject(port, frame),
+ *   softnicTest(port, mac[, fd]), softnicTestTake(port), softnicTestInject(port, frame),
  *   softnicTestLink(port, up)         a soft e1000 without an interface (test/softnic.test.ts)
  *   crashArm(memory, opts), crashKick(), crashDisarm(), crashState()   the crash path
+ *   crashDigest(p, len)               region_digest through the translated core (tests)
  *   die(how)                          dies on purpose in native code (drills, tests)
  *
  * Errors throw an Error naming the call and strerror(errno), with .code the errno's name.
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crash.h"
@@ -159,6 +161,15 @@ static napi_value js_now_ns(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static napi_value js_wall_us(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  CHECK(env, napi_create_double(env, (double)t.tv_sec * 1e6 + (double)(t.tv_nsec / 1000), &out));
+  return out;
+}
+
 static napi_value js_dma_window(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   double bus;
@@ -234,7 +245,7 @@ static struct lg_softnic *new_softnic(napi_env env, unsigned port, napi_value ma
     throw_errno(env, "calloc(soft e1000)", ENOMEM);
     return NULL;
   }
-  n->fd_tx = n->fd_rx = -1;
+  n->fd_tx = n->fd_rx = n->test_fd = -1;
   memcpy(n->mac, mac, 6);
   return n;
 }
@@ -336,13 +347,21 @@ static napi_value js_linux_stats(napi_env env, napi_callback_info info) {
 /* ---- test ports: a soft e1000 without an interface ------------------------------------------- */
 
 static napi_value js_softnic_test(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
+  napi_value argv[3];
   unsigned port;
-  if (args(env, info, 2, argv) || get_port(env, argv[0], &port)) return NULL;
+  size_t argc = 3;
+  int32_t fd = -1;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) {
+    napi_throw_type_error(env, NULL, "softnicTest(port, mac[, fd])");
+    return NULL;
+  }
+  if (get_port(env, argv[0], &port)) return NULL;
+  if (argc > 2 && napi_get_value_int32(env, argv[2], &fd) != napi_ok) fd = -1;
   struct lg_softnic *n = new_softnic(env, port, argv[1]);
   if (!n) return NULL;
   n->test = 1;
   n->test_link = 1;
+  n->test_fd = fd;
   sn_init(n, n->mac);
   install(port, n, "test");
   return undefined(env);
@@ -465,6 +484,15 @@ static napi_value js_crash_disarm(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+static napi_value js_crash_digest(napi_env env, napi_callback_info info) {
+  napi_value argv[2], out;
+  uint32_t p, len;
+  if (args(env, info, 2, argv) || get_u32(env, argv[0], &p) || get_u32(env, argv[1], &len)) return NULL;
+  int32_t d = lg_crash_digest(p, len);
+  CHECK(env, napi_create_int32(env, d, &out));
+  return out;
+}
+
 static napi_value js_crash_state(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
@@ -507,7 +535,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     FN("regops", js_regops),           FN("read32", js_read32),
     FN("write32", js_write32),         FN("delayUs", js_delay_us),
-    FN("nowNs", js_now_ns),            FN("dmaWindow", js_dma_window),
+    FN("nowNs", js_now_ns),            FN("wallUs", js_wall_us),
+    FN("dmaWindow", js_dma_window),
     FN("dmaClear", js_dma_clear),      FN("portClose", js_port_close),
     FN("linuxOpen", js_linux_open),    FN("linuxPump", js_linux_pump),
     FN("linuxTap", js_linux_tap),      FN("linuxStats", js_linux_stats),
@@ -515,6 +544,7 @@ static napi_value init(napi_env env, napi_value exports) {
     FN("softnicTestInject", js_softnic_test_inject), FN("softnicTestLink", js_softnic_test_link),
     FN("crashArm", js_crash_arm),      FN("crashKick", js_crash_kick),
     FN("crashDisarm", js_crash_disarm), FN("crashState", js_crash_state),
+    FN("crashDigest", js_crash_digest),
     FN("die", js_die),
   };
   CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));

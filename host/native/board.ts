@@ -73,6 +73,8 @@ export interface BoardAddon {
   write32(port: number, offset: number, value: number): void;
   delayUs(us: number): void;
   nowNs(): number;
+  /** Wall-clock time (CLOCK_REALTIME) in microseconds: what a capture's timestamps use. */
+  wallUs(): number;
   /** Maps [offset, offset + size) of memory at bus address `bus` for the soft e1000's DMA. */
   dmaWindow(bus: number, memory: ArrayBuffer, offset: number, size: number): void;
   dmaClear(): void;
@@ -85,6 +87,15 @@ export interface BoardAddon {
   /** Frames the port sends also come back as received (the kernel's transmit tap): bring-up's loopback. */
   linuxTap(port: number, on: boolean): void;
   linuxStats(port: number): SoftNicStats;
+  // ---- test ports: a soft e1000 without an interface (test/softnic.test.ts, test/crash-path.test.ts) ----
+  /** Opens port as a soft e1000 whose sends are kept (or, with fd, written to it: u16 little-endian length, then the frame). */
+  softnicTest(port: number, mac: Uint8Array, fd?: number): void;
+  /** The frames a test port sent since the last call (without fd). */
+  softnicTestTake(port: number): Buffer[];
+  /** A frame from the wire; true when it reached the RX ring. */
+  softnicTestInject(port: number, frame: Uint8Array): boolean;
+  /** Carrier of a test port (the soft e1000 notices at once). */
+  softnicTestLink(port: number, up: boolean): void;
   // ---- the crash path (crash.c) ----
   crashArm(memory: ArrayBuffer, opts: CrashArmOptions): CrashArmReport;
   /** The JavaScript thread is alive. */
@@ -92,6 +103,8 @@ export interface BoardAddon {
   /** Restores the signal dispositions and stops the watchdog (a planned stop is not a crash). */
   crashDisarm(): void;
   crashState(): CrashState;
+  /** region_digest computed by the translated core over the memory it is armed on (-1: not armed). */
+  crashDigest(p: number, len: number): number;
   /** Dies on purpose in native code (drills and tests): "null-store", "abort", "sigill", "sigfpe", "sigbus". */
   die(how: string): void;
   /** pci.c adds its functions here (lg_pci_napi). */

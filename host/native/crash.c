@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -78,6 +79,12 @@ static struct {
   struct sigaction old[NSIGNALS];
   struct lg_crash_result last;
 } g;
+
+/* Sleeps (never spins: lg_delay_us spins short delays, which a thread that waits should not). */
+static void sleep_us(uint32_t us) {
+  struct timespec t = {.tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000};
+  nanosleep(&t, NULL);
+}
 
 /* ---- async-signal-safe text ------------------------------------------------------------------ */
 
@@ -192,7 +199,7 @@ static void drain_ports(struct lg_crash_result *r) {
 /* The path itself, once per process. A second caller waits (bounded) for the first. */
 static void take_path(uint32_t cause, int sig, uint64_t addr, uint64_t pc, uint64_t silent_ms) {
   if (__sync_val_compare_and_swap(&g.fired, 0, 1) != 0) {
-    for (int i = 0; i < 1000 && !g.done; i++) lg_delay_us(10000);
+    for (int i = 0; i < 1000 && !g.done; i++) sleep_us(10000);
     return;
   }
   uint32_t n = excerpt(cause, sig, addr, pc, silent_ms);
@@ -254,6 +261,7 @@ static void on_fatal(int sig, siginfo_t *si, void *ucv) {
 
 /* ---- the watchdog thread ------------------------------------------------------------------------ */
 
+
 static void *watchdog_main(void *arg) {
   (void)arg;
   sigset_t all;
@@ -264,7 +272,7 @@ static void *watchdog_main(void *arg) {
   if (tick_us < 1000) tick_us = 1000;
   if (tick_us > 50000) tick_us = 50000;
   while (!g.wd_stop) {
-    lg_delay_us(tick_us);
+    sleep_us(tick_us);
     if (g.wd_stop || !g.armed) continue;
     uint64_t now = lg_now_ns(), last = g.kick_ns;
     if (now < last || now - last < period_ns) continue;
@@ -273,7 +281,7 @@ static void *watchdog_main(void *arg) {
     g.wd_pending = 1;
     __sync_synchronize();
     pthread_kill(g.js_thread, SIGABRT);
-    for (int i = 0; i < 200 && !g.fired; i++) lg_delay_us(1000);
+    for (int i = 0; i < 200 && !g.fired; i++) sleep_us(1000);
     if (!g.fired) {
       take_path(GASP_CAUSE_WATCHDOG, 0, 0, 0, (lg_now_ns() - last) / 1000000);
       struct sigaction dfl;
@@ -282,7 +290,7 @@ static void *watchdog_main(void *arg) {
       sigaction(SIGABRT, &dfl, NULL);
       kill(getpid(), SIGABRT);
     }
-    for (;;) lg_delay_us(1000000); /* the process ends */
+    for (;;) sleep_us(1000000); /* the process ends */
   }
   return NULL;
 }
@@ -323,17 +331,22 @@ static void point_at(uint8_t *mem, uint32_t size) {
  * restored), so the first real run is not the first execution of its code and data.
  */
 static int rehearse(struct lg_crash_result *r) {
-  uint8_t *copy = malloc(g.mem_size);
+  /* The copy has the memory's full size (the translated core checks bounds against it), but
+   * only what the fault path reads is copied: everything below the end of the DMA region
+   * (static data, STATE, the ABI slots, frames, REGOP, GASP, the rings). The switching
+   * path's tables above it stay untouched zero pages. */
+  uint8_t *copy = mmap(NULL, g.mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   struct lg_softnic *saved[LG_MAX_PORTS] = {0};
-  if (!copy) return -ENOMEM;
-  memcpy(copy, g.mem, g.mem_size);
+  if (copy == MAP_FAILED) return -ENOMEM;
+  uint32_t used = (uint32_t)DMA_BASE + (uint32_t)DMA_SIZE < g.mem_size ? (uint32_t)DMA_BASE + (uint32_t)DMA_SIZE : g.mem_size;
+  memcpy(copy, g.mem, used);
   for (unsigned p = 0; p < LG_MAX_PORTS; p++) {
     struct lg_softnic *n = lg_board.port[p].kind == LG_PORT_LINUX ? lg_board.port[p].lx.nic : NULL;
     if (!n) continue;
     saved[p] = malloc(sizeof *n);
     if (!saved[p]) {
       for (unsigned q = 0; q < p; q++) free(saved[q]);
-      free(copy);
+      munmap(copy, g.mem_size);
       return -ENOMEM;
     }
     memcpy(saved[p], n, sizeof *n);
@@ -361,7 +374,7 @@ static int rehearse(struct lg_crash_result *r) {
     memcpy(lg_board.port[p].lx.nic, saved[p], sizeof *saved[p]);
     free(saved[p]);
   }
-  free(copy);
+  munmap(copy, g.mem_size);
   return 0;
 }
 
@@ -424,6 +437,7 @@ int lg_crash_arm(uint8_t *mem, uint32_t mem_size, const struct lg_crash_opts *op
     g.wd_running = 1;
   }
   rep->us = (uint32_t)((lg_now_ns() - t0) / 1000);
+  g.kick_ns = lg_now_ns(); /* arming (a rehearsal on a slow machine) is not a hang */
   return 0;
 }
 
@@ -440,3 +454,11 @@ void lg_crash_disarm(void) {
 }
 
 const struct lg_crash_result *lg_crash_last(void) { return &g.last; }
+
+/* region_digest through the translated core, over the memory it is armed on (tests: the
+ * instance reads V8's buffer, not a copy). -1 when not armed or on a trap. */
+int32_t lg_crash_digest(uint32_t p, uint32_t len) {
+  if (!g.armed || !core_i.w2c_memory.data) return -1;
+  if (wasm_rt_impl_try() != 0) return -1;
+  return (int32_t)Z_coreZ_region_digest(&core_i, p, len);
+}

@@ -43,5 +43,6 @@ int lg_crash_armed(void);
 int lg_crash_fired(void);
 int lg_crash_watchdog(void);
 const struct lg_crash_result *lg_crash_last(void);
+int32_t lg_crash_digest(uint32_t p, uint32_t len);
 
 #endif

@@ -21,8 +21,27 @@ uint64_t lg_now_ns(void) {
   return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+/* Delays up to this long spin on the clock instead of sleeping, as a kernel's udelay does:
+ * the register-operation protocol's delays are poll intervals of microseconds, and a sleep on
+ * a busy machine gives the CPU away for a whole scheduling slice (milliseconds) — on the
+ * crash path, between a ring reset and its doorbell. */
+#define SPIN_MAX_US 2000
+
+#if defined(__x86_64__) || defined(__i386__)
+#define CPU_RELAX() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define CPU_RELAX() ((void)0)
+#endif
+
 void lg_delay_us(uint32_t us) {
   if (us == 0) return;
+  if (us <= SPIN_MAX_US) {
+    uint64_t end = lg_now_ns() + (uint64_t)us * 1000;
+    for (uint32_t i = 0; i < 100000000u && lg_now_ns() < end; i++) CPU_RELAX();
+    return;
+  }
   struct timespec until;
   clock_gettime(CLOCK_MONOTONIC, &until);
   until.tv_sec += us / 1000000u;

@@ -47,6 +47,7 @@ struct lg_softnic {
   int tap;      /* bring-up: frames this port sends come back as received */
   int test;     /* no interface: sends are kept in test_ring, receives injected (test/softnic.test.ts) */
   int test_link;
+  int test_fd; /* test ports: every frame sent is also written here (u16 length, then the bytes), or -1 */
   uint32_t test_head, test_count;
   uint16_t test_len[SN_TEST_RING];
   uint8_t test_ring[SN_TEST_RING][2048];

@@ -138,3 +138,71 @@ export class VethNamespace {
 export function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
+
+/**
+ * A network namespace holding both ends of a veth pair — the unit's end and its peer's — so
+ * that nothing in the root namespace is touched: real ports (board kind linux) for tests.
+ * Unique names; cleanup runs even when a test fails or the process is interrupted.
+ */
+export class VethPairNamespace {
+  readonly ns: string;
+  /** The unit's end (a linux port's interface). */
+  readonly unit: string;
+  /** The peer's end, where captures listen. */
+  readonly peer: string;
+  private cleaned = false;
+  private readonly onExit = () => this.cleanup();
+
+  constructor(prefix = "lgl") {
+    const sfx = randomBytes(3).toString("hex");
+    this.ns = `${prefix}-${sfx}`;
+    this.unit = `${prefix}${sfx}u`;
+    this.peer = `${prefix}${sfx}p`;
+  }
+
+  create(opts: { unitMac: string; peerMac: string }): this {
+    process.on("exit", this.onExit);
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => {
+      this.cleanup();
+      process.exit(130);
+    });
+    try {
+      ip("netns", "add", this.ns);
+      ip("-n", this.ns, "link", "add", this.unit, "type", "veth", "peer", "name", this.peer);
+      ip("-n", this.ns, "link", "set", this.unit, "address", opts.unitMac);
+      ip("-n", this.ns, "link", "set", this.peer, "address", opts.peerMac);
+      // No IPv6 on either end: the kernel's own traffic (router solicitations) stays off the wire.
+      for (const dev of [this.unit, this.peer]) this.exec("sh", ["-c", `echo 1 > /proc/sys/net/ipv6/conf/${dev}/disable_ipv6`]);
+      ip("-n", this.ns, "link", "set", "lo", "up");
+      ip("-n", this.ns, "link", "set", this.unit, "up");
+      ip("-n", this.ns, "link", "set", this.peer, "up");
+      for (let i = 0; i < 200 && !ip("-n", this.ns, "link", "show", this.unit).includes("LOWER_UP"); i++) sleepMs(10);
+    } catch (e) {
+      this.cleanup();
+      throw e;
+    }
+    return this;
+  }
+
+  exec(cmd: string, args: string[]): string {
+    return execFileSync("ip", ["netns", "exec", this.ns, cmd, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  }
+
+  /** `ip -s -j link show DEV` in the namespace: packet counters and flags. */
+  link(dev: string): { flags: string[]; rx: number; tx: number } {
+    const j = JSON.parse(ip("-n", this.ns, "-s", "-j", "link", "show", dev)) as { flags: string[]; stats64: { rx: { packets: number }; tx: { packets: number } } }[];
+    return { flags: j[0].flags, rx: j[0].stats64.rx.packets, tx: j[0].stats64.tx.packets };
+  }
+
+  exists(): boolean {
+    return ip("netns", "list").split("\n").some((l) => l.split(" ")[0] === this.ns);
+  }
+
+  /** Deletes the namespace (and with it both ends); safe to call twice, never throws. */
+  cleanup(): void {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    spawnSync("ip", ["netns", "del", this.ns], { stdio: "ignore" });
+    process.removeListener("exit", this.onExit);
+  }
+}

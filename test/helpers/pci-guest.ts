@@ -92,7 +92,7 @@ function main(): void {
     const t0 = Date.now();
     if (s.kind === "cli") {
       const argv = [...(s.nodeFlags ?? []), path.join(root, "bin", "lastgasp.js"), ...s.args];
-      const r = spawnSync(process.execPath, argv, { encoding: "utf8", uid: s.uid, gid: s.uid, cwd: "/tmp", maxBuffer: 16 << 20 });
+      const r = spawnSync(process.execPath, argv, { encoding: "utf8", uid: s.uid, gid: s.uid, cwd: "/run", maxBuffer: 16 << 20 });
       rec({ op: "step", name: s.name, code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr.slice(-4000), ms: Date.now() - t0 });
     } else if (s.kind === "calibrate") {
       rec({ op: "step", name: s.name, ...calibrate(s.board), ms: Date.now() - t0 });

@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { RIG_DIR, type RigRecord } from "./qemu";
+import { RIG_DIR, recordLines, type RigRecord } from "./qemu";
 
 const ROOT = path.join(__dirname, "..", "..");
 const RUN_SH = path.join(ROOT, "scripts", "qemu-rig", "run.sh");
@@ -76,7 +76,7 @@ export function guestJs(entry: string, outDir: string, alsoCompile: string[] = [
 /** A command line that runs a JavaScript file (guestJs) with the host's Node, in the guest. */
 export function guestNode(file: string, args: string[]): string {
   const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
-  return `$B chroot /host /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/tmp /usr/bin/node ${q(file)} ${args.map(q).join(" ")}`;
+  return `$B chroot /host /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/run TMPDIR=/run /usr/bin/node ${q(file)} ${args.map(q).join(" ")}`;
 }
 
 export async function runShellGuest(script: string, opts: ShellGuestOptions): Promise<ShellGuestRun> {
@@ -94,7 +94,6 @@ export async function runShellGuest(script: string, opts: ShellGuestOptions): Pr
   const records: RigRecord[] = [];
   let out = "";
   let err = "";
-  let pending = "";
   const ctl = {
     powerCut() {
       if (cut) return;
@@ -109,25 +108,15 @@ export async function runShellGuest(script: string, opts: ShellGuestOptions): Pr
   child.stdout.setEncoding("utf8");
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (d: string) => (err += d));
+  const feed = recordLines((rec) => {
+    if (cut) return; // whatever the console still delivers after the power went
+    records.push(rec);
+    if (rec.op === "boot") bootMs = Date.now() - t0;
+    opts.onRecord?.(rec, ctl);
+  });
   child.stdout.on("data", (d: string) => {
     out += d;
-    pending += d;
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, nl).replace(/\r$/, "");
-      pending = pending.slice(nl + 1);
-      const m = /^LG (\{.*\})$/.exec(line);
-      if (!m || cut) continue;
-      let rec: RigRecord;
-      try {
-        rec = JSON.parse(m[1]) as RigRecord;
-      } catch {
-        continue; // a line torn by the serial console
-      }
-      records.push(rec);
-      if (rec.op === "boot") bootMs = Date.now() - t0;
-      opts.onRecord?.(rec, ctl);
-    }
+    feed(d);
   });
   const timeoutMs = opts.timeoutMs ?? 300_000;
   let timedOut = false;

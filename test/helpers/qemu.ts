@@ -33,6 +33,31 @@ export function buildRig(): void {
 /** One line the harness printed ("LG {json}"): op plus whatever that op reports. */
 export type RigRecord = { op: string; line?: number; [k: string]: unknown };
 
+/**
+ * Splits the serial console into lines and hands each "LG {json}" record to onRecord; other
+ * lines (the kernel's) and lines torn by a killed guest are skipped. Returns the feed.
+ */
+export function recordLines(onRecord: (rec: RigRecord) => void): (chunk: string) => void {
+  let pending = "";
+  return (chunk) => {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl).replace(/\r$/, "");
+      pending = pending.slice(nl + 1);
+      const m = /^LG (\{.*\})$/.exec(line);
+      if (!m) continue;
+      let rec: RigRecord;
+      try {
+        rec = JSON.parse(m[1]) as RigRecord;
+      } catch {
+        continue;
+      }
+      onRecord(rec);
+    }
+  };
+}
+
 export interface GuestRun {
   records: RigRecord[];
   /** Every frame QEMU's filter-dump saw on the e1000's netdev (both directions), in order. */
@@ -121,24 +146,17 @@ export async function runGuest(script: string, opts: GuestOptions): Promise<Gues
   const records: RigRecord[] = [];
   let out = "";
   let err = "";
-  let pending = "";
   child.stdout.setEncoding("utf8");
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (d: string) => (err += d));
+  const feed = recordLines((rec) => {
+    records.push(rec);
+    if (rec.op === "ready") readyMs = Date.now() - t0;
+    opts.onRecord?.(rec, io);
+  });
   child.stdout.on("data", (d: string) => {
     out += d;
-    pending += d;
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, nl).replace(/\r$/, "");
-      pending = pending.slice(nl + 1);
-      const m = /^LG (\{.*\})$/.exec(line);
-      if (!m) continue;
-      const rec = JSON.parse(m[1]) as RigRecord;
-      records.push(rec);
-      if (rec.op === "ready") readyMs = Date.now() - t0;
-      opts.onRecord?.(rec, io);
-    }
+    feed(d);
   });
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);

@@ -9,6 +9,7 @@ import { gasp } from "./gasp";
 import { faultEntry } from "./fault";
 import { engine } from "./engine";
 import { image } from "./image";
+import { flash } from "./flash";
 
 export interface ConformanceSource {
   /** The file is conformance/<name>.json. */
@@ -18,4 +19,4 @@ export interface ConformanceSource {
   build(): Call[];
 }
 
-export const SOURCES: ConformanceSource[] = [wire, switchPath, gasp, ...faultEntry, engine, image];
+export const SOURCES: ConformanceSource[] = [wire, switchPath, gasp, ...faultEntry, engine, image, flash];
