@@ -10,6 +10,12 @@
 // and one after show how far the two drifted meanwhile. Under TCG the guest's clock follows
 // the host's, so an interval is the same on both.
 //
+// "Cold" under TCG: QEMU translates guest code once per guest physical page and keeps the
+// translation while the page stays, across processes; so before every run (of either kind)
+// the guest drops its page cache, and the addon's code comes back in fresh pages. The
+// touched runs then pay for the translation in their rehearsal, the cold ones at the crash
+// (on hardware: page faults, cold caches and TLBs instead).
+//
 // QEMU_PCI_RUNS (default 10) runs of each kind.
 
 import * as crypto from "crypto";
@@ -41,6 +47,10 @@ async function main(): Promise<void> {
       for (const cold of [false, true]) {
         const k = { name: `${cold ? "cold" : "warm"}-${i}`, boot: kinds.length + 1, cold };
         kinds.push(k);
+        // Each run starts from code the guest has never run: the page cache dropped, so the
+        // addon's pages are read afresh into new frames, which TCG has never translated (its
+        // translations are by guest physical page, and outlive a process otherwise).
+        steps.push({ kind: "sysfs", name: `drop-${k.name}`, writes: [["/proc/sys/vm/drop_caches", "3"]] });
         steps.push({ kind: "cli", name: k.name, args: ["drill", "--board", board, "--key-file", keyFile, "--death", "null-store", "--boot", String(k.boot), "--watchdog-ms", "0", "--json", ...(cold ? ["--cold"] : [])] });
       }
     }
