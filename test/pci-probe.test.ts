@@ -10,6 +10,8 @@ import * as path from "path";
 import { probePciPort, probeReservedRam, probeIova, PciProbeError, type SysPaths } from "../host/board/pci-probe";
 import { DMA_BASE, MEM_END } from "../assembly/shared/memmap";
 import { tmpDir } from "./helpers/tshark";
+import { boardProblems, toBoard } from "../host/board/load";
+import { pciPreflight } from "../host/board/pci";
 
 const root = tmpDir("pci-probe");
 process.on("exit", () => fs.rmSync(root, { recursive: true, force: true }));
@@ -137,6 +139,38 @@ test("not root: the device files must open for writing (the probe run as uid 655
   assert.is(lines.length, 2, r.stdout + r.stderr);
   assert.match(lines[0], /^not-root 0000:00:01\.0 not root: cannot open \/dev\/vfio\/1 for writing \(run as root\)$/);
   assert.match(lines[1], /^not-root 0000:00:02\.0 not root: cannot open \/sys\/bus\/pci\/devices\/0000:00:02\.0\/resource0 for writing/);
+});
+
+/** A one-port pci board file (raw JSON) with the given pci section and dma addresses. */
+function rawBoard(pci: Record<string, unknown>, dma = { os: "0x100100000", fault: "0x200100000" }, model = "e1000") {
+  return {
+    id: "unit-a", chassis: "c", role: "linecard", unit: 1, peer: "unit-b", nic: { model }, dma, rings: { tx: 64, rx: 64, fault: 32 },
+    ports: [{ name: "fp0", kind: "pci", pci, role: "front", mac: "02:00:00:0a:00:02", link: { partner: "unit-b/fp0" }, ipv4: ["192.0.2.2/24"] }],
+  };
+}
+
+test("board files: dma follows access (vfio: iommu, sysfs: devmem); a mismatch is refused at /ports/N/pci/dma; loopback defaults to false", () => {
+  assert.equal(boardProblems(rawBoard({ address: "0000:00:01.0" })), []);
+  const vfio = toBoard("b.json", rawBoard({ address: "0000:00:01.0" })).ports[0].device;
+  const sysfs = toBoard("b.json", rawBoard({ address: "0000:00:02.0", access: "sysfs", loopback: true })).ports[0].device;
+  assert.equal(vfio, { kind: "pci", address: "0000:00:01.0", access: "vfio", dma: "iommu", loopback: false });
+  assert.equal(sysfs, { kind: "pci", address: "0000:00:02.0", access: "sysfs", dma: "devmem", loopback: true });
+  const bad = (pci: Record<string, unknown>) => boardProblems(rawBoard(pci)).map((p) => `${p.path}: ${p.message}`);
+  assert.equal(bad({ address: "0000:00:01.0", access: "vfio", dma: "devmem" }), ["/ports/0/pci/dma: access vfio maps the core's memory through the IOMMU: dma must be iommu (devmem goes with access sysfs)"]);
+  assert.equal(bad({ address: "0000:00:02.0", access: "sysfs", dma: "iommu" }), ["/ports/0/pci/dma: access sysfs has no IOMMU mapping to make: dma must be devmem (iommu goes with access vfio)"]);
+  assert.match(bad({ address: "0000:00:02.0", loopback: "yes" }).join(), /\/ports\/0\/pci\/loopback: must be boolean/);
+});
+
+test("pciPreflight: each problem at the field it is about, naming the device and the port", () => {
+  const lines = (raw: object) => pciPreflight(toBoard("b.json", raw), 0, sys).map((p) => `${p.path}: ${p.message}`);
+  assert.equal(lines(rawBoard({ address: "0000:00:01.0" })), []);
+  assert.equal(lines(rawBoard({ address: "0000:00:09.0" })), ["/ports/0/pci/address: 0000:00:09.0 (port fp0): no such PCI device (nothing at /sys/bus/pci/devices/0000:00:09.0)"]);
+  assert.equal(lines(rawBoard({ address: "0000:00:06.0" })), ["/nic/model: 0000:00:06.0 (port fp0): an Intel I210 (copper) is an i210, but the board's nic.model is e1000"]);
+  assert.equal(lines(rawBoard({ address: "0000:00:02.0", access: "sysfs" }, { os: "0x10100000", fault: "0x13100000" })), []);
+  assert.equal(lines(rawBoard({ address: "0000:00:02.0", access: "sysfs" }, { os: "0x10100000", fault: "0x20100000" })),
+    ["/dma/fault: no reserved RAM for the core's memory (0x20000000..0x22ffffff, 48 MiB): System RAM is there; reserve it on the kernel command line (memmap=48M$0x20000000) or move dma"]);
+  assert.equal(lines(rawBoard({ address: "0000:00:01.0" }, { os: "0xfe100000", fault: "0x200100000" })),
+    ["/dma/os: IOVA 0xfe000000..0x100ffffff: overlaps the IOMMU's reserved region 0xfee00000..0xfeefffff (msi): move dma (the os core's memory)"]);
 });
 
 test.run();

@@ -215,9 +215,9 @@ test("q35: refusals — no such device, not a NIC, a kernel driver holds it: one
     assert.match(lines[0], pattern);
     assert.not.match(lines[0], /\n|at .*\.js:\d+/, "no stack trace");
   };
-  one("missing", /^lastgasp bringup: .*: \/ports\/0\/pci\/address: 0000:00:09\.0: no such PCI device/);
-  one("not-a-nic", /^lastgasp bringup: .*: \/ports\/0\/pci\/address: 0000:00:1f\.0: 8086:2918, class 0x060100 is not a supported NIC/);
-  one("kernel-driver", /0000:00:01\.0: bound to the kernel driver e1000: unbind it and bind vfio-pci/);
+  one("missing", /^lastgasp bringup: .*: \/ports\/0\/pci\/address: 0000:00:09\.0 \(port fp0\): no such PCI device/);
+  one("not-a-nic", /^lastgasp bringup: .*: \/ports\/0\/pci\/address: 0000:00:1f\.0 \(port fp0\): 8086:2918, class 0x060100 is not a supported NIC/);
+  one("kernel-driver", /0000:00:01\.0 \(port fp0\): bound to the kernel driver e1000: unbind it and bind vfio-pci/);
   const look = (name: string) => {
     const { op: _op, line: _line, ...rest } = run.step(name);
     return rest;
@@ -232,7 +232,7 @@ test("pc: refusals — no IOMMU, no reserved RAM, not root: one line, exit 2, th
   await booted;
   const run = runs.pc;
   for (const [name, pattern] of [
-    ["no-iommu", /\/ports\/0\/pci\/address: 0000:00:02\.0: no IOMMU: the device has no IOMMU group/],
+    ["no-iommu", /\/ports\/0\/pci\/address: 0000:00:02\.0 \(port fp0\): no IOMMU: the device has no IOMMU group/],
     ["not-root", /^lastgasp bringup: .*: \/ports: fp0 \(pci\): opening real ports needs root/],
     ["unreserved", /\/dma: no reserved RAM for the cores' memories \(0x30000000\.\.0x32ffffff, 0x33000000\.\.0x35ffffff; 48 MiB each\): System RAM is there/],
   ] as const) {

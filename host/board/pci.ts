@@ -65,7 +65,7 @@ export function pciPreflight(board: Board, i: number, sys: SysPaths = REAL_SYS):
   } catch (e) {
     if (!(e instanceof PciProbeError)) throw e;
     const path = e.cause === "model" ? "/nic/model" : `/ports/${i}/pci/address`;
-    out.push({ path, message: `${d.address}: ${e.message} (port ${name})` });
+    out.push({ path, message: `${d.address} (port ${name}): ${e.message}` });
     return out; // the placement's checks need a usable device
   }
   if (i !== firstPci(board)) return out;
