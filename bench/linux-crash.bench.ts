@@ -9,10 +9,10 @@
 // Medians over RUNS runs each (default 15), the order rotating every round. Root only.
 // Figures, no assertions.
 
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { VethPairNamespace, requireRoot } from "../test/helpers/netns";
+import { VethPairNamespace, requireRoot, startDumpcap } from "../test/helpers/netns";
 import { BIN, ensureBuilt } from "../test/helpers/cli";
 import { tmpDir } from "../test/helpers/tshark";
 import { readPcap } from "../host/pcap";
@@ -42,29 +42,19 @@ async function main(): Promise<void> {
     const key = path.join(dir, "key");
     fs.writeFileSync(key, "3c".repeat(32), { mode: 0o600 });
     const file = path.join(dir, "crash.pcap");
-    const cap = spawn("ip", ["netns", "exec", vp.ns, "dumpcap", "-q", "-i", vp.peer, "-f", "ether proto 0x88b5", "-w", file], { stdio: ["ignore", "ignore", "pipe"] });
-    const capDone = new Promise((r) => cap.on("exit", r));
-    await new Promise<void>((resolve) => {
-      let err = "";
-      cap.stderr!.on("data", (d: Buffer) => {
-        err += d.toString();
-        if (/Capturing on/.test(err)) resolve();
-      });
-    });
+    const cap = await startDumpcap(vp.ns, vp.peer, file, ["-f", "ether proto 0x88b5"]);
     const deaths: { mode: string; boot: number; at: number }[] = [];
     let boot = 1;
     for (let i = 0; i < RUNS; i++) {
       // The order rotates every round: no mode always follows the same one.
       for (const m of [...MODES.slice(i % MODES.length), ...MODES.slice(0, i % MODES.length)]) {
-        const r = spawnSync("ip", ["netns", "exec", vp.ns, process.execPath, BIN, "drill", "--board", board, "--key-file", key, "--boot", String(boot), "--watchdog-ms", "0", "--json", ...m.args], { encoding: "utf8", cwd: dir });
+        const r = spawnSync("ip", ["netns", "exec", vp.ns, "/bin/sh", "-c", 'ulimit -c 0; exec "$@"', "sh", process.execPath, BIN, "drill", "--board", board, "--key-file", key, "--boot", String(boot), "--watchdog-ms", "0", "--json", ...m.args], { encoding: "utf8", cwd: dir });
         const line = JSON.parse(r.stdout.split("\n")[0]);
         deaths.push({ mode: m.name, boot, at: line.dyingAtUs });
         boot++;
       }
     }
-    await new Promise((r) => setTimeout(r, 300));
-    cap.kill("SIGTERM");
-    await capDone;
+    await cap.stop();
     const frames = readPcap(fs.readFileSync(file));
     const byBoot = new Map<number, number[]>();
     for (const f of frames) {

@@ -58,7 +58,8 @@ interface Death {
 /** A unit armed on the pipe ports, dying by `death`. */
 function die(death: string, boot: number, opts: { watchdogMs?: number; cold?: boolean; node?: string[] } = {}): Death {
   ensureBuilt();
-  const r = spawnSync(process.execPath, [...(opts.node ?? []), UNIT, BOARD, KEY_HEX, death, String(boot), String(opts.watchdogMs ?? 0), opts.cold ? "cold" : ""], {
+  // Through sh for `ulimit -c 0`: the deaths leave no core files behind.
+  const r = spawnSync("/bin/sh", ["-c", 'ulimit -c 0; exec "$@"', "sh", process.execPath, ...(opts.node ?? []), UNIT, BOARD, KEY_HEX, death, String(boot), String(opts.watchdogMs ?? 0), opts.cold ? "cold" : ""], {
     stdio: ["ignore", "pipe", "pipe", "pipe"], timeout: 120_000, maxBuffer: 64 << 20,
   });
   const pipe = (r.output[3] as Buffer | null) ?? Buffer.alloc(0);

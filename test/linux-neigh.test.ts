@@ -8,14 +8,14 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import { spawnCli, BIN, ensureBuilt } from "./helpers/cli";
 import * as os from "os";
 import * as path from "path";
 import { parseIPv4, parseMac } from "../host/util/addr";
 import { freshCodec } from "./helpers/core";
 import { fields, requireTshark, tmpDir } from "./helpers/tshark";
-import { VethNamespace, requireRoot, sleepMs } from "./helpers/netns";
+import { VethNamespace, requireRoot, sleepMs, startDumpcap } from "./helpers/netns";
 import { NEIGH_CASES, NeighCase, vipFor, caseFrame, HOST_MAC, HOST_IP4, HOST_PREFIX, HOST_IP6, OLD_MAC, NEW_MAC } from "./helpers/neigh-cases";
 import { RawSocket, loadRawSocket } from "../host/native/rawsock";
 import * as fs from "fs";
@@ -113,21 +113,9 @@ test("--vlan: the frame leaves with its 802.1Q tag (dumpcap in the namespace, ts
   // The judge is a capture on the receiving end: 802.1Q sub-interfaces need the 8021q
   // module, which minimal kernels (this CI's included) do not have.
   const file = path.join(tmpDir("linux-vlan"), "vlan.pcap");
-  const cap = spawn("ip", ["netns", "exec", vn.ns, "dumpcap", "-q", "-i", vn.inner, "-f", "vlan", "-c", "1", "-a", "duration:10", "-w", file], { stdio: ["ignore", "ignore", "pipe"] });
-  const done = new Promise<number | null>((resolve) => cap.on("exit", resolve));
-  let err = "";
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 10_000);
-    cap.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      if (/Capturing on/.test(err)) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-  });
+  const { done } = await startDumpcap(vn.ns, vn.inner, file, ["-f", "vlan", "-c", "1", "-a", "duration:10"]);
   send("garp", "--ip", "192.0.2.10", "--mac", NEW_MAC, "--vlan", "7");
-  assert.is(await done, 0, err);
+  assert.is(await done, 0);
   const [f] = fields(file, ["vlan.id", "eth.src", "arp.src.proto_ipv4", "arp.isannouncement"]);
   assert.equal(f, { "vlan.id": "7", "eth.src": NEW_MAC, "arp.src.proto_ipv4": "192.0.2.10", "arp.isannouncement": "1" });
 });
@@ -146,19 +134,7 @@ test("a gasp sent from inside the namespace (lastgasp send gasp) is captured on 
   ready();
   // The judge: dumpcap on the root-namespace end, then the core's receiver with the chassis key.
   const file = path.join(tmpDir("linux-gasp"), "gasp.pcap");
-  const cap = spawn("dumpcap", ["-q", "-P", "-i", vn.outer, "-f", "ether proto 0x88b5 or udp port 19527", "-c", "4", "-a", "duration:20", "-w", file], { stdio: ["ignore", "ignore", "pipe"] });
-  const done = new Promise<number | null>((resolve) => cap.on("exit", resolve));
-  let err = "";
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 10_000);
-    cap.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      if (/Capturing on/.test(err)) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-  });
+  const { done } = await startDumpcap(null, vn.outer, file, ["-P", "-f", "ether proto 0x88b5 or udp port 19527", "-c", "4", "-a", "duration:20"]);
   const keyHex = "6c6173746761737020746573742063686173736973206b6579202831292e2e2e";
   const keyFile = path.join(path.dirname(file), "chassis.key");
   fs.writeFileSync(keyFile, keyHex, { mode: 0o600 });
@@ -168,7 +144,7 @@ test("a gasp sent from inside the namespace (lastgasp send gasp) is captured on 
     const r = spawnSync("ip", ["netns", "exec", vn.ns, process.execPath, BIN, "send", "gasp", "--iface", vn.inner, ...key, ...extra], { encoding: "utf8" });
     assert.is(r.status, 0, r.stderr);
   }
-  assert.is(await done, 0, err);
+  assert.is(await done, 0);
   const frames = readPcap(fs.readFileSync(file)).map((x) => x.data);
   assert.is(frames.length, 4);
   const rx = new GaspReceiver(freshCodec().core);

@@ -15,12 +15,12 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, spawnSync, type ChildProcess } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { BIN, ROOT, ensureBuilt } from "./helpers/cli";
 import { fields, expertItems, requireTshark, tmpDir } from "./helpers/tshark";
-import { VethPairNamespace, requireRoot } from "./helpers/netns";
+import { VethPairNamespace, requireRoot, startDumpcap } from "./helpers/netns";
 import { receiver } from "./helpers/gasp";
 import { readPcap } from "../host/pcap";
 import { BOARD_ADDON_PATH } from "../host/native/board";
@@ -66,36 +66,21 @@ function boardFile(name: string, id: string, unit: number, iface: string, mac: s
 const UNIT = boardFile("unit-a.json", "unit-a", 1, vp.unit, UNIT_MAC, "192.0.2.2", "unit-b");
 const PEER = boardFile("unit-b.json", "unit-b", 2, vp.peer, PEER_MAC, "192.0.2.3", "unit-a");
 
+// As a user's shell would run it: no colour settings inherited from the test runner (Node
+// warns on stderr when both are set).
+const env = { ...process.env };
+delete env.FORCE_COLOR;
+delete env.NO_COLOR;
+
 /** The CLI inside the namespace, as root. */
 function cli(args: string[], node: string[] = []) {
-  const r = spawnSync("ip", ["netns", "exec", vp.ns, process.execPath, ...node, BIN, ...args], { encoding: "utf8", cwd: dir, timeout: 120_000, maxBuffer: 64 << 20 });
+  // Through sh for `ulimit -c 0`: the deaths leave no core files behind.
+  const r = spawnSync("ip", ["netns", "exec", vp.ns, "/bin/sh", "-c", 'ulimit -c 0; exec "$@"', "sh", process.execPath, ...node, BIN, ...args], { encoding: "utf8", cwd: dir, env, timeout: 120_000, maxBuffer: 64 << 20 });
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
-/** dumpcap on the peer's end; stop() ends it (by its pid) and returns the file. */
-async function capture(file: string): Promise<{ stop: () => Promise<string> }> {
-  const cap: ChildProcess = spawn("ip", ["netns", "exec", vp.ns, "dumpcap", "-q", "-i", vp.peer, "-f", "ether proto 0x88b5 or udp port 19527", "-w", file], { stdio: ["ignore", "ignore", "pipe"] });
-  const done = new Promise<number | null>((resolve) => cap.on("exit", resolve));
-  let err = "";
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 20_000);
-    cap.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      if (/Capturing on/.test(err)) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-  });
-  return {
-    stop: async () => {
-      await new Promise((r) => setTimeout(r, 300)); // the last frames reach the file
-      cap.kill("SIGTERM");
-      await done;
-      return file;
-    },
-  };
-}
+/** dumpcap on the peer's end. */
+const capture = (file: string) => startDumpcap(vp.ns, vp.peer, file, ["-f", "ether proto 0x88b5 or udp port 19527"]);
 
 test("bringup --board on a linux port: every step passes, frames out through AF_PACKET and back through the kernel's transmit tap", () => {
   ready();
@@ -184,10 +169,21 @@ test("bad input: an interface that does not exist — one line naming it, exit 2
 test("bad input: not root — one line saying so, exit 2, nothing touched", () => {
   ready();
   const before = vp.link(vp.unit);
-  // The unprivileged process: the CLI loaded as root, then setuid(nobody) before it runs.
-  const script = `const {main}=require(${JSON.stringify(path.join(ROOT, "build", "js", "host", "cli", "main"))});process.setgid(65534);process.setuid(65534);main(process.argv.slice(1)).then((c)=>process.exit(c));`;
+  // The unprivileged process: the CLI and the modules these two commands load on demand are
+  // loaded as root (a clean clone's directory may be closed to others), then setuid(nobody)
+  // before the command runs.
+  const js = path.join(ROOT, "build", "js", "host");
+  const preload = ["cli/bringup", "cli/drill", "cli/frame-sources", "board/bringup", "board/board", "board/runtime", "board/native", "board/linux", "board/crash", "native/board"];
+  const script = [
+    `const js=${JSON.stringify(js)};`,
+    `for (const m of ${JSON.stringify(preload)}) require(js + "/" + m);`,
+    `require(js + "/board/load").loadBoard(${JSON.stringify(UNIT)});`, // the schema validator too
+    `const {main}=require(js + "/cli/main");`,
+    "process.setgid(65534);process.setuid(65534);",
+    "main(process.argv.slice(1)).then((c)=>process.exit(c));",
+  ].join("");
   for (const args of [["bringup", "--board", UNIT], ["drill", "--board", UNIT, "--key-file", KEY, "--death", "abort"]]) {
-    const r = spawnSync("ip", ["netns", "exec", vp.ns, process.execPath, "-e", script, ...args], { encoding: "utf8", cwd: dir });
+    const r = spawnSync("ip", ["netns", "exec", vp.ns, process.execPath, "-e", script, ...args], { encoding: "utf8", cwd: dir, env });
     assert.is(r.status, 2, `${args[0]}: ${r.stdout}${r.stderr}`);
     assert.is(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.match(r.stderr, /unit-a\.json: \/ports: fp0 \(linux\): opening real ports needs root/);

@@ -3,7 +3,7 @@
 // only, and cleanup that runs even when a test fails or the process is interrupted.
 // Not root: every test that needs it FAILS with a clear message (never skips).
 
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 
@@ -205,4 +205,35 @@ export class VethPairNamespace {
     spawnSync("ip", ["netns", "del", this.ns], { stdio: "ignore" });
     process.removeListener("exit", this.onExit);
   }
+}
+
+/**
+ * dumpcap on an interface inside a namespace (null: the root namespace), started (it said
+ * "Capturing on") before this resolves. `done` is its exit; stop() ends it by its pid after
+ * the last frames reached the file.
+ */
+export async function startDumpcap(ns: string | null, iface: string, file: string, args: string[] = []): Promise<{ done: Promise<number | null>; stop: () => Promise<string> }> {
+  const argv = ["dumpcap", "-q", "-i", iface, ...args, "-w", file];
+  const cap = ns === null ? spawn(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "pipe"] }) : spawn("ip", ["netns", "exec", ns, ...argv], { stdio: ["ignore", "ignore", "pipe"] });
+  const done = new Promise<number | null>((resolve) => cap.on("exit", resolve));
+  let err = "";
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 20_000);
+    cap.stderr!.on("data", (d: Buffer) => {
+      err += d.toString();
+      if (/Capturing on/.test(err)) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
+  return {
+    done,
+    stop: async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      cap.kill("SIGTERM");
+      await done;
+      return file;
+    },
+  };
 }
