@@ -29,7 +29,7 @@ import { readKeyFile } from "../host/gasp/key";
 import { DEFAULT_GASP_CHASSIS } from "../host/cli/frame-sources";
 import { buildRig, type RigRecord } from "../test/helpers/qemu";
 import { runPciGuest, writeRigBoard, guestWorkDir, E1000_ADDRESS, type CapturedFrame } from "../test/helpers/qemu-pci";
-import { CALIBRATION_ETHERTYPE, type GuestStep } from "../test/helpers/pci-guest";
+import { CALIBRATION_ETHERTYPE, CALIBRATION_FRAMES, type GuestStep } from "../test/helpers/pci-guest";
 import { median, quantile } from "./stats";
 
 const RUNS = Number(process.env.QEMU_PCI_RUNS ?? 10);
@@ -65,20 +65,29 @@ async function main(): Promise<void> {
     new GaspSender(core).setKey(0, readKeyFile(keyFile), 1);
     const rx = new GaspReceiver(core);
     rx.configure({ chassis: DEFAULT_GASP_CHASSIS });
-    const cals: CapturedFrame[] = run.frames.filter((f) => ((f.data[12] << 8) | f.data[13]) === CALIBRATION_ETHERTYPE);
+    const isCal = (f: CapturedFrame) => ((f.data[12] << 8) | f.data[13]) === CALIBRATION_ETHERTYPE;
     const firstOfBoot = new Map<number, number>();
     for (const f of run.frames) {
       const r = rx.receive(f.data);
       const m = r.ok ? r.message : r.status === S.E_GASP_DUPLICATE ? r.message : undefined;
       if (m && !firstOfBoot.has(m.boot)) firstOfBoot.set(m.boot, f.timeUs);
     }
-    if (cals.length !== 2) throw new Error(`${cals.length} calibration frames in the capture, expected 2`);
-    const offsetOf = (rec: RigRecord, f: CapturedFrame) => f.timeUs - (Number(rec.calA) + Number(rec.calB)) / 2;
-    const before = run.step("cal-before");
-    const after = run.step("cal-after");
-    const offset = offsetOf(before, cals[0]);
-    const drift = offsetOf(after, cals[1]) - offset;
-    const window = (Number(before.calB) - Number(before.calA)) / 2;
+    // Each calibration step's frames, in order; the narrowest timed TDT write gives the offset
+    // of the capture's clock over the guest's.
+    const cals = run.frames.filter(isCal);
+    if (cals.length !== 2 * CALIBRATION_FRAMES) throw new Error(`${cals.length} calibration frames in the capture, expected ${2 * CALIBRATION_FRAMES}`);
+    const mapping = (rec: RigRecord, frames: CapturedFrame[]) => {
+      const w = rec.windows as { k: number; calA: number; calB: number }[];
+      const best = w.reduce((a, b) => (b.calB - b.calA < a.calB - a.calA ? b : a));
+      const at = (best.calA + best.calB) / 2;
+      return { at, offset: frames[best.k].timeUs - at, window: (best.calB - best.calA) / 2 };
+    };
+    const before = mapping(run.step("cal-before"), cals.slice(0, CALIBRATION_FRAMES));
+    const after = mapping(run.step("cal-after"), cals.slice(CALIBRATION_FRAMES));
+    const drift = after.offset - before.offset;
+    // The capture's clock over the guest's, interpolated between the two calibrations.
+    const offsetAt = (guestUs: number) => before.offset + (drift * (guestUs - before.at)) / (after.at - before.at);
+    const window = Math.max(before.window, after.window);
 
     const figures = { warm: [] as number[], cold: [] as number[], rehearsalUs: [] as number[], armUs: { warm: [] as number[], cold: [] as number[] } };
     for (const k of kinds) {
@@ -86,7 +95,7 @@ async function main(): Promise<void> {
       const line = JSON.parse(String(r.stdout).trim().split("\n").pop()!) as { dyingAtUs: number; armUs: number; rehearsal: { us: number } | null };
       const onWire = firstOfBoot.get(k.boot);
       if (onWire === undefined) throw new Error(`${k.name}: no gasp of boot ${k.boot} in the capture (${r.signal}; ${r.stderr})`);
-      (k.cold ? figures.cold : figures.warm).push(onWire - offset - line.dyingAtUs);
+      (k.cold ? figures.cold : figures.warm).push(onWire - offsetAt(line.dyingAtUs) - line.dyingAtUs);
       (k.cold ? figures.armUs.cold : figures.armUs.warm).push(line.armUs);
       if (line.rehearsal) figures.rehearsalUs.push(line.rehearsal.us);
     }

@@ -21,8 +21,14 @@ import { openBoard } from "../../host/board/runtime";
 import { CoreRings } from "../../host/nic/rings";
 
 export type GuestStep =
-  /** node [nodeFlags] bin/lastgasp.js ARGS, as root or as another user: exit code, signal, output. */
+  /**
+   * node [nodeFlags] bin/lastgasp.js ARGS: exit code, signal, output. With uid, the CLI and
+   * the modules bring-up loads on demand are loaded as root (a clean clone's directory may be
+   * closed to others), then the process becomes that user before the command runs.
+   */
   | { kind: "cli"; name: string; args: string[]; uid?: number; nodeFlags?: string[] }
+  /** Copies a file (for another user to read: the guest's /run is open to all). */
+  | { kind: "copy"; name: string; from: string; to: string; mode: number }
   /** Writes to sysfs files, in order (unbind, bind, new_id). */
   | { kind: "sysfs"; name: string; writes: [string, string][] }
   /** The device as sysfs shows it: driver, config space (first 64 bytes), enable. */
@@ -59,29 +65,37 @@ function look(address: string): Record<string, unknown> {
 /** Realtime in microseconds with sub-millisecond resolution (as `lastgasp drill` prints it). */
 const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
+/** Calibration frames per calibrate step: the one whose TDT write was timed narrowest counts. */
+export const CALIBRATION_FRAMES = 5;
+
 function calibrate(boardFile: string): Record<string, unknown> {
   const rt = openBoard(loadBoard(boardFile));
   try {
-    const f = new Uint8Array(60);
-    f.fill(0xff, 0, 6);
-    f.set(rt.board.ports[0].macBytes, 6);
-    f[12] = CALIBRATION_ETHERTYPE >> 8;
-    f[13] = CALIBRATION_ETHERTYPE & 0xff;
-    f.set(new TextEncoder().encode(CALIBRATION_TEXT), 14);
     rt.osRings.must("nic_tx_init", 0);
-    if (rt.osRings.enqueue(0, [f]) !== 1) throw new Error("the calibration frame did not fit the TX ring");
-    // nic_tx_doorbell lists one TDT write: time the native call that performs it.
-    let calA = 0;
-    let calB = 0;
-    const timed = new CoreRings(rt.os, rt.nics, rt.delay, (view) => {
-      calA = nowUs();
-      const n = rt.perform(view);
-      calB = nowUs();
-      return n;
-    });
-    timed.must("nic_tx_doorbell", 0);
-    rt.osRings.must("nic_tx_confirm", 0);
-    return { calA, calB };
+    const windows: { k: number; calA: number; calB: number }[] = [];
+    for (let k = 0; k < CALIBRATION_FRAMES; k++) {
+      const f = new Uint8Array(60);
+      f.fill(0xff, 0, 6);
+      f.set(rt.board.ports[0].macBytes, 6);
+      f[12] = CALIBRATION_ETHERTYPE >> 8;
+      f[13] = CALIBRATION_ETHERTYPE & 0xff;
+      f.set(new TextEncoder().encode(CALIBRATION_TEXT), 14);
+      f[14 + CALIBRATION_TEXT.length] = k;
+      if (rt.osRings.enqueue(0, [f]) !== 1) throw new Error("the calibration frame did not fit the TX ring");
+      // nic_tx_doorbell lists one TDT write: time the native call that performs it.
+      let calA = 0;
+      let calB = 0;
+      const timed = new CoreRings(rt.os, rt.nics, rt.delay, (view) => {
+        calA = nowUs();
+        const n = rt.perform(view);
+        calB = nowUs();
+        return n;
+      });
+      timed.must("nic_tx_doorbell", 0);
+      rt.osRings.must("nic_tx_confirm", 0);
+      windows.push({ k, calA, calB });
+    }
+    return { windows };
   } finally {
     rt.close();
   }
@@ -94,16 +108,29 @@ function main(): void {
   for (const s of plan.steps) {
     const t0 = Date.now();
     if (s.kind === "cli") {
-      const argv = [...(s.nodeFlags ?? []), path.join(root, "bin", "lastgasp.js"), ...s.args];
+      const js = path.join(root, "build", "js", "host");
+      const preload = ["cli/main", "cli/bringup", "board/bringup", "board/load", "board/runtime", "board/native", "board/pci", "board/pci-probe", "native/board"];
+      const asUser = s.uid === undefined ? [] : ["-e", [
+        `const js = ${JSON.stringify(js)};`,
+        `for (const m of ${JSON.stringify(preload)}) require(js + "/" + m);`,
+        `require(js + "/board/load").boardSchema();`, // ajv compiles the schema here, as root
+        `process.setgid(${s.uid}); process.setuid(${s.uid});`,
+        `require(js + "/cli/main").main(process.argv.slice(1)).then((c) => process.exit(c));`,
+      ].join("\n")];
+      const argv = [...(s.nodeFlags ?? []), ...(asUser.length ? asUser : [path.join(root, "bin", "lastgasp.js")]), ...s.args];
       // Output into files, not pipes: a write to a pipe would wake this process up in the
       // middle of what a drill times (the guest has one CPU).
       const [out, err] = ["out", "err"].map((k) => fs.openSync(`/run/step.${k}`, "w+", 0o666));
-      const r = spawnSync(process.execPath, argv, { stdio: ["ignore", out, err], uid: s.uid, gid: s.uid, cwd: "/run" });
+      const r = spawnSync(process.execPath, argv, { stdio: ["ignore", out, err], cwd: "/run" });
       const [stdout, stderr] = [out, err].map((fd) => {
         fs.closeSync(fd);
         return fs.readFileSync(fd === out ? "/run/step.out" : "/run/step.err", "utf8");
       });
       rec({ op: "step", name: s.name, code: r.status, signal: r.signal, stdout, stderr: stderr.slice(-4000), ms: Date.now() - t0 });
+    } else if (s.kind === "copy") {
+      fs.copyFileSync(s.from, s.to);
+      fs.chmodSync(s.to, s.mode);
+      rec({ op: "step", name: s.name });
     } else if (s.kind === "calibrate") {
       const r = spawnSync(process.execPath, [__filename, "--calibrate", s.board], { encoding: "utf8", cwd: "/run" });
       let cal: Record<string, unknown> = { error: r.stderr.slice(-2000) };

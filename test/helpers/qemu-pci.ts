@@ -12,7 +12,7 @@ import * as path from "path";
 import { readPcap } from "../../host/pcap";
 import { guestJs, guestNode, guestPreamble, MODULES_CPIO } from "./qemu-guest";
 import type { GuestPlan, GuestStep } from "./pci-guest";
-import type { RigRecord } from "./qemu";
+import { recordLines, type RigRecord } from "./qemu";
 
 const ROOT = path.join(__dirname, "..", "..");
 const RUN_SH = path.join(ROOT, "scripts", "qemu-rig", "run.sh");
@@ -126,29 +126,17 @@ export async function runPciGuest(opts: PciGuestOptions): Promise<PciGuestRun> {
   const records: RigRecord[] = [];
   let out = "";
   let err = "";
-  let pending = "";
   child.stdout.setEncoding("utf8");
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (d: string) => (err += d));
+  const feed = recordLines((rec) => {
+    records.push(rec);
+    if (rec.op === "boot") bootMs = Date.now() - t0;
+    opts.onRecord?.(rec);
+  });
   child.stdout.on("data", (d: string) => {
     out += d;
-    pending += d;
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, nl).replace(/\r$/, "");
-      pending = pending.slice(nl + 1);
-      const m = /^LG (\{.*\})$/.exec(line);
-      if (!m) continue;
-      let rec: RigRecord;
-      try {
-        rec = JSON.parse(m[1]) as RigRecord;
-      } catch {
-        continue;
-      }
-      records.push(rec);
-      if (rec.op === "boot") bootMs = Date.now() - t0;
-      opts.onRecord?.(rec);
-    }
+    feed(d);
   });
   const timeoutMs = opts.timeoutMs ?? 600_000;
   const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
