@@ -132,8 +132,15 @@ const pc = runPciGuest({
     { kind: "look", name: "e1000-after", address: E1000_ADDRESS.pc },
   ],
 });
-let runs: { q35: PciGuestRun; pc: PciGuestRun };
-const booted = Promise.all([q35, pc]).then(([a, b]) => (runs = { q35: a, pc: b }));
+// Each guest's tests fail with its own error; the other guest's still run.
+const runs = {} as { q35: PciGuestRun; pc: PciGuestRun };
+const outcome = { q35: q35.then((r) => (runs.q35 = r)), pc: pc.then((r) => (runs.pc = r)) };
+const booted = Promise.allSettled([outcome.q35, outcome.pc]);
+const guest = async (m: "q35" | "pc") => {
+  await booted;
+  await outcome[m]; // throws the guest's failure into the test that needs it
+  return runs[m];
+};
 
 /** Every gasp in a capture through the core's receiver, in capture order. */
 function receive(frames: CapturedFrame[]) {
@@ -148,8 +155,7 @@ for (const machine of ["q35", "pc"] as const) {
   const what = machine === "q35" ? "VFIO + IOMMU" : "sysfs + /dev/mem";
 
   test(`${machine} (${what}): lastgasp bringup passes on QEMU's e1000 from the TypeScript host`, async () => {
-    await booted;
-    const r = runs[machine].step("bringup");
+    const r = (await guest(machine)).step("bringup");
     assert.is(r.code, 0, `${r.stderr}\n${r.stdout}`);
     const report = JSON.parse(String(r.stdout));
     assert.ok(report.ok);
@@ -161,8 +167,7 @@ for (const machine of ["q35", "pc"] as const) {
   });
 
   test(`${machine} (${what}): three deaths of the host process, three gasps on the wire the receiver accepts with the right cause${machine === "q35" ? "; SIGKILL sends nothing" : ""}`, async () => {
-    await booted;
-    const run = runs[machine];
+    const run = await guest(machine);
     const got = receive(run.frames);
     const accepted = got.filter((x) => x.r.ok).map((x) => (x.r as { message: { boot: number; cause: number; excerpt: Uint8Array; unit: number } }).message);
     const refused = got.filter((x) => !x.r.ok && x.r.status !== S.E_GASP_DUPLICATE && x.r.status !== S.E_GASP_MAGIC && x.r.status !== S.E_GASP_TRUNCATED);
@@ -187,8 +192,7 @@ for (const machine of ["q35", "pc"] as const) {
   });
 
   test(`${machine} (${what}): tshark dissects every gasp cleanly: MAC good with the chassis key, checksums valid, no expert warning`, async () => {
-    await booted;
-    const run = runs[machine];
+    const run = await guest(machine);
     const gasps = receive(run.frames).filter((x) => x.r.ok || x.r.status === S.E_GASP_DUPLICATE);
     const file = path.join(dir, `gasps-${machine}.pcap`);
     writePcap(file, gasps.map((g) => g.data));
@@ -207,8 +211,7 @@ for (const machine of ["q35", "pc"] as const) {
 }
 
 test("q35: refusals — no such device, not a NIC, a kernel driver holds it: one line, exit 2, the devices as they were", async () => {
-  await booted;
-  const run = runs.q35;
+  const run = await guest("q35");
   const one = (name: string, pattern: RegExp) => {
     const r = run.step(name);
     assert.is(r.code, 2, `${name}: exit 2 (${r.stderr})`);
@@ -231,8 +234,7 @@ test("q35: refusals — no such device, not a NIC, a kernel driver holds it: one
 });
 
 test("pc: refusals — no IOMMU, no reserved RAM, not root: one line, exit 2, the device as it was", async () => {
-  await booted;
-  const run = runs.pc;
+  const run = await guest("pc");
   for (const [name, pattern] of [
     ["no-iommu", /\/ports\/0\/pci\/address: 0000:00:02\.0 \(port fp0\): no IOMMU: the device has no IOMMU group/],
     ["not-root", /^lastgasp bringup: .*: \/ports: fp0 \(pci\): opening real ports needs root/],
