@@ -12,4 +12,5 @@ export * from "./exports/fault";
 export * from "./exports/switch";
 export * from "./exports/engine";
 export * from "./exports/image";
+export * from "./exports/dialect";
 export * from "./exports/flash";

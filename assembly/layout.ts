@@ -6,8 +6,11 @@ import {
   STATE_NIC_OP, STATE_NIC_OP_INFO, STATE_NIC_TUNE, STATE_NIC_REGOPS, STATE_NIC_PORTS, STATE_NIC_TXQ,
   STATE_NIC_FAULTQ, STATE_NIC_RXQ, STATE_NIC_BASE, STATE_NIC_SIZE, NIC_PORT_STRIDE, NIC_QUEUE_STRIDE,
   STATE_NIC_SLOT_BUFS_SIZE, STATE_FAULT_PLAN, STATE_FAULT_PORTS, STATE_FAULT_BASE, STATE_FAULT_SIZE,
-  FAULT_PORT_STRIDE,
+  FAULT_PORT_STRIDE, STATE_DIALECT_CTL, STATE_DIALECT_SLOTS, STATE_DIALECT_BASE, STATE_DIALECT_SIZE,
+  DIALECT_SLOT_STRIDE,
 } from "./state";
+import { DIALECT_MAX_FRAMES } from "./shared/dialect";
+import { DialectCtl, DialectSlot } from "./dialect/state";
 import { NIC_MAX_PORTS, NIC_BUF_SIZE, OPINFO_FIELDS, TUNE_FIELDS, TX_RING_MAX, RX_RING_MAX } from "./shared/rings";
 import { GASP_MAX_PORTS } from "./shared/gasp";
 import { ENG_CTX_SIZE } from "./shared/engine";
@@ -34,6 +37,8 @@ export function stateLayoutOk(): bool {
     STATE_FAULT_PLAN + offsetof<FaultPlan>() <= STATE_FAULT_PORTS &&
     offsetof<FaultPort>() <= FAULT_PORT_STRIDE &&
     STATE_FAULT_PORTS + <usize>GASP_MAX_PORTS * FAULT_PORT_STRIDE <= STATE_FAULT_BASE + STATE_FAULT_SIZE &&
-    offsetof<EngineContext>() <= X_COUNTERS && <usize>ENG_CTX_SIZE > X_COUNTERS
+    offsetof<EngineContext>() <= X_COUNTERS && <usize>ENG_CTX_SIZE > X_COUNTERS &&
+    STATE_DIALECT_CTL + offsetof<DialectCtl>() + 16 <= STATE_DIALECT_SLOTS && offsetof<DialectSlot>() <= DIALECT_SLOT_STRIDE &&
+    STATE_DIALECT_SLOTS + <usize>DIALECT_MAX_FRAMES * DIALECT_SLOT_STRIDE <= STATE_DIALECT_BASE + STATE_DIALECT_SIZE
   );
 }

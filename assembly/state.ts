@@ -99,7 +99,7 @@ export const STATE_FAULT_BASE: usize = STATE_BASE + 0x8000;
 export const STATE_FAULT_SIZE: usize = 0x100;
 export const STATE_FAULT_PLAN: usize = STATE_FAULT_BASE + 0x00; // FaultPlan
 export const STATE_FAULT_PORTS: usize = STATE_FAULT_BASE + 0x40; // GASP_MAX_PORTS x FaultPort
-export const FAULT_PORT_STRIDE: usize = 0x20;
+export const FAULT_PORT_STRIDE: usize = 0x30;
 
 // Signed images and Ed25519 (assembly/crypto/ed25519.ts, assembly/image/), 0xa000 .. 0xafff.
 export const STATE_IMG_BASE: usize = STATE_BASE + 0xa000;
@@ -114,6 +114,14 @@ export const STATE_IMG_TRUST_BOARD: usize = STATE_IMG_BASE + 0x800; // 36: the c
 export const STATE_IMG_TRAILER: usize = STATE_IMG_BASE + 0x880; // IMG_TRAILER_LEN (96): key id and signature given first
 export const STATE_IMG_COLLECT: usize = STATE_IMG_BASE + 0x900; // 128: header, record header and digest as they arrive
 
+// Dialects (assembly/dialect/, docs/dialects.md), 0xc000 .. 0xcfff: the table's control block
+// and one DialectSlot per frame. The frames themselves are in the GASP region (shared/dialect.ts).
+export const STATE_DIALECT_BASE: usize = STATE_BASE + 0xc000;
+export const STATE_DIALECT_SIZE: usize = 0x1000;
+export const STATE_DIALECT_CTL: usize = STATE_DIALECT_BASE + 0x000; // DialectCtl (dialect/state.ts)
+export const STATE_DIALECT_SLOTS: usize = STATE_DIALECT_BASE + 0x100; // DIALECT_MAX_FRAMES x DialectSlot
+export const DIALECT_SLOT_STRIDE: usize = 0x40;
+
 // Flashing and the boot stage (assembly/flash/, docs/flashing.md), 0xb000 .. 0xbfff.
 export const STATE_FLASH_BASE: usize = STATE_BASE + 0xb000;
 export const STATE_FLASH_SIZE: usize = 0x1000;
@@ -127,4 +135,4 @@ export const STATE_FLASH_SHA_R: usize = STATE_FLASH_BASE + 0x480; // SHA_CTX_SIZ
 export const STATE_FLASH_DIGESTS: usize = STATE_FLASH_BASE + 0x500; // 64: the two digests
 export const STATE_FLASH_VID: usize = STATE_FLASH_BASE + 0x540; // 16: id of the image just verified
 
-// 0x8100 .. 0x9000 is free; 0x9000 .. 0xa000 is STATE_NIC_SLOT_BUFS (above); 0xc000 .. 0x10000 is free.
+// 0x8100 .. 0x9000 is free; 0x9000 .. 0xa000 is STATE_NIC_SLOT_BUFS (above); 0xd000 .. 0x10000 is free.

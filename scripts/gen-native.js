@@ -87,7 +87,7 @@ fs.writeFileSync(path.join(gen, "lg_consts.h"), lines.join("\n"));
 // ---- softnic_regs.h -------------------------------------------------------------------------
 const { registerTable, BAR0_SIZE } = require(path.join(js, "host", "nic", "e1000-regs.js"));
 const ACCESS = ["RW", "RO", "RC", "WO", "W1S"];
-const EFFECTS = ["none", "ctrl", "icr", "ics", "ims", "imc", "rctl", "tctl", "tdt", "rdt", "eerd", "txdctl"];
+const EFFECTS = ["none", "ctrl", "icr", "ics", "ims", "imc", "rctl", "tctl", "tdt", "rdt", "eerd", "txdctl", "mdic"];
 const table = registerTable("e1000", new Uint8Array(6)).slice().sort((a, b) => a.offset - b.offset);
 const rowOf = new Map(table.map((r, i) => [r.offset, i]));
 const reg = [

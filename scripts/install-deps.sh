@@ -7,6 +7,9 @@
 #   wabt                 — wasm2c: the release core translated to C for the QEMU guest and
 #                          for the board addon's crash path;
 #   busybox-static, cpio — the guest's initramfs userland;
+#   keepalived, frr      — the stock peers the dialects are proved against (test/dialect-*.test.ts).
+#                          Debian's policy-rc.d (or its absence of an init system) keeps their
+#                          services from starting; the tests run them in namespaces themselves.
 #   mtd-utils            — the independent reader/writer of real flash (nanddump, mtd_debug,
 #                          nandflipbits) in the QEMU guest's flashing test (test/qemu-flash.test.ts).
 # Without root, it says what is missing and fails: a test that cannot run is a failure.
@@ -28,6 +31,8 @@ command -v wasm2c >/dev/null 2>&1 || missing="$missing wabt"
   || missing="$missing busybox-static"
 [ -e /usr/include/stdio.h ] || missing="$missing libc6-dev"
 command -v cpio >/dev/null 2>&1 || missing="$missing cpio"
+command -v keepalived >/dev/null 2>&1 || missing="$missing keepalived"
+[ -x /usr/lib/frr/bfdd ] || missing="$missing frr"
 command -v nanddump >/dev/null 2>&1 || missing="$missing mtd-utils"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

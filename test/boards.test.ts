@@ -75,6 +75,7 @@ test("real deployments: any unicast address and MAC is accepted (nothing is sent
     b.ports[1].ipv4 = ["172.16.5.2/24"];
     b.ports[1].ipv6 = ["2a00:1450:4001::2/64"];
     b.vips = [{ port: "fp0", ipv4: "172.16.5.1" }, { port: "fp0", ipv6: "2a00:1450:4001::1" }];
+    for (const v of b.dialects?.vrrp ?? []) v.vips = [v.vips[0].includes(":") ? "2a00:1450:4001::1" : "172.16.5.1"];
   }), []);
   const b = JSON.parse(JSON.stringify(raw));
   b.ports[1].mac = "00:00:5E:00:53:01";

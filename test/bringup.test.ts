@@ -118,6 +118,7 @@ test("a board with the schema's smallest rings passes every step (bring-up sends
       const b = JSON.parse(fs.readFileSync(path.join(ROOT, "boards", `${id}.json`), "utf8"));
       b.rings = { tx: min("tx"), rx: min("rx"), fault: min("fault") };
       delete b.$schema;
+      delete b.dialects; // 8 fault descriptors hold the gasp, not the dialects' copies too (validate.ts says so)
       const f = path.join(dir, `${id}.json`);
       fs.writeFileSync(f, JSON.stringify(b));
       const r = bringup(f);

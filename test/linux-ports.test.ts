@@ -169,22 +169,21 @@ test("bad input: an interface that does not exist — one line naming it, exit 2
 test("bad input: not root — one line saying so, exit 2, nothing touched", () => {
   ready();
   const before = vp.link(vp.unit);
-  // The unprivileged process: the CLI and the modules these two commands load on demand are
-  // loaded as root (a clean clone's directory may be closed to others), then setuid(nobody)
-  // before the command runs.
-  const js = path.join(ROOT, "build", "js", "host");
-  const preload = ["cli/bringup", "cli/drill", "cli/frame-sources", "board/bringup", "board/board", "board/runtime", "board/native", "board/linux", "board/crash", "native/board"];
+  // The unprivileged process: each command first runs once as root on a board whose
+  // interface does not exist (refused before anything is touched), so that every module it
+  // loads on demand is loaded — a clean clone's directory may be closed to others — then the
+  // process drops to nobody and runs the command on the real board.
+  const ghost = boardFile("ghost-nr.json", "unit-a", 1, "lgnosuch1", UNIT_MAC, "192.0.2.2", "unit-b");
   const script = [
-    `const js=${JSON.stringify(js)};`,
-    `for (const m of ${JSON.stringify(preload)}) require(js + "/" + m);`,
-    `require(js + "/board/load").loadBoard(${JSON.stringify(UNIT)});`, // the schema validator too
-    `const {main}=require(js + "/cli/main");`,
-    "process.setgid(65534);process.setuid(65534);",
-    "main(process.argv.slice(1)).then((c)=>process.exit(c));",
+    `const {main}=require(${JSON.stringify(path.join(ROOT, "build", "js", "host", "cli", "main"))});`,
+    "const [warm, real] = JSON.parse(process.argv[1]);",
+    "const {log, error} = console; console.log = console.error = () => {};",
+    "main(warm).then(() => { console.log = log; console.error = error; process.setgid(65534); process.setuid(65534); return main(real); }).then((c) => process.exit(c));",
   ].join("");
-  for (const args of [["bringup", "--board", UNIT], ["drill", "--board", UNIT, "--key-file", KEY, "--death", "abort"]]) {
-    const r = spawnSync("ip", ["netns", "exec", vp.ns, process.execPath, "-e", script, ...args], { encoding: "utf8", cwd: dir, env });
-    assert.is(r.status, 2, `${args[0]}: ${r.stdout}${r.stderr}`);
+  for (const cmd of [["bringup"], ["drill", "--key-file", KEY, "--death", "abort"]]) {
+    const args = [[cmd[0], "--board", ghost, ...cmd.slice(1)], [cmd[0], "--board", UNIT, ...cmd.slice(1)]];
+    const r = spawnSync("ip", ["netns", "exec", vp.ns, process.execPath, "-e", script, JSON.stringify(args)], { encoding: "utf8", cwd: dir, env });
+    assert.is(r.status, 2, `${cmd[0]}: ${r.stdout}${r.stderr}`);
     assert.is(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.match(r.stderr, /unit-a\.json: \/ports: fp0 \(linux\): opening real ports needs root/);
   }

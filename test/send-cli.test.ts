@@ -68,12 +68,18 @@ test("through the bin script: a bad argument exits 2 with one line", () => {
 });
 
 test("--dry-run builds the same bytes as `encode` for every kind, VLAN tag included", async () => {
+  // The dialect kinds' own options (the frames themselves: test/dialect-cli.test.ts).
+  const extra: Record<string, string[]> = {
+    vrrp: ["--vrid", "7", "--vip", "203.0.113.1"],
+    bfd: ["--peer-ip", "203.0.113.10", "--peer-mac", "02:00:00:aa:bb:dd", "--my-disc", "1", "--your-disc", "2"],
+  };
   for (const s of FRAME_SOURCES.filter((x) => x.kind !== "gasp")) {
     const ip = s.kind === "na" ? "2001:db8::9" : "203.0.113.9";
+    const args = [...(s.kind === "oam" ? [] : ["--ip", ip, "--vlan", "7"]), ...(s.kind === "vrrp" ? [] : ["--mac", "02:00:00:aa:bb:cc"]), ...(extra[s.kind] ?? [])];
     const sent = s.kind === "garp"
-      ? run("send", s.kind, "--iface", "lo", "--ip", ip, "--mac", "02:00:00:aa:bb:cc", "--vlan", "7", "--dry-run", "--json")
-      : await runInProcess("send", s.kind, "--iface", "lo", "--ip", ip, "--mac", "02:00:00:aa:bb:cc", "--vlan", "7", "--dry-run", "--json");
-    const enc = await runInProcess("encode", s.kind, "--ip", ip, "--mac", "02:00:00:aa:bb:cc", "--vlan", "7", "--json");
+      ? run("send", s.kind, "--iface", "lo", ...args, "--dry-run", "--json")
+      : await runInProcess("send", s.kind, "--iface", "lo", ...args, "--dry-run", "--json");
+    const enc = await runInProcess("encode", s.kind, ...args, "--json");
     assert.is(sent.code, 0, sent.err);
     assert.is(JSON.parse(sent.out).hex, JSON.parse(enc.out).hex, s.kind);
     assert.is(JSON.parse(sent.out).sent, 0);

@@ -11,7 +11,7 @@ import { GASP_MAX_PORTS } from "../shared/gasp";
 import {
   FINFO_ARMED, FINFO_PORTS, FINFO_FRAMES, FINFO_COPIES, FINFO_ROUNDS, FINFO_FIRST_DOORBELL_ROUND,
   FINFO_PORTS_SENT, FINFO_PORTS_RUNG, FINFO_RESULT, FINFO_ORDER, FINFO_SEQ_LO, FPI_STATUS, FPI_LINK,
-  FPI_PATH, FPI_QUEUED, FPI_FRAMES, FPI_DOORBELL_ROUND, FPI_ESCALATED, FPS_SENT, FPS_RUNG,
+  FPI_PATH, FPI_QUEUED, FPI_FRAMES, FPI_DOORBELL_ROUND, FPI_ESCALATED, FPI_DIALECTS, FPI_CARRIER, FPI_QUIESCED, FPS_SENT, FPS_RUNG,
 } from "../shared/fault";
 import { faultArm, faultFire, faultStep, portStatus } from "../fault/entry";
 import { faultPlan, faultPort, fOrder } from "../fault/state";
@@ -87,6 +87,9 @@ export function fault_port_info(port: i32, field: i32): i32 {
     case FPI_FRAMES: return fp.frames;
     case FPI_DOORBELL_ROUND: return fp.bell;
     case FPI_ESCALATED: return fp.escalated;
+    case FPI_DIALECTS: return fp.dialects;
+    case FPI_CARRIER: return fp.carrier;
+    case FPI_QUIESCED: return fp.quiesced;
   }
   return E_ARG;
 }

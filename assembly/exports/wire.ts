@@ -26,6 +26,7 @@ import { sha256 as sha256Oneshot } from "../crypto/sha256";
 import { hmacSetKey, hmacCompute, hmacClearKey, slotValid, HMAC_SLOT_COUNT } from "../crypto/hmac";
 import { runSelftest } from "../selftest/selftest";
 import { gaspReset } from "../gasp/reset";
+import { dialectReset } from "../dialect/state";
 import { fSetArmed } from "../fault/state";
 import { stateLayoutOk } from "../layout";
 import { imgReset } from "../image/parser";
@@ -49,6 +50,7 @@ export function init(): i32 {
   if (memory.size() != MEM_PAGES) return E_MEMSIZE;
   for (let slot = 0; slot < HMAC_SLOT_COUNT; slot++) hmacClearKey(slot);
   gaspReset();
+  dialectReset(); // no dialect frame of an earlier arming survives
   fSetArmed(false, 0, 0); // the fault entry's plan goes with the gasp it was checked against
   imgReset(); // signed images: no parse in progress, no trusted key, no board
   trustClear();

@@ -34,17 +34,23 @@ import {
 import { REG_STATUS, STATUS_LU } from "../shared/e1000";
 import { RING_FAULT, OPINFO_PATH, FRAME_MIN_LEN, NIC_BUF_SIZE } from "../shared/rings";
 import {
-  FAULT_ARMF_LINK_FIRST, FAULT_ARMF_ALL, FPS_IDLE, FPS_RUNG, FPS_SENT, FAULT_ORDER_NONE,
+  FAULT_ARMF_LINK_FIRST, FAULT_ARMF_QUIESCE, FAULT_ARMF_ALL, FPS_IDLE, FPS_RUNG, FPS_SENT, FAULT_ORDER_NONE,
 } from "../shared/fault";
+import { DIALECT_MAX_FRAMES } from "../shared/dialect";
+import { E_DIALECT_MDIC } from "../shared/status";
 import { STATE_GASP_TX_CONFIG } from "../state";
 import { gaspFire } from "../gasp/fire";
 import { configuredCopies } from "../gasp/arm";
 import { TX_ARMED, TX_FRAME_COUNT, SET_GASP, frameMeta, FM_PORT } from "../gasp/txstate";
-import { opsClear, opsCount, opRead, opValue } from "../nic/ops";
+import { opsClear, opsCount, opRead, opValue, opDelay } from "../nic/ops";
+import { queuesQuiesce } from "../nic/qenable";
+import { phyPowerDownBegin, phyPoll, phyAnswer } from "../nic/phy";
 import { nicAdvance } from "../nic/step";
 import { infoGet } from "../nic/op";
-import { portConfigured } from "../nic/port";
+import { portConfigured, portHasFaultQueue } from "../nic/port";
 import { faultQueue, activeTxQueue, txqSized, txqSize, txqPost, txqKick } from "../nic/txq";
+import { dialectCtl, dialectSlot, dialectFrame, dialectDescriptorsOn } from "../dialect/state";
+import { dialectFire } from "../dialect/fire";
 import { takeoverHandoffBegin, txConfirmBegin, faultSendBegin } from "../nic/api";
 import { FaultPlan, faultPlan, faultPort, fSetArmed, fBeginFire, fNoteBell, fOrder, fSetOrder } from "./state";
 
@@ -61,6 +67,12 @@ const FP_ESC_SEND = 9;
 const FP_ESC_SENDING = 10;
 const FP_END = 11;
 const FP_FLUSH = 12;
+const FP_CARRIER = 13;
+const FP_CARRIER_POLL = 14;
+
+/** MDIC polls before the carrier drop gives up on a port (SDM: an MDI cycle takes ~64 µs at 2.5 MHz). */
+const MDIC_POLLS = 10;
+const MDIC_POLL_US = 10;
 
 /** Internal: the phase changed, run the next one in the same round. */
 const CONTINUE = 2;
@@ -83,6 +95,26 @@ function frameOn(port: i32, k: i32): i32 {
     seen++;
   }
   return -1;
+}
+
+/** The k-th armed dialect slot on port, or -1. */
+function dialectOn(port: i32, k: i32): i32 {
+  const n = min<i32>(dialectCtl().count, DIALECT_MAX_FRAMES);
+  let seen = 0;
+  for (let i = 0; i < n; i++) {
+    const s = dialectSlot(i);
+    if (s.armed != 1 || s.port != port) continue;
+    if (seen == k) return i;
+    seen++;
+  }
+  return -1;
+}
+
+function dialectsOn(port: i32): i32 {
+  const n = min<i32>(dialectCtl().count, DIALECT_MAX_FRAMES);
+  let c = 0;
+  for (let i = 0; i < n; i++) if (dialectSlot(i).armed == 1 && dialectSlot(i).port == port) c++;
+  return c;
 }
 
 /** Moves on to the next position of the order. */
@@ -108,18 +140,34 @@ function armedFramesOn(port: i32): i32 {
   return c;
 }
 
+/** Descriptors port's fault ring needs: the gasp's frames x copies, `dialects`, a lead copy, the empty slot. */
+function needed(port: i32, dialects: i32): i32 {
+  const gasp = load<u32>(TX_ARMED) == 1 ? armedFramesOn(port) * configuredCopies() : 0;
+  return gasp + dialects + 2;
+}
+
+/**
+ * Would port's fault ring hold the gasp and `dialects` dialect descriptors? True while the
+ * ring is not configured yet: fault_arm checks the whole plan then.
+ */
+export function faultRingFits(port: i32, dialects: i32): bool {
+  if (!portConfigured(port) || !txqSized(faultQueue(port))) return true;
+  return needed(port, dialects) <= txqSize(faultQueue(port));
+}
+
 /** fault_arm: checks the plan; returns the number of ports or a negative status. */
 export function faultArm(flags: i32): i32 {
   if ((flags & ~FAULT_ARMF_ALL) != 0) return E_ARG;
   fSetArmed(false, 0, 0);
   if (load<u32>(TX_ARMED) != 1) return E_GASP_NOT_ARMED;
   const ports = <i32>load<u8>(STATE_GASP_TX_CONFIG + GASP_CFG_PORT_COUNT);
-  const copies = configuredCopies();
   for (let p = 0; p < ports; p++) {
     if (!portConfigured(p) || !txqSized(faultQueue(p))) return E_FAULT_PLAN;
-    // frames x copies, a lead copy, and the slot that always stays empty
-    if (armedFramesOn(p) * copies + 2 > txqSize(faultQueue(p))) return E_FAULT_PLAN;
+    // frames x copies, the dialects' copies, a lead copy, and the slot that always stays empty
+    if (needed(p, dialectDescriptorsOn(p)) > txqSize(faultQueue(p))) return E_FAULT_PLAN;
   }
+  // A dialect on a port the gasp does not use would never be sent.
+  for (let p = ports; p < GASP_MAX_PORTS; p++) if (dialectsOn(p) > 0) return E_FAULT_PLAN;
   fSetArmed(true, flags, ports);
   return ports;
 }
@@ -131,6 +179,7 @@ export function faultFire(cause: i32, vector: u32, pc: u64, uptime: u64, excerpt
   if (faultPlan().armed != 1) return E_FAULT_NOT_ARMED;
   const n = gaspFire(cause, vector, pc, uptime, excerpt, excerptLen);
   if (n < 0) return n;
+  dialectFire(cause);
   const res = result();
   fBeginFire(min<i32>(<i32>load<u32>(res + GASP_RES_COUNT), GASP_MAX_FRAMES), <i32>load<u32>(res + GASP_RES_COPIES), load<u32>(res + GASP_RES_SEQ_LO));
   const f = faultPlan();
@@ -138,6 +187,7 @@ export function faultFire(cause: i32, vector: u32, pc: u64, uptime: u64, excerpt
     let c = 0;
     for (let i = 0; i < f.frames; i++) if (entryPort(i) == p) c++;
     faultPort(p).frames = c;
+    faultPort(p).dialects = dialectsOn(p);
   }
   for (let i = 0; i < GASP_MAX_PORTS; i++) fSetOrder(i, FAULT_ORDER_NONE);
   f.result = STEP_IO;
@@ -145,10 +195,34 @@ export function faultFire(cause: i32, vector: u32, pc: u64, uptime: u64, excerpt
   return n;
 }
 
+/**
+ * FAULT_ARMF_QUIESCE: on a port with dialects and a fault queue of its own, every other TX
+ * queue is disabled (TXDCTL := 0) in the first round, so nothing the dead OS queued can follow
+ * the dialects. The fault queue's own enable reads back only after at least as long (the same
+ * latency), and its doorbell comes after that.
+ */
+function quiesce(f: FaultPlan): bool {
+  if ((f.flags & FAULT_ARMF_QUIESCE) == 0) return false;
+  let any = false;
+  for (let p = 0; p < f.ports; p++) {
+    const fp = faultPort(p);
+    if (fp.dialects == 0 || !portHasFaultQueue(p)) continue;
+    queuesQuiesce(p);
+    fp.quiesced = 1;
+    any = true;
+  }
+  return any;
+}
+
 function scan(f: FaultPlan): i32 {
+  const quiesced = quiesce(f);
   if ((f.flags & FAULT_ARMF_LINK_FIRST) == 0) {
     for (let p = 0; p < f.ports; p++) fSetOrder(p, p);
     f.cur = 0;
+    if (quiesced) {
+      f.phase = FP_TAKE;
+      return STEP_IO;
+    }
     return next(f, FP_TAKE);
   }
   for (let p = 0; p < f.ports; p++) faultPort(p).scanIdx = opRead(p, REG_STATUS);
@@ -175,7 +249,7 @@ function take(f: FaultPlan): i32 {
     return next(f, FP_CONFIRM);
   }
   const p = fOrder(f.cur);
-  if (faultPort(p).frames == 0) return advance(f);
+  if (faultPort(p).frames + faultPort(p).dialects == 0) return advance(f);
   const rc = takeoverHandoffBegin(p);
   if (rc != OK) {
     faultPort(p).status = rc;
@@ -218,6 +292,16 @@ function queue(f: FaultPlan): i32 {
       if (n < 0) full = true;
       else queued += n;
     }
+  }
+  // Then the dialects, each frame's copies back to back: every priority-0 advert restarts the
+  // backup's Skew_Time, so spreading them would only delay the takeover.
+  for (let k = 0; k < fp.dialects && !full; k++) {
+    const i = dialectOn(p, k);
+    if (i < 0) break;
+    const s = dialectSlot(i);
+    const n = txqPost(q, dialectFrame(i), s.len, s.copies);
+    if (n < 0) full = true;
+    else queued += n;
   }
   fp.queued = queued;
   if (queued > 0) {
@@ -266,13 +350,17 @@ function escalate(f: FaultPlan): i32 {
 function escSend(f: FaultPlan): i32 {
   const p = fOrder(f.cur);
   const fp = faultPort(p);
-  const e = frameOn(p, f.escFrame);
-  if (e < 0) {
+  // The gasp's frames first, then the dialects, as in QUEUE.
+  const e = f.escFrame < fp.frames ? frameOn(p, f.escFrame) : -1;
+  const d = e < 0 ? dialectOn(p, f.escFrame - fp.frames) : -1;
+  if (e < 0 && d < 0) {
     fp.status = FPS_SENT;
     f.cur++;
     return next(f, FP_ESCALATE);
   }
-  const rc = faultSendBegin(p, <i32>load<u32>(entry(e) + GASP_RE_ADDR), <i32>load<u16>(entry(e) + GASP_RE_LEN), f.copies);
+  const rc = e >= 0
+    ? faultSendBegin(p, <i32>load<u32>(entry(e) + GASP_RE_ADDR), <i32>load<u16>(entry(e) + GASP_RE_LEN), f.copies)
+    : faultSendBegin(p, <i32>dialectFrame(d), dialectSlot(d).len, dialectSlot(d).copies);
   if (rc != OK) {
     fp.status = rc;
     f.cur++;
@@ -299,10 +387,58 @@ function escSending(f: FaultPlan): i32 {
 function end(f: FaultPlan): i32 {
   // Writes a finished NIC operation left in the list still need a round.
   if (opsCount() > 0) {
-    f.phase = FP_FLUSH;
+    f.phase = FP_CARRIER;
     return STEP_IO;
   }
-  return finish(f);
+  return next(f, FP_CARRIER);
+}
+
+/**
+ * The carrier drop (dialect_carrier): last, on ports whose frames were confirmed (TDH reached
+ * TDT: fetched by the NIC), after a drain for the NIC's TX FIFO so everything has left the
+ * wire: the internal PHY powered down through MDIC (write PHY control with POWER_DOWN),
+ * then MDIC polled for READY. A port that did not send keeps its carrier: a peer that heard
+ * nothing should not see the link go either.
+ */
+function carrier(f: FaultPlan): i32 {
+  const c = dialectCtl();
+  let any = false;
+  for (let p = 0; p < f.ports; p++) {
+    if ((c.carrierMask & (1 << p)) == 0) continue;
+    const fp = faultPort(p);
+    if (fp.status != FPS_SENT) {
+      fp.carrier = fp.status < 0 ? fp.status : E_FAULT_UNSENT;
+      continue;
+    }
+    if (!any) opDelay(c.drainUs);
+    any = true;
+    fp.scanIdx = phyPowerDownBegin(p);
+    fp.carrier = 0;
+  }
+  if (!any) return finish(f);
+  f.polls = 0;
+  f.phase = FP_CARRIER_POLL;
+  return STEP_IO;
+}
+
+function carrierPoll(f: FaultPlan): i32 {
+  const c = dialectCtl();
+  let pending = false;
+  for (let p = 0; p < f.ports; p++) {
+    const fp = faultPort(p);
+    if ((c.carrierMask & (1 << p)) == 0 || fp.status != FPS_SENT || fp.carrier != 0) continue;
+    const a = phyAnswer(opValue(fp.scanIdx));
+    if (a != 0) fp.carrier = a > 0 ? 1 : E_DIALECT_MDIC;
+    else if (f.polls >= MDIC_POLLS) fp.carrier = E_DIALECT_MDIC;
+    else {
+      if (!pending) opDelay(MDIC_POLL_US);
+      pending = true;
+      fp.scanIdx = phyPoll(p);
+    }
+  }
+  if (!pending) return finish(f);
+  f.polls++;
+  return STEP_IO;
 }
 
 function finish(f: FaultPlan): i32 {
@@ -328,6 +464,8 @@ function run(f: FaultPlan): i32 {
     case FP_ESC_SENDING: return escSending(f);
     case FP_END: return end(f);
     case FP_FLUSH: return finish(f);
+    case FP_CARRIER: return carrier(f);
+    case FP_CARRIER_POLL: return carrierPoll(f);
   }
   return E_STATE;
 }

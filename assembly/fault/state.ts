@@ -20,6 +20,7 @@ export class FaultPlan {
   escFrame: i32; // escalation: the port's next frame
   seqLo: u32; // the gasp's sequence number (low word)
   order: u32; // the port order: position i's port in byte i
+  polls: i32; // the carrier drop's MDIC polls
 }
 
 @unmanaged
@@ -32,6 +33,9 @@ export class FaultPort {
   bell: i32; // round of the port's first doorbell (0: none)
   escalated: i32; // 1: taken again after a hang
   scanIdx: i32; // REGOP index of the port's STATUS read at the scan
+  dialects: i32; // dialect frames on the port
+  carrier: i32; // 1 dropped, 0 not asked, < 0 why not (FPI_CARRIER)
+  quiesced: i32; // other TX queues disabled (FPI_QUIESCED)
 }
 
 @inline

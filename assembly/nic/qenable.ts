@@ -110,3 +110,21 @@ export function txQueueInitPhase(): i32 {
   nicPort(o.port).activeTx = RING_TX;
   return STEP_DONE;
 }
+
+// ---- the fault entry's quiesce (FAULT_ARMF_QUIESCE) ------------------------------------------------
+
+/**
+ * Disables every TX queue of the port but the fault path's own (TXDCTL := 0, appended to the
+ * round being built): nothing the dead OS queued there is fetched any more (I210 §7.2.1.2.1).
+ * Returns the queues disabled.
+ */
+export function queuesQuiesce(port: i32): i32 {
+  const np = nicPort(port);
+  let n = 0;
+  for (let q = 0; q < <i32>np.txQueues; q++) {
+    if (q == <i32>np.faultQueue) continue;
+    opWrite(port, txReg(q, TXQ_OFF_TXDCTL), 0);
+    n++;
+  }
+  return n;
+}

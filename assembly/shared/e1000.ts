@@ -18,6 +18,23 @@ export const CTRL_ASDE = 1 << 5;
 export const CTRL_SLU = 1 << 6; // set link up
 export const CTRL_RST = 1 << 26; // device reset, self-clearing
 
+// MDI control (SDM §13.4.6 MDIC; I210 §8.2.4): one PHY register read or write through the MAC.
+// The carrier drop powers the PHY down (PHY control register, bit 11: IEEE 802.3 22.2.4.1.5),
+// which takes the link down at the partner's end too; CTRL.SLU only tells the MAC to ignore
+// the link and leaves the partner with carrier.
+export const REG_MDIC = 0x0020;
+export const MDIC_DATA_MASK = 0xffff;
+export const MDIC_REG_SHIFT = 16;
+export const MDIC_PHY_SHIFT = 21;
+export const MDIC_OP_WRITE = 1 << 26;
+export const MDIC_OP_READ = 2 << 26;
+export const MDIC_READY = 1 << 28;
+export const MDIC_ERROR = 1 << 30;
+export const PHY_ADDR_INTERNAL = 1; // the internal PHY's MDIO address (8254x, I210)
+export const PHY_REG_CTRL = 0; // MII control
+export const MII_CR_POWER_DOWN = 0x0800;
+export const PHY_CTRL_RESET_VALUE = 0x1140; // auto-negotiation enable, full duplex, speed 1000 (MSB)
+
 export const STATUS_FD = 1 << 0;
 export const STATUS_LU = 1 << 1; // link up
 export const STATUS_TXOFF = 1 << 4;

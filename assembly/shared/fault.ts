@@ -14,8 +14,15 @@
  * others. Without it the ports go in board order whatever their link says.
  */
 export const FAULT_ARMF_LINK_FIRST = 0x01;
+/**
+ * Before the fault path's own queue is brought up, disable every other TX queue of a port
+ * that carries dialects (i210-like): nothing the dead OS queued (a VRRP advert with its
+ * priority, a BFD Up) may follow the dialect frames. Queue 0 taken over on the e1000 needs
+ * nothing: its ring is reclaimed (what was queued leaves first) or reset (it never leaves).
+ */
+export const FAULT_ARMF_QUIESCE = 0x02;
 /** Every flag fault_arm knows. */
-export const FAULT_ARMF_ALL = FAULT_ARMF_LINK_FIRST;
+export const FAULT_ARMF_ALL = FAULT_ARMF_LINK_FIRST | FAULT_ARMF_QUIESCE;
 
 // ---- fault_info(field) --------------------------------------------------------------------------
 export const FINFO_ARMED = 0; // 1 after a successful fault_arm
@@ -36,10 +43,13 @@ export const FPI_STATUS = 0; // FPS_* or the negative status the port ended with
 export const FPI_LINK = 1; // STATUS.LU at the scan: 1 up, 0 down, -1 not scanned
 export const FPI_PATH = 2; // PATH_* of the takeover (shared/rings.ts)
 export const FPI_QUEUED = 3; // descriptors queued (copies and a lead copy)
-export const FPI_FRAMES = 4; // gasp frames (encapsulations) on this port
+export const FPI_FRAMES = 4; // gasp frames (encapsulations) on this port, dialects not counted
 export const FPI_DOORBELL_ROUND = 5; // the round that carried this port's first doorbell (0: none)
 export const FPI_ESCALATED = 6; // 1: the transmit hung and the port was taken again (device reset)
-export const FPI_FIELDS = 7;
+export const FPI_DIALECTS = 7; // dialect frames on this port (sent after the gasp's, copies back to back)
+export const FPI_CARRIER = 8; // 1 carrier dropped (PHY powered down) after everything left; 0 not asked; < 0 why not
+export const FPI_QUIESCED = 9; // other TX queues disabled before the fault queue came up
+export const FPI_FIELDS = 10;
 
 // ---- per-port status (FPI_STATUS), negative values are statuses (E_LINK_DOWN, E_TX_HUNG...) -------
 export const FPS_IDLE = 0; // not in the plan, or not reached yet

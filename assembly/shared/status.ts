@@ -102,6 +102,15 @@ export const E_IMG_TRAILER = -150; // the key id and signature given first are n
 export const E_IMG_TRUNCATED = -151; // finished before the declared length was streamed
 export const E_IMG_OVERRUN = -152; // more bytes streamed than the declared length
 
+// Dialects: the peers' own "going away" frames armed beside the gasp (-224 .. -239):
+// assembly/dialect/, docs/dialects.md.
+export const E_DIALECT_CONFIG = -224; // a dialect's arm config is out of range (VRID, version, interval, discriminator 0, port...)
+export const E_DIALECT_FULL = -225; // every dialect frame slot is in use
+export const E_DIALECT_INDEX = -226; // no armed dialect frame at this index
+export const E_DIALECT_KIND = -227; // unknown kind, or a re-arm / OAM update of a frame of another kind
+export const E_DIALECT_RING = -228; // the port's fault ring cannot hold the gasp and every dialect copy
+export const E_DIALECT_PEER = -229; // not an Information OAMPDU carrying a Local Information TLV
+export const E_DIALECT_MDIC = -230; // the carrier drop: the PHY power-down through MDIC failed or never completed
 // Flashing and the boot stage (-160 .. -191): assembly/flash/, docs/flashing.md.
 export const E_FLASH_LAYOUT = -160; // flash_config: the layout is not usable (overlap, alignment, outside the device, too few blocks)
 export const E_FLASH_STATE = -161; // flash calls out of order: no layout configured, or flash_step with no operation in progress

@@ -141,3 +141,75 @@ export const ICMPV6_TYPE_NS = 135;
 export const ICMPV6_TYPE_REDIRECT = 137;
 export const NS_OFF_TARGET = 8; // Neighbor Solicitation target address (RFC 4861 §4.3)
 export const NS_LEN = 24;
+
+// VRRP (RFC 3768 version 2, RFC 5798 / RFC 9568 version 3): IP protocol 112 to 224.0.0.18 /
+// ff02::12, TTL / hop limit 255, source MAC 00:00:5e:00:01:VRID (IPv6: 00:00:5e:00:02:VRID).
+export const IPPROTO_VRRP = 112;
+export const VRRP_TTL = 255;
+export const VRRP_HEADER_LEN = 8;
+export const VRRP_OFF_VER_TYPE = 0; // version << 4 | type (1 = advertisement)
+export const VRRP_OFF_VRID = 1;
+export const VRRP_OFF_PRIORITY = 2;
+export const VRRP_OFF_COUNT = 3; // count of IP addresses
+export const VRRP_OFF_AUTH_TYPE = 4; // v2: auth type; v3: rsvd(4) | max advert interval (12 bits, centiseconds)
+export const VRRP_OFF_ADVER_INT = 5; // v2: advertisement interval, seconds
+export const VRRP_OFF_CHECKSUM = 6;
+export const VRRP_OFF_ADDRS = 8;
+export const VRRP_V2_AUTH_LEN = 8; // v2: authentication data after the addresses
+export const VRRP_TYPE_ADVERT = 1;
+export const VRRP_AUTH_NONE = 0;
+export const VRRP_AUTH_PASS = 1; // RFC 2338 simple text password (keepalived auth_type PASS)
+export const VRRP_MAX_INT_V3 = 0x0fff;
+
+// BFD control packets (RFC 5880 §4.1) over UDP (RFC 5881 single hop: port 3784, TTL 255;
+// RFC 5883 multihop: 4784). Source port 49152..65535, constant per session.
+export const BFD_PORT_SINGLE_HOP = 3784;
+export const BFD_PORT_MULTI_HOP = 4784;
+export const BFD_SRC_PORT_MIN = 49152;
+export const BFD_TTL = 255;
+export const BFD_CONTROL_LEN = 24; // without authentication
+export const BFD_OFF_VER_DIAG = 0; // version(3) | diag(5)
+export const BFD_OFF_STATE_FLAGS = 1; // state(2) | P F C A D M
+export const BFD_OFF_DETECT_MULT = 2;
+export const BFD_OFF_LENGTH = 3;
+export const BFD_OFF_MY_DISC = 4;
+export const BFD_OFF_YOUR_DISC = 8;
+export const BFD_OFF_DESIRED_MIN_TX = 12;
+export const BFD_OFF_REQUIRED_MIN_RX = 16;
+export const BFD_OFF_REQUIRED_MIN_ECHO_RX = 20;
+export const BFD_VERSION = 1;
+export const BFD_STATE_ADMIN_DOWN = 0;
+export const BFD_STATE_DOWN = 1;
+export const BFD_STATE_INIT = 2;
+export const BFD_STATE_UP = 3;
+export const BFD_DIAG_MAX = 31;
+
+// IEEE 802.3 clause 57 OAM (802.3ah): slow protocols, an Information OAMPDU.
+export const ETHERTYPE_SLOW = 0x8809;
+export const SLOW_SUBTYPE_OAM = 0x03;
+export const OAM_OFF_SUBTYPE = 0; // offsets from the end of the Ethernet header
+export const OAM_OFF_FLAGS = 1; // u16
+export const OAM_OFF_CODE = 3;
+export const OAM_OFF_DATA = 4; // TLVs of an Information OAMPDU
+export const OAM_CODE_INFORMATION = 0x00;
+export const OAM_FLAG_LINK_FAULT = 0x0001;
+export const OAM_FLAG_DYING_GASP = 0x0002;
+export const OAM_FLAG_CRITICAL_EVENT = 0x0004;
+export const OAM_FLAG_LOCAL_EVALUATING = 0x0008;
+export const OAM_FLAG_LOCAL_STABLE = 0x0010;
+export const OAM_FLAG_REMOTE_EVALUATING = 0x0020;
+export const OAM_FLAG_REMOTE_STABLE = 0x0040;
+export const OAM_TLV_END = 0x00;
+export const OAM_TLV_LOCAL_INFO = 0x01;
+export const OAM_TLV_REMOTE_INFO = 0x02;
+export const OAM_INFO_TLV_LEN = 16; // type, length, version, revision[2], state, config, PDU config[2], OUI[3], vendor[4]
+export const OAM_INFO_OFF_TYPE = 0;
+export const OAM_INFO_OFF_LEN = 1;
+export const OAM_INFO_OFF_VERSION = 2;
+export const OAM_INFO_OFF_REVISION = 3;
+export const OAM_INFO_OFF_STATE = 5;
+export const OAM_INFO_OFF_CONFIG = 6;
+export const OAM_INFO_OFF_PDU_CONFIG = 7;
+export const OAM_INFO_OFF_OUI = 9;
+export const OAM_INFO_OFF_VENDOR = 12;
+export const OAM_VERSION = 0x01;

@@ -79,9 +79,44 @@ export interface Board {
   vips: BoardVip[];
   /** Key ids (32 hex digits) whose signed images this card accepts (docs/image-format.md). */
   trustedKeys: string[];
+  /** The peers' own frames armed beside the gasp (docs/dialects.md). */
+  dialects: BoardDialects;
   /** The card's flash layout (docs/flashing.md), when the board has one. */
   flash?: FlashLayout;
   sim: BoardSim;
+}
+
+export interface BoardVrrp {
+  port: string;
+  version?: 2 | 3;
+  vrid: number;
+  vips: string[];
+  advertInt?: number;
+  password?: string;
+  source?: string;
+  syncGroup?: string;
+  copies?: number;
+}
+
+export interface BoardBfdSession {
+  port: string;
+  peer: string;
+  local?: string;
+  peerMac: string;
+  srcPort?: number;
+  detectMult?: number;
+  intervalMs?: number;
+  diag?: number;
+  myDisc?: number;
+  yourDisc?: number;
+  multihop?: boolean;
+}
+
+export interface BoardDialects {
+  vrrp?: BoardVrrp[];
+  bfd?: { learn?: "frr" | "static"; sessions: BoardBfdSession[] };
+  oam?: { port: string }[];
+  carrierDrop?: { ports: string[]; drainUs?: number };
 }
 
 /** One problem with a board file: where (a JSON Pointer into the file, line, column) and what. */

@@ -1,6 +1,6 @@
 // Arming a unit on real ports (pci, linux) against its own death: the gasp armed in the fault
-// core as the virtual chassis arms it (key, templates for every port, the fault entry's
-// plan), then the addon's crash path over that core's very memory (host/native/crash.c): a
+// core as the virtual chassis arms it (key, templates for every port, the board's dialects,
+// the fault entry's plan), then the addon's crash path over that core's very memory (host/native/crash.c): a
 // handler for SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT and a watchdog thread, which run the
 // fault entry natively — no JavaScript, no V8 — perform its register operations and let the
 // frames leave before the process dies. A timer kicks the watchdog while the JavaScript
@@ -9,7 +9,9 @@
 import { GaspSender } from "../gasp/gasp";
 import { gaspPorts, type GaspEncaps } from "../gasp/ports";
 import { FaultEntry, EXCERPT } from "../fault/fault";
-import { FAULT_ARMF_LINK_FIRST } from "../../assembly/shared/fault";
+import { FAULT_ARMF_LINK_FIRST, FAULT_ARMF_QUIESCE } from "../../assembly/shared/fault";
+import { Dialects } from "../dialect/dialect";
+import { boardDialects, boardCarrierDrop } from "../dialect/board";
 import { GASP_EXCERPT_MAX, GASP_ROLE_ACTIVE } from "../../assembly/shared/gasp";
 import type { CrashArmReport } from "../native/board";
 import type { NativeRuntime } from "./native";
@@ -54,7 +56,13 @@ export function armCrashPath(rt: NativeRuntime, s: CrashArmSettings): ArmedCrash
     chassis: s.chassis, unit: rt.board.unit, role: s.role ?? GASP_ROLE_ACTIVE, priority: s.priority ?? 100, keySlot: 0,
     boot: s.boot, copies: s.copies ?? 3, ports: gaspPorts(rt.board, s.peer, s.encaps),
   });
-  const ports = new FaultEntry(rt.fault).arm(s.linkFirst === false ? 0 : FAULT_ARMF_LINK_FIRST);
+  // The peers' own frames (the board's dialects: VRRP priority 0, BFD Down, an 802.3ah Dying
+  // Gasp), sent after the gasp on their ports, and the carrier drop last — as on the chassis.
+  const dialects = new Dialects(rt.fault);
+  for (const d of boardDialects(rt.board)) dialects.arm(d);
+  const drop = boardCarrierDrop(rt.board);
+  if (drop) dialects.carrier(drop.ports, drop.drainUs);
+  const ports = new FaultEntry(rt.fault).arm((s.linkFirst === false ? 0 : FAULT_ARMF_LINK_FIRST) | FAULT_ARMF_QUIESCE);
   const report = rt.addon.crashArm(rt.fault.exports.memory.buffer, {
     watchdogMs: s.watchdogMs, rehearse: s.rehearse ?? true, excerptAddr: EXCERPT, excerptCap: GASP_EXCERPT_MAX,
   });

@@ -91,6 +91,7 @@ export function toBoard(file: string, raw: any): Board {
     }),
     vips: raw.vips ?? [],
     trustedKeys: raw.trustedKeys ?? [],
+    dialects: raw.dialects ?? {},
     flash: raw.flash ? toLayout(raw.flash) : undefined,
     sim: raw.sim ?? {},
   };

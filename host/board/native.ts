@@ -176,6 +176,8 @@ export class NativeRuntime implements BoardRuntime {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // Without its ports the crash path has nothing to send on: a closed board is disarmed.
+    this.addon.crashDisarm();
     this.board.ports.forEach((p, i) => {
       this.addon.portClose(i);
       this.openersUsed.get(p.device.kind)?.close?.(this, i);

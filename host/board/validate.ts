@@ -156,6 +156,7 @@ export function semanticProblems(raw: unknown): Problem[] {
     if (a < b + DMA_SIZE && b < a + DMA_SIZE) add("/dma/fault", `the fault core's window overlaps the OS core's (each is 0x${DMA_SIZE.toString(16)} bytes)`);
   }
   portKindProblems(raw, model, add);
+  out.push(...dialectProblems(raw, names, prefixes, vipsSeen));
   const faults = isObj(raw.sim) && isObj(raw.sim.faults) ? raw.sim.faults : {};
   for (const k of ["frozenTdh", "lostDoorbells", "deferTx"]) {
     const q = isObj(faults[k]) ? int((faults[k] as Obj).queue) : undefined;
@@ -223,4 +224,111 @@ function portKindProblems(raw: Obj, model: string | undefined, add: (path: strin
     for (const k of sim) add(`/ports/${k.i}/kind`, `a virtual (sim) port cannot share a board with real ports (/ports/${real[0].i} is ${real[0].kind}): they run on different clocks`);
   }
   if (raw.sim !== undefined && real.length && !sim.length) add("/sim", "virtual-board settings on a board without a sim port: remove them");
+}
+
+/**
+ * The dialects (docs/dialects.md): ports that exist; VRRP routers whose VIPs are this
+ * board's on that port, one family, version 2 for IPv4 only, an interval the version can
+ * carry, VRIDs unique per port and family, a sync group armed for every family it has; BFD
+ * sessions with addresses of one family on the port, source ports unique, static
+ * discriminators when the host is not to learn them; one OAM per port; and room in the fault
+ * ring for the gasp (3 copies of its frames) and every dialect copy.
+ */
+function dialectProblems(raw: Obj, names: Map<string, number>, prefixes: Map<string, Prefix[]>, vips: Map<string, string>): Problem[] {
+  const out: Problem[] = [];
+  const add = (path: string, message: string) => out.push({ path, message });
+  const d = isObj(raw.dialects) ? raw.dialects : undefined;
+  if (!d) return out;
+  const portOk = (where: string, port: string | undefined) => {
+    if (port !== undefined && !names.has(port)) add(where, `"${port}" is not a port of this board (${[...names.keys()].join(", ")})`);
+    return port !== undefined && names.has(port);
+  };
+  const vrids = new Map<string, string>();
+  const groups = new Map<string, Set<number>>();
+  list(d.vrrp).forEach((v, i) => {
+    if (!isObj(v)) return;
+    const at = `/dialects/vrrp/${i}`;
+    const port = str(v.port);
+    const known = portOk(`${at}/port`, port);
+    const version = int(v.version) ?? 3;
+    const fams = new Set<number>();
+    list(v.vips).forEach((text, j) => {
+      const t = str(text);
+      if (t === undefined) return;
+      const fam: 4 | 6 = t.includes(":") ? 6 : 4;
+      const b = parseAddr(t, fam);
+      if (!b) return add(`${at}/vips/${j}`, `"${t}" is not a unicast IPv${fam} address`);
+      fams.add(fam);
+      const where = vips.get(addrKey(fam, b));
+      if (!where) add(`${at}/vips/${j}`, `${t} is not one of this board's VIPs: the unit is master of its own service addresses`);
+    });
+    if (fams.size > 1) add(`${at}/vips`, "one address family per advertisement: a virtual router is IPv4 or IPv6 (RFC 5798 §5.2.9)");
+    const fam = fams.has(6) ? 6 : 4;
+    if (version === 2 && fam === 6) add(`${at}/version`, "VRRP version 2 (RFC 3768) is IPv4 only: use version 3 for IPv6");
+    const ai = typeof v.advertInt === "number" ? v.advertInt : 1;
+    if (version === 2 && !(Number.isInteger(ai) && ai >= 1 && ai <= 255)) add(`${at}/advertInt`, `${ai}: VRRPv2 carries whole seconds 1..255 (a keepalived backup drops an advert whose interval differs from its own)`);
+    if (version === 3 && !(Math.abs(ai * 100 - Math.round(ai * 100)) < 1e-6 && ai >= 0.01 && ai <= 40.95)) add(`${at}/advertInt`, `${ai}: VRRPv3 carries 0.01..40.95 s in 0.01 steps`);
+    if (v.password !== undefined && version !== 2) add(`${at}/password`, "a simple password is VRRPv2 only (RFC 3768 §5.3.6); version 3 has no authentication");
+    if (known && fam === 4 && !(prefixes.get(port!) ?? []).some((p) => p.family === 4) && v.source === undefined) add(`${at}/port`, `port ${port} has no IPv4 address to send the advert from`);
+    const vrid = int(v.vrid);
+    if (vrid !== undefined && port !== undefined) {
+      const key = `${port}|${fam}|${vrid}`;
+      if (vrids.has(key)) add(`${at}/vrid`, `VRID ${vrid} (IPv${fam}) on ${port} is also ${vrids.get(key)}`);
+      else vrids.set(key, at);
+    }
+    const g = str(v.syncGroup);
+    if (g !== undefined) groups.set(g, new Set([...(groups.get(g) ?? []), fam]));
+  });
+  for (const [g, fams] of groups) if (fams.size === 1 && vips.size > 0) {
+    const other = fams.has(4) ? 6 : 4;
+    const hasOther = [...vips.keys()].some((k) => (other === 6 ? k.includes(":") : !k.includes(":")));
+    if (hasOther) add("/dialects/vrrp", `sync group ${g} is armed for IPv${[...fams][0]} only, but the board has IPv${other} VIPs: a sync group goes master only when every member can, so arm every VRID of the group for each family`);
+  }
+  const bfd = isObj(d.bfd) ? d.bfd : undefined;
+  const learn = str(bfd?.learn) ?? "frr";
+  const srcPorts = new Map<number, string>();
+  list(bfd?.sessions).forEach((s, i) => {
+    if (!isObj(s)) return;
+    const at = `/dialects/bfd/sessions/${i}`;
+    const port = str(s.port);
+    const known = portOk(`${at}/port`, port);
+    const peer = str(s.peer);
+    const fam: 4 | 6 = peer?.includes(":") ? 6 : 4;
+    if (peer !== undefined && !parseAddr(peer, fam)) add(`${at}/peer`, `"${peer}" is not a unicast IPv${fam} address`);
+    const local = str(s.local);
+    const own = known ? (prefixes.get(port!) ?? []).filter((p) => p.family === fam) : [];
+    if (local !== undefined) {
+      const b = parseAddr(local, fam);
+      if (!b) add(`${at}/local`, `"${local}" is not a unicast IPv${fam} address (the peer's family)`);
+      else if (known && !own.some((p) => addrKey(fam, p.addr) === addrKey(fam, b))) add(`${at}/local`, `${local} is not an address of port ${port}`);
+    } else if (known && !own.length) add(`${at}/port`, `port ${port} has no IPv${fam} address for a session to ${peer}`);
+    const sp = int(s.srcPort) ?? 49152 + i;
+    if (srcPorts.has(sp)) add(`${at}/srcPort`, `${sp} is also the source port of ${srcPorts.get(sp)}: constant and distinct per session (RFC 5881 §4)`);
+    else srcPorts.set(sp, at);
+    const hasDisc = s.myDisc !== undefined || s.yourDisc !== undefined;
+    if (learn === "static" && (s.myDisc === undefined || s.yourDisc === undefined)) add(at, "learn static: both myDisc and yourDisc are needed (a peer ignores Your Discriminator 0 on an Up session)");
+    if (learn === "frr" && hasDisc) add(at, "learn frr: the discriminators come from the unit's bfdd and change when a session is re-created; static values here would go stale");
+  });
+  const oamPorts = new Set<string>();
+  list(d.oam).forEach((o, i) => {
+    if (!isObj(o)) return;
+    const port = str(o.port);
+    portOk(`/dialects/oam/${i}/port`, port);
+    if (port !== undefined && oamPorts.has(port)) add(`/dialects/oam/${i}/port`, `${port} has an OAM dialect already: one link partner per port`);
+    if (port !== undefined) oamPorts.add(port);
+  });
+  const cd = isObj(d.carrierDrop) ? d.carrierDrop : undefined;
+  list(cd?.ports).forEach((p, i) => portOk(`/dialects/carrierDrop/ports/${i}`, str(p)));
+  // Room in the fault ring: the gasp (3 copies of 2 frames on a front port, 1 on a backplane), the dialects, a lead copy, the empty slot.
+  const rings = isObj(raw.rings) ? raw.rings : {};
+  const fault = int(rings.fault);
+  if (fault !== undefined) list(raw.ports).forEach((p, i) => {
+    if (!isObj(p) || str(p.name) === undefined) return;
+    const name = str(p.name)!;
+    const copies = list(d.vrrp).filter((v) => isObj(v) && v.port === name).reduce<number>((a, v) => a + (int((v as Obj).copies) ?? 3), 0)
+      + list(bfd?.sessions).filter((s) => isObj(s) && s.port === name).length + list(d.oam).filter((o) => isObj(o) && o.port === name).length;
+    const gasp = (p.role === "backplane" ? 1 : 2) * 3;
+    if (copies && gasp + copies + 2 > fault) add(`/ports/${i}/name`, `the fault ring (rings.fault ${fault}) cannot hold the gasp (${gasp}) and the dialects' ${copies} copies on ${name}, with a lead copy and the empty slot: ${gasp + copies + 2}`);
+  });
+  return out;
 }

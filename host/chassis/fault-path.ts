@@ -18,7 +18,9 @@ import type { GaspPortConfig } from "../gasp/repr";
 import { GuestPanic, OsFaultKind } from "../sim/guest-os";
 import { NS_PER_US } from "../ha/timeline";
 import { gaspPorts } from "../gasp/ports";
-import { FAULT_ARMF_LINK_FIRST } from "../../assembly/shared/fault";
+import { FAULT_ARMF_LINK_FIRST, FAULT_ARMF_QUIESCE } from "../../assembly/shared/fault";
+import { Dialects } from "../dialect/dialect";
+import { boardDialects, boardCarrierDrop } from "../dialect/board";
 import * as G from "../../assembly/shared/gasp";
 
 /** Synthetic exception vectors (x86 numbering) and PCs the handler reports per failure. */
@@ -46,7 +48,12 @@ export class UnitFaultPath {
       chassis: s.chassisId, unit: u.board.unit, role: s.startActive ? G.GASP_ROLE_ACTIVE : G.GASP_ROLE_STANDBY,
       priority: s.priority, keySlot: 0, boot: s.boot, copies: s.copies, ports: this.gaspPorts(),
     });
-    u.fault.arm(s.linkFirst ? FAULT_ARMF_LINK_FIRST : 0);
+    // The peers' own frames (board "dialects"), sent after the gasp on their ports.
+    const dialects = new Dialects(u.sim.fault);
+    for (const d of boardDialects(u.board)) dialects.arm(d);
+    const drop = boardCarrierDrop(u.board);
+    if (drop) dialects.carrier(drop.ports, drop.drainUs);
+    u.fault.arm((s.linkFirst ? FAULT_ARMF_LINK_FIRST : 0) | FAULT_ARMF_QUIESCE);
   }
 
   /** The gasp's ports: every board port, raw on the backplane, raw + UDP on the front. */

@@ -84,7 +84,7 @@ export function keyEvents(run: ChassisRun): TimelineEvent[] {
   const t0 = run.faultNs ?? 0;
   const seen = new Set<string>();
   const out: TimelineEvent[] = [];
-  const firstOnly = new Set(["gasp.wire", "announce.wire", "fault.doorbell", "host.neigh-update", "heartbeat.lost", "link.fail", "link.down"]);
+  const firstOnly = new Set(["gasp.wire", "dialect.wire", "announce.wire", "fault.doorbell", "host.neigh-update", "heartbeat.lost", "link.fail", "link.down"]);
   const skip = /^(announce\.sent|host\.misdelivered|monitor\.\w+|role\.ignored|unit\.boot|role\.start|heartbeat\.(up|back|cancel))$/;
   const firstFault = run.timeline.find((e) => /^fault\./.test(e.name))?.tNs ?? t0;
   for (const e of run.timeline) {

@@ -17,6 +17,7 @@ import { Problem, problemLine, locateProblems } from "../util/problems";
 import { pointerToken } from "../util/json-locate";
 import { formatIPv6, formatMac, parseIPv4, parseIPv6, parseMac } from "../util/addr";
 import type { Encap } from "../gasp/repr";
+import { dialectDescriptors } from "../dialect/board";
 import type { ArpVariant } from "../ha/announcer";
 import { SCENARIOS_DIR, displayPath } from "../paths";
 
@@ -254,9 +255,9 @@ function semantic(file: string, s: Obj): { problems: Problem[]; boards: Board[] 
       const copies = num(det.copies) ?? 3;
       for (const [x, y] of [[a, b], [b, a]] as const) {
         const frames = gaspFrames(x, y, encaps);
-        const need = Math.max(...frames) * copies + 2;
+        const need = Math.max(...frames.map((f, i) => f * copies + dialectDescriptors(x, x.ports[i].name))) + 2;
         if (need > x.rings.fault) {
-          add(det.copies !== undefined ? "/detection/copies" : "/chassis/boards", `${x.id}'s fault ring (rings.fault ${x.rings.fault}) cannot hold ${Math.max(...frames)} frames x ${copies} copies + a lead copy + the empty slot (${need}): fewer copies or encapsulations, or a larger fault ring`);
+          add(det.copies !== undefined ? "/detection/copies" : "/chassis/boards", `${x.id}'s fault ring (rings.fault ${x.rings.fault}) cannot hold the gasp's ${Math.max(...frames)} frames x ${copies} copies, the dialects' copies, a lead copy and the empty slot (${need}): fewer copies or encapsulations, or a larger fault ring`);
         }
       }
     }

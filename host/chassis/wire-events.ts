@@ -8,8 +8,8 @@ import { GASP_OFF_TYPE, GASP_TYPE_GASP, GASP_UDP_PORT } from "../../assembly/sha
 import { be16, ethView, ipv4View } from "../wire/frame";
 
 export interface WireEvent {
-  name: "gasp.wire" | "announce.wire";
-  detail: { encap: "raw" | "udp" } | { kind: "garp" | "garp-reply" | "na" };
+  name: "gasp.wire" | "announce.wire" | "dialect.wire";
+  detail: { encap: "raw" | "udp" } | { kind: "garp" | "garp-reply" | "na" } | { kind: "vrrp" | "bfd" | "oam"; vrid?: number };
 }
 
 /** The timeline entry a transmitted frame is worth, or null. */
@@ -20,8 +20,16 @@ export function wireEvent(f: Uint8Array): WireEvent | null {
   if (type === W.ETHERTYPE_LOCAL_EXP1) {
     return f.length > l3 + GASP_OFF_TYPE && f[l3 + GASP_OFF_TYPE] === GASP_TYPE_GASP ? { name: "gasp.wire", detail: { encap: "raw" } } : null;
   }
+  if (type === W.ETHERTYPE_SLOW) {
+    const flags = f.length > l3 + W.OAM_OFF_CODE ? be16(f, l3 + W.OAM_OFF_FLAGS) : 0;
+    return f[l3 + W.OAM_OFF_SUBTYPE] === W.SLOW_SUBTYPE_OAM && (flags & W.OAM_FLAG_DYING_GASP) !== 0 ? { name: "dialect.wire", detail: { kind: "oam" } } : null;
+  }
   if (type === W.ETHERTYPE_IPV4) {
     const ip = ipv4View(f, l3);
+    if (ip && ip.protocol === W.IPPROTO_VRRP) return vrrpEvent(f, ip.l4);
+    if (ip && ip.protocol === W.IPPROTO_UDP && be16(f, ip.l4 + W.UDP_OFF_DST_PORT) === W.BFD_PORT_SINGLE_HOP && f.length > ip.l4 + 9 && f[ip.l4 + 9] >> 6 === W.BFD_STATE_DOWN) {
+      return { name: "dialect.wire", detail: { kind: "bfd" } };
+    }
     if (!ip || ip.protocol !== W.IPPROTO_UDP) return null;
     const msg = ip.l4 + W.UDP_HEADER_LEN;
     const gasp = f.length > msg + GASP_OFF_TYPE && be16(f, ip.l4 + W.UDP_OFF_DST_PORT) === GASP_UDP_PORT && f[msg + GASP_OFF_TYPE] === GASP_TYPE_GASP;
@@ -36,8 +44,15 @@ export function wireEvent(f: Uint8Array): WireEvent | null {
   }
   if (type === W.ETHERTYPE_IPV6) {
     const icmp = l3 + W.IPV6_HEADER_LEN;
+    if (f.length > icmp + W.VRRP_OFF_PRIORITY && f[l3 + W.IPV6_OFF_NEXT_HEADER] === W.IPPROTO_VRRP) return vrrpEvent(f, icmp);
     const na = f.length > icmp + W.ICMPV6_OFF_TYPE && f[l3 + W.IPV6_OFF_NEXT_HEADER] === W.IPPROTO_ICMPV6 && f[icmp + W.ICMPV6_OFF_TYPE] === W.ICMPV6_TYPE_NA;
     return na ? { name: "announce.wire", detail: { kind: "na" } } : null;
   }
   return null;
+}
+
+/** A VRRP advert with priority 0 (the dialect: "master going away"). */
+function vrrpEvent(f: Uint8Array, v: number): WireEvent | null {
+  if (f.length <= v + W.VRRP_OFF_PRIORITY || f[v + W.VRRP_OFF_PRIORITY] !== 0) return null;
+  return { name: "dialect.wire", detail: { kind: "vrrp", vrid: f[v + W.VRRP_OFF_VRID] } };
 }

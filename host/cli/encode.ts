@@ -23,13 +23,17 @@ ${[...new Set(FRAME_SOURCES.flatMap((s) => s.optionHelp))].map((l) => `  ${l}`).
   --pcap FILE      also write the frame(s) to FILE (libpcap, Ethernet; replaced if it exists)
   --json           print {kind, length, hex, pcap} instead of a hex dump
 
---mac is required: encode has no interface to take it from.
+--mac is required for the kinds that send from the port's own MAC (not vrrp: its source
+is the virtual router's MAC): encode has no interface to take it from.
 
 exit status: 0 built; 2 bad input.
 
 examples:
   lastgasp encode garp --ip 203.0.113.9 --mac 02:00:00:aa:bb:cc --pcap x.pcap
-  lastgasp encode gasp --key-file chassis.key --mac 02:00:00:0a:00:01 --cause trap --pcap g.pcap`,
+  lastgasp encode gasp --key-file chassis.key --mac 02:00:00:0a:00:01 --cause trap --pcap g.pcap
+  lastgasp encode vrrp --version 3 --vrid 51 --ip 192.0.2.2 --vip 192.0.2.1 --advert-int 1 --pcap v.pcap
+  lastgasp encode bfd --mac 02:00:00:0a:00:02 --ip 192.0.2.2 --peer-ip 192.0.2.3 --peer-mac 02:00:00:0b:00:02 --my-disc 1 --your-disc 2
+  lastgasp encode oam --mac 02:00:00:0a:00:02 --pcap o.pcap`,
   options: {
     ...SOURCE_OPTIONS,
     vlan: { type: "string" },
@@ -52,7 +56,7 @@ examples:
       },
       vlanTci: vlan,
     });
-    const frames = Array.from({ length: count }, (_, i) => build(i));
+    const frames = Array.from({ length: count }, (_, i) => build(i)).flat();
     if (pcapFile !== undefined) {
       const w = new PcapWriter();
       frames.forEach((data, i) => w.add({ timeUs: i * 10, data }));

@@ -10,6 +10,7 @@ import { GaspSender } from "../gasp/gasp";
 import { KeyError, readKeyFile } from "../gasp/key";
 import type { Encap } from "../gasp/repr";
 import * as G from "../../assembly/shared/gasp";
+import { DIALECT_SOURCES, DIALECT_OPTIONS } from "./dialect-sources";
 
 export interface FrameContext {
   codec: WireCodec;
@@ -26,8 +27,8 @@ export interface FrameSource {
   options: Options;
   /** Help lines for those options. */
   optionHelp: string[];
-  /** Parses and checks the options (InputError naming the option); returns a builder. */
-  prepare(args: Parsed, ctx: FrameContext): (copy: number) => Uint8Array;
+  /** Parses and checks the options (InputError naming the option); returns a builder (a frame, or several sent in order). */
+  prepare(args: Parsed, ctx: FrameContext): (copy: number) => Uint8Array | Uint8Array[];
 }
 
 /** Runs a parser, prefixing its error with the option it came from. */
@@ -128,7 +129,7 @@ const gaspSource: FrameSource = {
     ...KEY_OPTIONS, unit: { type: "string" },
     priority: { type: "string" }, boot: { type: "string" }, cause: { type: "string" }, encap: { type: "string" },
     "peer-mac": { type: "string" }, "peer-ip": { type: "string" }, ip: { type: "string" }, mac: { type: "string" },
-    excerpt: { type: "string" },
+    excerpt: { type: "string" }, dialect: { type: "string" }, ...DIALECT_OPTIONS,
   },
   optionHelp: [
     ...KEY_HELP,
@@ -140,11 +141,15 @@ const gaspSource: FrameSource = {
     "--peer-mac MAC   gasp: destination MAC (default broadcast)",
     "--ip ADDR        gasp, udp: own IPv4 address; --peer-ip ADDR: the peer's",
     "--excerpt TEXT   gasp: a crash excerpt, at most 64 bytes are sent",
+    "--dialect LIST   gasp: then the dialects (vrrp, bfd, oam; comma-separated) with their options",
+    "                 below: armed beside the gasp and sent by the core's fault entry after it,",
+    "                 on a virtual board, in the order the NIC put them on the wire",
   ],
   prepare(args, ctx) {
     const key = keyFromArgs(args);
     const keyId = optionalInt(args, "key-id", 0, 255) ?? 1;
     const unit = optionalInt(args, "unit", 0, 255) ?? 1;
+    const unitId = () => unit;
     const priority = optionalInt(args, "priority", 0, 255) ?? 100;
     const boot = optionalInt(args, "boot", 0, 0xffffffff) ?? 1;
     const chassis = chassisId(args);
@@ -162,8 +167,26 @@ const gaspSource: FrameSource = {
       const p = args.values["peer-ip"];
       if (typeof p !== "string") throw new InputError("--peer-ip: required with --encap udp");
       peerIp = named("--peer-ip", () => parseIPv4(p));
-    } else if (args.values.ip !== undefined || args.values["peer-ip"] !== undefined) {
-      throw new InputError(`--${args.values.ip !== undefined ? "ip" : "peer-ip"}: only with --encap udp`);
+    } else if ((args.values.ip !== undefined || args.values["peer-ip"] !== undefined) && args.values.dialect === undefined) {
+      throw new InputError(`--${args.values.ip !== undefined ? "ip" : "peer-ip"}: only with --encap udp or --dialect`);
+    }
+    const dialectKinds = typeof args.values.dialect === "string" ? args.values.dialect.split(",").map((k) => k.trim()) : [];
+    if (dialectKinds.length) {
+      // The whole fault path: the gasp and the dialects armed in a fault core on a virtual
+      // board, the fault entry fired, the frames in the order its NIC model sent them.
+      const { dialectFromArgs } = require("./dialect-sources") as typeof import("./dialect-sources");
+      const { ArmedUnit } = require("../dialect/unit") as typeof import("../dialect/unit");
+      const dialects = dialectKinds.map((k) => dialectFromArgs(k, args, ctx));
+      const unit = new ArmedUnit({
+        chassis, unit: unitId(), priority, key, keyId, boot, copies: 1, model: "i210",
+        ports: [{ ownMac, peerMac, ownIp: encap === "udp" ? ownIp : undefined, peerIp: encap === "udp" ? peerIp : undefined, vlanTci: ctx.vlanTci, encaps: [encap as Encap] }],
+        dialects,
+      });
+      key.fill(0);
+      const r = unit.fire(cause, (args.values.excerpt as string | undefined) ?? "lastgasp gasp");
+      if (r.rc !== 0) throw new Error(`the fault entry did not send: ${r.result}`);
+      const frames = unit.wire.map((f) => f.frame);
+      return () => frames;
     }
     const sender = new GaspSender(ctx.codec.core);
     sender.setKey(0, key, keyId);
@@ -195,6 +218,7 @@ export const FRAME_SOURCES: FrameSource[] = [
     },
   },
   gaspSource,
+  ...DIALECT_SOURCES,
 ];
 
 /** Every source's options, for the commands' option tables. */

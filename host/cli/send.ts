@@ -82,7 +82,9 @@ example:
     if (fs.existsSync("/sys/class/net") && !fs.existsSync(`/sys/class/net/${iface}`)) throw new UsageError(`--iface: ${iface}: no such interface`);
     const codec = new WireCodec(Core.load());
     const build = source.prepare(args, { codec, ifaceMac, vlanTci: vlan });
-    const frames = Array.from({ length: count }, (_, i) => build(i));
+    // One copy may be several frames (gasp --dialect): they go back to back, copies interval-ms apart.
+    const groups = Array.from({ length: count }, (_, i) => [build(i)].flat());
+    const frames = groups.flat();
 
     let sock: RawSocket | null = null;
     if (!dryRun) {
@@ -103,19 +105,20 @@ example:
       }
     }
     try {
-      for (let i = 0; i < frames.length; i++) {
+      for (let i = 0; i < groups.length; i++) {
         if (i > 0 && intervalMs > 0) await sleep(intervalMs);
-        sock?.send(frames[i]);
+        for (const f of groups[i]) sock?.send(f);
       }
     } finally {
       sock?.close();
     }
     const verb = dryRun ? "built" : "sent";
     if (args.values.json) {
-      console.log(JSON.stringify({ kind: source.kind, iface, count, intervalMs, sent: dryRun ? 0 : count, length: frames[0].length, hex: toHex(frames[0]) }));
+      console.log(JSON.stringify({ kind: source.kind, iface, count, intervalMs, sent: dryRun ? 0 : frames.length, length: frames[0].length, hex: toHex(frames[0]), frames: frames.length > count ? frames.map(toHex) : undefined }));
     } else {
-      console.log(`${verb} ${count} × ${source.kind} (${frames[0].length} bytes) on ${iface}${count > 1 ? `, ${intervalMs} ms apart` : ""}; source MAC ${formatMac(frames[0].subarray(6, 12))}`);
-      if (dryRun) console.log(hexdump(frames[0]));
+      const what = frames.length > count ? `${frames.length} frames (${count} × ${source.kind} and its dialects, back to back)` : `${count} × ${source.kind} (${frames[0].length} bytes)`;
+      console.log(`${verb} ${what} on ${iface}${count > 1 ? `, ${intervalMs} ms apart` : ""}; source MAC ${formatMac(frames[0].subarray(6, 12))}`);
+      if (dryRun) for (const f of frames.length > count ? frames : [frames[0]]) console.log(hexdump(f));
     }
     return 0;
   },

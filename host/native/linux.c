@@ -8,7 +8,8 @@
  *       — or, in tap mode (bring-up's loopback), exactly the frames the TX socket sent, as the
  *       kernel's transmit tap shows them (matched by the TX socket's SO_MARK). A packet socket
  *       never sees its own transmissions, hence two sockets.
- *   carrier  SIOCGIFFLAGS: IFF_UP and IFF_RUNNING.
+ *   carrier  SIOCGIFFLAGS: IFF_UP and IFF_RUNNING. The PHY powered down through MDIC (the crash
+ *            path's carrier drop) takes the interface administratively down (SIOCSIFFLAGS).
  *   drain    SIOCOUTQ on the TX socket: bytes the driver has not yet freed. Zero means every
  *            frame left this host (the crash path waits for it before the process ends).
  *
@@ -67,6 +68,17 @@ int sn_io_carrier(struct lg_softnic *n) {
   if (!if_indextoname((unsigned)n->ifindex, ifr.ifr_name)) return 0;
   if (ioctl(n->fd_tx, SIOCGIFFLAGS, &ifr) < 0) return 0;
   return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+}
+
+void sn_io_phy(struct lg_softnic *n, int powered) {
+  if (n->test || lg_board.dry) return; /* a test port's carrier is test_link; a rehearsal touches nothing */
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  if (!if_indextoname((unsigned)n->ifindex, ifr.ifr_name)) return;
+  if (ioctl(n->fd_tx, SIOCGIFFLAGS, &ifr) < 0) return;
+  if (powered) ifr.ifr_flags |= IFF_UP;
+  else ifr.ifr_flags &= ~IFF_UP;
+  ioctl(n->fd_tx, SIOCSIFFLAGS, &ifr);
 }
 
 int lg_linux_drain(struct lg_port *p, uint32_t budget_us) {

@@ -60,7 +60,7 @@ void lg_delay_us(uint32_t us) {
  * Small open-addressed table per port (offset -> last value written). Reads of STATUS say the
  * link is up; a TX queue's TDH reads as its TDT (the engine finished at once); TXDCTL reads
  * back QUEUE_ENABLE as written. Enough for the core's takeover and confirmation to run their
- * whole path. */
+ * whole path; MDIC reads READY. */
 #define DRY_SLOTS 128
 static struct {
   uint32_t off[DRY_SLOTS];
@@ -88,6 +88,10 @@ static uint32_t *dry_slot(unsigned port, uint32_t off, int create) {
 
 static uint32_t dry_read(unsigned port, uint32_t off) {
   if (off == REG_STATUS) return STATUS_RESET_VALUE;
+  if (off == REG_MDIC) { /* a PHY access completes at once */
+    uint32_t *m = dry_slot(port, off, 0);
+    return (m ? *m : 0) | MDIC_READY;
+  }
   /* TDH of any TX queue (0x3810 + 0x100 n) reads as its TDT. */
   if (off >= REG_TDBAL && off < REG_TDBAL + 0x100 * I210_TX_QUEUES && (off & 0xff) == TXQ_OFF_TDH) {
     uint32_t *t = dry_slot(port, off - TXQ_OFF_TDH + TXQ_OFF_TDT, 0);

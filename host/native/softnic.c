@@ -94,6 +94,9 @@ void sn_init(struct lg_softnic *n, const uint8_t mac[6]) {
   find_rows();
   memcpy(n->mac, mac, 6);
   load_eeprom(n);
+  memset(n->phy, 0, sizeof n->phy);
+  n->phy[PHY_REG_CTRL] = PHY_CTRL_RESET_VALUE;
+  n->phy_powered = 1;
   n->link = sn_io_carrier(n);
   memset(&n->st, 0, sizeof n->st);
   reset(n);
@@ -148,9 +151,10 @@ static const uint32_t RX_SIZE_REGS[6] = {REG_PRC64, REG_PRC127, REG_PRC255, REG_
 
 static void tx_run(struct lg_softnic *n);
 
-/* STATUS.LU follows the interface's carrier; a change raises LSC and, up again, resumes TX. */
+/* STATUS.LU follows the interface's carrier and our PHY's power; a change raises LSC and, up
+ * again, resumes TX (e1000.ts updateLink). */
 static void link_refresh(struct lg_softnic *n) {
-  int up = sn_io_carrier(n);
+  int up = n->phy_powered && sn_io_carrier(n);
   if (up == n->link) return;
   n->link = up;
   if (up) REG(n, R_STATUS) |= STATUS_LU;
@@ -441,6 +445,31 @@ dma_drop:
   return 0;
 }
 
+/* ---- MDIC (e1000.ts mdic; SDM §13.4.6) ------------------------------------------------------- */
+
+/* One access to the internal PHY (address 1), complete at once with READY; another address
+ * answers ERROR. Writing the MII control register's POWER_DOWN bit powers the PHY down. */
+static void mdic(struct lg_softnic *n, int row, uint32_t v) {
+  uint32_t op = v & (3u << 26), addr = (v >> MDIC_PHY_SHIFT) & 31, reg = (v >> MDIC_REG_SHIFT) & 31;
+  uint32_t out = v & ~(uint32_t)(MDIC_READY | MDIC_ERROR);
+  if (addr != PHY_ADDR_INTERNAL || (op != (uint32_t)MDIC_OP_WRITE && op != (uint32_t)MDIC_OP_READ)) {
+    out |= MDIC_ERROR;
+  } else if (op == (uint32_t)MDIC_OP_WRITE) {
+    n->phy[reg] = (uint16_t)(v & MDIC_DATA_MASK);
+    if (reg == PHY_REG_CTRL) {
+      int powered = (v & MII_CR_POWER_DOWN) == 0;
+      if (powered != n->phy_powered) {
+        n->phy_powered = powered;
+        sn_io_phy(n, powered);
+        link_refresh(n);
+      }
+    }
+  } else {
+    out = (out & ~(uint32_t)MDIC_DATA_MASK) | n->phy[reg];
+  }
+  n->reg[row] = out | MDIC_READY;
+}
+
 /* ---- register access (e1000.ts read32 / write32) ------------------------------------------- */
 
 static uint32_t read_eerd(struct lg_softnic *n) {
@@ -503,6 +532,9 @@ void sn_write32(struct lg_softnic *n, uint32_t offset, uint32_t value) {
     return;
   case SN_EFFECT_IMC:
     REG(n, R_IMS) &= ~value;
+    return;
+  case SN_EFFECT_MDIC:
+    mdic(n, r, value);
     return;
   case SN_EFFECT_TCTL:
   case SN_EFFECT_TDT:

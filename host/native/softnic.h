@@ -33,7 +33,9 @@ struct lg_softnic {
   uint32_t reg[SN_NREGS]; /* one per row of sn_regs */
   uint8_t mac[6];
   uint16_t eeprom[64];
-  int link; /* the carrier as last seen */
+  uint16_t phy[32];  /* the internal PHY's registers behind MDIC (kept across CTRL.RST) */
+  int phy_powered;   /* MII control POWER_DOWN clear */
+  int link;          /* the carrier (and the PHY powered) as last seen */
   /* the frame being gathered */
   uint32_t size;
   int dropping, ifcs;
@@ -67,6 +69,9 @@ int sn_receive(struct lg_softnic *n, const uint8_t *frame, uint32_t len);
 int sn_io_send(struct lg_softnic *n, const uint8_t *frame, uint32_t len);
 /* Carrier: 1 up, 0 down. */
 int sn_io_carrier(struct lg_softnic *n);
+/* The PHY powered down (0) or up (1): a linux port's interface goes administratively down or
+ * up — the carrier drop a crash path asks for last (docs/dialects.md), which the partner sees. */
+void sn_io_phy(struct lg_softnic *n, int powered);
 
 /* linux.c: the crash path's drain of a linux port (lg_port_drain). */
 int lg_linux_drain(struct lg_port *p, uint32_t budget_us);

@@ -34,7 +34,8 @@ export type Effect =
   | "tdt" // TX doorbell: engine runs for the queue (QEMU set_tctl via TDT)
   | "rdt" // RX tail moved: receive may resume (QEMU set_rdt)
   | "eerd" // EEPROM read: START → DONE with data (QEMU flash_eerd_read)
-  | "txdctl"; // i210 queue enable/disable with latency (I210 §8.12 TXDCTL)
+  | "txdctl" // i210 queue enable/disable with latency (I210 §8.12 TXDCTL)
+  | "mdic"; // one PHY register access, complete at once (SDM §13.4.6; QEMU set_mdic)
 
 export interface RegDef {
   /** Register name as in the SDM/datasheet; arrays as MTA[5], queues as TDT(1). */
@@ -155,6 +156,7 @@ export function registerTable(model: NicModel, mac: Uint8Array): RegDef[] {
     { name: "STATUS", offset: R.REG_STATUS, access: "RO", reset: R.STATUS_RESET_VALUE >>> 0, writeMask: 0, ref: "SDM §13.4; QEMU mac_reg_init (LU|FD|1000 Mb/s)" },
     rw("EERD", R.REG_EERD, 0, ALL, "SDM §13.4; QEMU flash_eerd_read", { effect: "eerd" }),
     rw("CTRL_EXT", R.REG_CTRL_EXT, 0, ALL, "SDM §13.4 (SDM only)"),
+    rw("MDIC", R.REG_MDIC, 0, ALL, "SDM §13.4.6; QEMU set_mdic (READY at once; PHY 1 only, else ERROR)", { effect: "mdic" }),
     rw("VET", R.REG_VET, ETHERTYPE_VLAN, ALL, "SDM §13.4; QEMU resets it to ETH_P_VLAN (init-vet)"),
     // interrupts
     { name: "ICR", offset: R.REG_ICR, access: "RC", reset: 0, writeMask: ALL, effect: "icr", ref: "SDM §13.4; QEMU mac_icr_read, set_icr" },

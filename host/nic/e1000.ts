@@ -89,7 +89,14 @@ export class E1000 implements NicDevice {
   private readonly eeprom = new Uint16Array(64);
   private sink: TxSink | undefined;
   private linkUp = true;
+  /** The partner's carrier (the cable, the far end) and our PHY's power (MII control bit 11). */
+  private partnerUp = true;
+  private phyPowered = true;
+  /** The PHY registers behind MDIC (only the control register acts: power down). */
+  private readonly phy = new Uint16Array(32);
   private irqLevel = false;
+  /** Called when this port's PHY powers down or up: the wire takes the far end's carrier too. */
+  onCarrier: ((up: boolean) => void) | undefined;
 
   constructor(opts: E1000Options) {
     const queues = opts.txQueues ?? 1;
@@ -104,6 +111,7 @@ export class E1000 implements NicDevice {
     this.registers = registerTable(this.model, this.mac);
     for (const r of this.registers) for (const off of [r.offset, ...(r.aliases ?? [])]) this.decode[off >> 2] = r;
     this.loadEeprom();
+    this.phy[R.PHY_REG_CTRL] = R.PHY_CTRL_RESET_VALUE;
     this.txQueues = Array.from({ length: queues }, (_, n) => new TxQueue(this, n));
     this.faults = new NicFaults(this, new Rng(opts.seed ?? 1));
     this.reset();
@@ -171,6 +179,8 @@ export class E1000 implements NicDevice {
       }
       case "txdctl":
         return this.txQueues[def.queue ?? 0].writeTxdctl(v & def.writeMask);
+      case "mdic":
+        return this.mdic(v);
       case "rdt":
         if (!this.rxEnabled) {
           this.counters.ignoredWrites++; // I210 §8.10.8: "ignored ... while the queue is disabled"
@@ -214,12 +224,54 @@ export class E1000 implements NicDevice {
    * stalled on link loss resumes.
    */
   setLink(up: boolean): void {
+    this.partnerUp = up;
+    this.updateLink();
+  }
+
+  /** Whether the PHY is powered (MII control POWER_DOWN clear). */
+  get phyUp(): boolean {
+    return this.phyPowered;
+  }
+
+  /** Link = the partner's carrier and our PHY powered. */
+  private updateLink(): void {
+    const up = this.partnerUp && this.phyPowered;
     if (up === this.linkUp) return;
     this.linkUp = up;
     const s = this.reg(R.REG_STATUS);
     this.setReg(R.REG_STATUS, up ? s | R.STATUS_LU : s & ~R.STATUS_LU);
     this.raise(R.ICR_LSC);
     if (up) for (const q of this.txQueues) q.doorbell();
+  }
+
+  /**
+   * MDIC (SDM §13.4.6): one access to the internal PHY (address 1), complete at once with
+   * READY, as QEMU's set_mdic; another PHY address answers ERROR. Writing the MII control
+   * register's POWER_DOWN bit (IEEE 802.3 22.2.4.1.5) powers the PHY down: the link drops at
+   * both ends (onCarrier tells the wire). The PHY keeps its registers across CTRL.RST (a MAC
+   * reset; the PHY has its own, CTRL.PHY_RST, not modelled).
+   */
+  private mdic(v: number): void {
+    const op = v & (3 << 26);
+    const addr = (v >>> R.MDIC_PHY_SHIFT) & 31;
+    const reg = (v >>> R.MDIC_REG_SHIFT) & 31;
+    let out = (v & ~(R.MDIC_READY | R.MDIC_ERROR)) >>> 0;
+    if (addr !== R.PHY_ADDR_INTERNAL || (op !== R.MDIC_OP_WRITE && op !== R.MDIC_OP_READ)) {
+      out |= R.MDIC_ERROR;
+    } else if (op === R.MDIC_OP_WRITE) {
+      this.phy[reg] = v & R.MDIC_DATA_MASK;
+      if (reg === R.PHY_REG_CTRL) {
+        const powered = (v & R.MII_CR_POWER_DOWN) === 0;
+        if (powered !== this.phyPowered) {
+          this.phyPowered = powered;
+          this.updateLink();
+          this.onCarrier?.(powered);
+        }
+      }
+    } else {
+      out = ((out & ~R.MDIC_DATA_MASK) | this.phy[reg]) >>> 0;
+    }
+    this.setReg(R.REG_MDIC, (out | R.MDIC_READY) >>> 0);
   }
 
   /** Device reset (CTRL.RST, SDM §13.4 CTRL; power-on): registers to reset values, engines idle. */
