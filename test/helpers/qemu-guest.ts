@@ -22,6 +22,8 @@ export interface ShellGuestOptions {
   /** A raw disk file: /dev/vda in the guest. */
   disk?: string;
   mem?: string;
+  /** More run.sh options (the machine, an IOMMU, the network side, a capture...). */
+  runArgs?: string[];
   /** Called for every record as it arrives; powerCut() kills QEMU at once. */
   onRecord?: (rec: RigRecord, ctl: { powerCut(): void }) => void;
   timeoutMs?: number;
@@ -86,7 +88,7 @@ export async function runShellGuest(script: string, opts: ShellGuestOptions): Pr
   const args = ["--mem", opts.mem ?? "1G", "--cpio", MODULES_CPIO, "--pidfile", pidFile];
   if (opts.shareRoot) args.push("--share-root");
   if (opts.disk) args.push("--disk", opts.disk);
-  args.push(scriptFile);
+  args.push(...(opts.runArgs ?? []), scriptFile);
   const t0 = Date.now();
   let bootMs = NaN;
   let cut = false;

@@ -5,17 +5,15 @@
 // socket that returns every frame while bring-up runs (the loopback plug), and QEMU's
 // filter-dump capture of everything the e1000 sent and received, with QEMU's timestamps.
 
-import { spawn } from "child_process";
 import * as dgram from "dgram";
 import * as fs from "fs";
 import * as path from "path";
 import { readPcap } from "../../host/pcap";
-import { guestJs, guestNode, guestPreamble, MODULES_CPIO } from "./qemu-guest";
+import { guestJs, guestNode, guestPreamble, runShellGuest } from "./qemu-guest";
 import type { GuestPlan, GuestStep } from "./pci-guest";
-import { recordLines, type RigRecord } from "./qemu";
+import type { RigRecord } from "./qemu";
 
 const ROOT = path.join(__dirname, "..", "..");
-const RUN_SH = path.join(ROOT, "scripts", "qemu-rig", "run.sh");
 
 /** Where the e1000 sits: QEMU gives it the first free slot after the machine's own devices. */
 export const E1000_ADDRESS = { q35: "0000:00:01.0", pc: "0000:00:02.0" } as const;
@@ -33,10 +31,16 @@ export function guestWorkDir(name: string): string {
   return dir;
 }
 
-/** Compiles the guest's program (pci-guest.js) into dir/js. */
+const compiled = new Map<string, string>();
+
+/** Compiles the guest's program (pci-guest.js) into dir/js, once per dir. */
 export function compileGuest(dir: string): string {
+  const done = compiled.get(dir);
+  if (done) return done;
   // The board kinds are loaded on demand (host/board/native.ts): compile pci.ts too.
-  return guestJs(path.join(ROOT, "test", "helpers", "pci-guest.ts"), path.join(dir, "js"), [path.join(ROOT, "host", "board", "pci.ts")]);
+  const js = guestJs(path.join(ROOT, "test", "helpers", "pci-guest.ts"), path.join(dir, "js"), [path.join(ROOT, "host", "board", "pci.ts")]);
+  compiled.set(dir, js);
+  return js;
 }
 
 /** A board file for the rig's e1000 (kind pci), written into dir. */
@@ -101,10 +105,10 @@ export async function runPciGuest(opts: PciGuestOptions): Promise<PciGuestRun> {
   const plan: GuestPlan = { root: ROOT, steps: opts.steps };
   const planFile = path.join(opts.dir, `plan-${opts.machine}.json`);
   fs.writeFileSync(planFile, JSON.stringify(plan));
-  const script = path.join(opts.dir, `guest-${opts.machine}.sh`);
-  fs.writeFileSync(script, guestPreamble(true) + opts.setup.join("\n") + "\n" + guestNode(pciGuest, [planFile]) + "\n");
+  const script = guestPreamble(true) + opts.setup.join("\n") + "\n" + guestNode(pciGuest, [planFile]) + "\n";
   const pcapFile = path.join(opts.dir, `e1000-${opts.machine}.pcap`);
 
+  // The e1000's far end: QEMU sends to farPort and receives on qemuPort (both loopback).
   const far = dgram.createSocket("udp4");
   const farPort = await bindUdp(far);
   const probe = dgram.createSocket("udp4");
@@ -113,46 +117,26 @@ export async function runPciGuest(opts: PciGuestOptions): Promise<PciGuestRun> {
   far.on("message", (msg) => {
     if (opts.reflect()) far.send(msg, qemuPort, "127.0.0.1");
   });
-
-  const args = [
-    "--mem", "1G", "--cpio", MODULES_CPIO, "--share-root", "--mac", RIG_MAC,
-    ...(opts.machine === "q35" ? ["--iommu"] : ["--machine", "pc"]),
-    "--phys", `0x${RESERVED.base.toString(16)}`, "--reserve", opts.reserve,
-    "--udp", `${farPort}:${qemuPort}`, "--pcap", pcapFile, script,
-  ];
-  const t0 = Date.now();
-  let bootMs = NaN;
-  const child = spawn(RUN_SH, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  const records: RigRecord[] = [];
-  let out = "";
-  let err = "";
-  child.stdout.setEncoding("utf8");
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (d: string) => (err += d));
-  const feed = recordLines((rec) => {
-    records.push(rec);
-    if (rec.op === "boot") bootMs = Date.now() - t0;
-    opts.onRecord?.(rec);
-  });
-  child.stdout.on("data", (d: string) => {
-    out += d;
-    feed(d);
-  });
-  const timeoutMs = opts.timeoutMs ?? 600_000;
-  const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
-  await new Promise<void>((resolve) => child.on("close", () => resolve()));
-  clearTimeout(timer);
-  far.close();
-  const totalMs = Date.now() - t0;
-  if (process.env.QEMU_RIG_LOG) fs.appendFileSync(process.env.QEMU_RIG_LOG, out + (err ? `\n--- stderr\n${err}` : ""));
-  if (records.length === 0 || records[records.length - 1].op !== "exit") {
-    throw new Error(`the ${opts.machine} guest did not finish (${totalMs} ms${totalMs >= timeoutMs ? ", timed out" : ""}):\n${out.slice(-6000)}\n${err}`);
+  try {
+    const own = path.join(opts.dir, opts.machine); // runShellGuest's script and pid file
+    fs.mkdirSync(own, { recursive: true });
+    const run = await runShellGuest(script, {
+      shareRoot: true, mem: "1G", dir: own, timeoutMs: opts.timeoutMs ?? 600_000,
+      onRecord: (rec) => opts.onRecord?.(rec),
+      runArgs: [
+        "--mac", RIG_MAC, ...(opts.machine === "q35" ? ["--iommu"] : ["--machine", "pc"]),
+        "--phys", `0x${RESERVED.base.toString(16)}`, "--reserve", opts.reserve,
+        "--udp", `${farPort}:${qemuPort}`, "--pcap", pcapFile,
+      ],
+    });
+    const frames = fs.existsSync(pcapFile) ? readPcap(fs.readFileSync(pcapFile)).map((r) => ({ timeUs: r.timeUs, data: r.data })) : [];
+    const step = (name: string) => {
+      const r = run.records.find((x) => x.op === "step" && x.name === name);
+      if (!r) throw new Error(`no record of step ${name} (the guest said: ${JSON.stringify(run.records.filter((x) => x.op === "error"))})`);
+      return r;
+    };
+    return { records: run.records, step, frames, pcapFile, console: run.console, bootMs: run.bootMs, totalMs: run.totalMs };
+  } finally {
+    far.close();
   }
-  const frames = fs.existsSync(pcapFile) ? readPcap(fs.readFileSync(pcapFile)).map((r) => ({ timeUs: r.timeUs, data: r.data })) : [];
-  const step = (name: string) => {
-    const r = records.find((x) => x.op === "step" && x.name === name);
-    if (!r) throw new Error(`no record of step ${name} (the guest said: ${JSON.stringify(records.filter((x) => x.op === "error"))})`);
-    return r;
-  };
-  return { records, step, frames, pcapFile, console: out, bootMs, totalMs };
 }
