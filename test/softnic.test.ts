@@ -5,7 +5,8 @@
 // the same random sequence of core operations (register self-test, ring init, batches of
 // frames out, frames in from the wire with every kind of destination and length, harvest and
 // refill, fault-path sends and takeovers), direct register writes (receive filters, buffer
-// sizes, CRC stripping, PSP, interrupt masks), link loss and device resets. After every step:
+// sizes, CRC stripping, PSP, interrupt masks), PHY accesses through MDIC (its power-down drops
+// the link), link loss and device resets. After every step:
 // the same results, the same frames on the wire, the same DMA memory in both cores, and the
 // same value in every register both NICs read without side effects. The statistics are
 // compared (and cleared) at the end of each run. Needs the addon (make native), not root.
@@ -175,6 +176,15 @@ function run(seed: number, steps: number): Record<string, number> {
       const [name, off, v] = choices[rng.int(choices.length)];
       trail.push(`${name}=${(v >>> 0).toString(16)}`);
       for (const s of sides) s.nic.write32(off, v >>> 0);
+    } else if (pick < 92) {
+      // MDIC: a PHY register read or write; the MII control register's POWER_DOWN drops the link.
+      const addr = rng.bool(0.85) ? R.PHY_ADDR_INTERNAL : 2;
+      const reg = rng.bool(0.6) ? R.PHY_REG_CTRL : rng.int(32);
+      const write = rng.bool(0.6);
+      const data = reg === R.PHY_REG_CTRL ? R.PHY_CTRL_RESET_VALUE | (rng.bool(0.5) ? R.MII_CR_POWER_DOWN : 0) : rng.u32() & R.MDIC_DATA_MASK;
+      const v = (write ? R.MDIC_OP_WRITE : R.MDIC_OP_READ) | (addr << R.MDIC_PHY_SHIFT) | (reg << R.MDIC_REG_SHIFT) | (write ? data : 0);
+      trail.push(`MDIC ${write ? "write" : "read"} phy ${addr} reg ${reg}${write ? ` = ${data.toString(16)}` : ""}`);
+      for (const s of sides) s.nic.write32(R.REG_MDIC, v >>> 0);
     } else if (pick < 95) {
       const up = rng.bool(0.5);
       trail.push(`link ${up ? "up" : "down"}`);
