@@ -208,8 +208,9 @@ export class VethPairNamespace {
 }
 
 /**
- * dumpcap on an interface inside a namespace (null: the root namespace), started (it said
- * "Capturing on") before this resolves. `done` is its exit; stop() ends it by its pid after
+ * dumpcap on an interface inside a namespace (null: the root namespace), capturing before this
+ * resolves: dumpcap prints "Capturing on" before it opens its packet socket, and "File:" once
+ * the socket, its ring and the filter are in place. `done` is its exit; stop() ends it by its pid after
  * the last frames reached the file.
  */
 export async function startDumpcap(ns: string | null, iface: string, file: string, args: string[] = []): Promise<{ done: Promise<number | null>; stop: () => Promise<string> }> {
@@ -221,7 +222,7 @@ export async function startDumpcap(ns: string | null, iface: string, file: strin
     const t = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 20_000);
     cap.stderr!.on("data", (d: Buffer) => {
       err += d.toString();
-      if (/Capturing on/.test(err)) {
+      if (/^File: /m.test(err)) {
         clearTimeout(t);
         resolve();
       }

@@ -199,10 +199,15 @@ export function waitFor(c: ChildProcess, re: RegExp, ms: number, what: string): 
   });
 }
 
-/** dumpcap on a member's eth0 until stopped; resolves once it is capturing. */
+/**
+ * dumpcap on a member's eth0 until stopped; resolves once it is capturing. dumpcap prints
+ * "Capturing on" before it opens its packet socket; "File:" comes after the socket, its ring
+ * and the filter are in place (and the file's header is flushed), so only then can no frame
+ * be missed.
+ */
 export async function capture(lan: PeerLan, member: string, file: string, filter?: string): Promise<() => Promise<void>> {
   const c = lan.spawn(member, "dumpcap", ["-q", "-i", "eth0", ...(filter ? ["-f", filter] : []), "-w", file]);
-  await waitFor(c, /Capturing on/, 10_000, "dumpcap");
+  await waitFor(c, /^File: /m, 20_000, "dumpcap");
   return async () => {
     if (c.exitCode !== null) return;
     const done = new Promise<void>((r) => c.on("exit", () => r()));
