@@ -128,7 +128,7 @@ const pc = runPciGuest({
     { kind: "cli", name: "unreserved", args: ["bringup", boards.unreserved] },
     // The board where uid 65534 can read it (a clean clone's directory may be closed to others).
     { kind: "copy", name: "board-for-all", from: boards.devmem, to: "/run/pci-devmem.json", mode: 0o644 },
-    { kind: "cli", name: "not-root", args: ["bringup", "/run/pci-devmem.json"], uid: 65534 },
+    { kind: "cli", name: "not-root", args: ["bringup", "/run/pci-devmem.json"], uid: 65534, warm: ["bringup", boards.noIommu] },
     { kind: "look", name: "e1000-after", address: E1000_ADDRESS.pc },
   ],
 });

@@ -22,11 +22,12 @@ import { CoreRings } from "../../host/nic/rings";
 
 export type GuestStep =
   /**
-   * node [nodeFlags] bin/lastgasp.js ARGS: exit code, signal, output. With uid, the CLI and
-   * the modules bring-up loads on demand are loaded as root (a clean clone's directory may be
-   * closed to others), then the process becomes that user before the command runs.
+   * node [nodeFlags] bin/lastgasp.js ARGS: exit code, signal, output. With uid, the command
+   * first runs as root with `warm` (a board refused before anything is touched: every module
+   * it loads on demand is loaded — a clean clone's directory may be closed to others), then
+   * the process becomes that user and runs ARGS.
    */
-  | { kind: "cli"; name: string; args: string[]; uid?: number; nodeFlags?: string[] }
+  | { kind: "cli"; name: string; args: string[]; uid?: number; warm?: string[]; nodeFlags?: string[] }
   /** Copies a file (for another user to read: the guest's /run is open to all). */
   | { kind: "copy"; name: string; from: string; to: string; mode: number }
   /** Writes to sysfs files, in order (unbind, bind, new_id). */
@@ -109,13 +110,15 @@ function main(): void {
     const t0 = Date.now();
     if (s.kind === "cli") {
       const js = path.join(root, "build", "js", "host");
-      const preload = ["cli/main", "cli/bringup", "board/bringup", "board/load", "board/runtime", "board/native", "board/pci", "board/pci-probe", "native/board"];
+      // As another user: the command first runs once as root with `warm` (a board refused
+      // before anything is touched), so that every module it loads on demand is resolved and
+      // loaded (a clean clone's directory may be closed to others), silenced; then the process
+      // becomes that user and runs the command for real.
       const asUser = s.uid === undefined ? [] : ["-e", [
-        `const js = ${JSON.stringify(js)};`,
-        `for (const m of ${JSON.stringify(preload)}) require(js + "/" + m);`,
-        `require(js + "/board/load").boardSchema();`, // ajv compiles the schema here, as root
-        `process.setgid(${s.uid}); process.setuid(${s.uid});`,
-        `require(js + "/cli/main").main(process.argv.slice(1)).then((c) => process.exit(c));`,
+        `const { main } = require(${JSON.stringify(path.join(js, "cli", "main"))});`,
+        `const warm = ${JSON.stringify(s.warm ?? [])}, real = process.argv.slice(1);`,
+        `const { log, error } = console; console.log = console.error = () => {};`,
+        `main(warm).then(() => { console.log = log; console.error = error; process.setgid(${s.uid}); process.setuid(${s.uid}); return main(real); }).then((c) => process.exit(c));`,
       ].join("\n")];
       const argv = [...(s.nodeFlags ?? []), ...(asUser.length ? asUser : [path.join(root, "bin", "lastgasp.js")]), ...s.args];
       // Output into files, not pipes: a write to a pipe would wake this process up in the
