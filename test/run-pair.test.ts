@@ -19,7 +19,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ensureBuilt } from "./helpers/cli";
+import { spawnSync } from "child_process";
+import { BIN, ensureBuilt } from "./helpers/cli";
 import { requireTshark, tmpDir } from "./helpers/tshark";
 import { requireRoot, startDumpcap, ip } from "./helpers/netns";
 import { Segment } from "./helpers/segment";
@@ -71,6 +72,13 @@ test("two units start: the higher priority takes the VIPs, the other stays stand
   assert.is(human.code, 0, human.err);
   assert.match(human.out, /^role\s+backup, epoch \d+, priority 100$/m);
   assert.match(human.out, /^peer\s+unit 1 active/m);
+  // Config sync over real UDP between the two images (2.0 active, 1.1 standby), as
+  // `lastgasp sync-check --active 2.0 --standby 1.1 configs/lb-2.0.conf` plans it.
+  const plan = JSON.parse(spawnSync(process.execPath, [BIN, "sync-check", "--active", "2.0", "--standby", "1.1", PAIR.config.a, "--json"], { encoding: "utf8" }).stdout);
+  await units.b.waitEvent((e) => e.event === "sync.state" && e.state === "hot", 15_000);
+  const sync = (await units.b.status()).sync as Record<string, unknown>;
+  assert.equal([sync.as, sync.state, sync.mode, sync.peerImage], ["standby", "hot", plan.mode, "2.0"]);
+  assert.is(sync.lines, plan.standbyConfig.length);
   // The client learns the VIPs from the active unit's kernel (the VIPs are on its interface).
   seg.exec("c", "ping", ["-c", "2", "-i", "0.2", "-W", "2", PAIR.vip4]);
   seg.exec("c", "ping", ["-6", "-c", "2", "-i", "0.2", "-W", "2", PAIR.vip6]);
@@ -114,7 +122,8 @@ test("the active dies four ways: the standby takes over on the gasp, the client'
     // The dead unit restarts and rejoins as standby; the survivor keeps the VIPs.
     units[victim.name] = new PairUnit(seg, files, victim.name);
     await units[victim.name].waitEvent((e) => e.event === "peer.hello" && e.role === "active", 15_000);
-    await sleep(300);
+    // The survivor runs the configuration it received as standby and syncs it back (1.1 → 2.0 or 2.0 → 1.1).
+    await units[victim.name].waitEvent((e) => e.event === "sync.state" && e.state === "hot", 15_000);
     assert.is((await units[victim.name].status()).role, "backup", death);
     assert.is((await survivor.status()).role, "active", death);
     assert.ok(!survivor.events.slice(mark).some((e) => e.event === "role.step-down" || e.event === "vip.removed"), `${death}: the survivor kept the VIPs`);

@@ -5,7 +5,7 @@ import { Command, InputError, Parsed, optionalInt, optionalString, requireString
 import { chassisId, keyFromArgs, KEY_OPTIONS, KEY_HELP } from "./frame-sources";
 
 export const command: Command = {
-  usage: "run --board BOARD.json --key-file FILE [--peer PEER.json] [--priority N] [--hello-ms N] [--state-dir DIR] [--socket PATH] [--watchdog-ms N] [--allow-test-deaths] [--json]",
+  usage: "run --board BOARD.json --key-file FILE [--peer PEER.json] [--priority N] [--hello-ms N] [--state-dir DIR] [--socket PATH] [--watchdog-ms N] [--image VERSION [--config FILE]] [--allow-test-deaths] [--json]",
   details: `runs one unit on its board's real ports (pci or linux; root) until SIGTERM or SIGINT:
 brings the board up, arms the gasp, the dialects and the crash path, sends HELLOs and runs
 the role machine with the peer, takes over the VIPs on the peer's gasp (at once) or when its
@@ -22,6 +22,9 @@ ${KEY_HELP.map((l) => `  ${l}`).join("\n")}
   --state-dir DIR  boot counter, epoch, replay table (default /var/lib/lastgasp/BOARD-ID)
   --socket PATH    the control socket (default /run/lastgasp/BOARD-ID.sock, mode 0660)
   --watchdog-ms N  a hang is N ms without a kick (default 1000; 0: none)
+  --image VERSION  config sync with the peer (needs --peer): this unit's image version
+                   (1.0, 1.1, 2.0 — the units may differ, as lastgasp sync-check plans it)
+  --config FILE    the configuration this unit syncs to the peer when active (the image's syntax)
   --allow-test-deaths  the control socket accepts "die HOW" (fire drills, tests)
   --json           log lines as JSON
 
@@ -36,6 +39,8 @@ interface or device, the key file).`,
     "hello-ms": { type: "string" },
     "state-dir": { type: "string" },
     socket: { type: "string" },
+    image: { type: "string" },
+    config: { type: "string" },
     "allow-test-deaths": { type: "boolean" },
     "watchdog-ms": { type: "string" },
     json: { type: "boolean" },
@@ -84,6 +89,7 @@ interface or device, the key file).`,
     };
     for (const f of SERVICE_FACTORIES) f.check?.(board);
     open(() => checkNativeBoard(board));
+    const sync = syncSettings(args, peer !== undefined);
     const key = keyFromArgs(args);
     const stateDir = optionalString(args, "state-dir") ?? path.join("/var/lib/lastgasp", board.id);
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -94,7 +100,7 @@ interface or device, the key file).`,
     const intervalNs = helloMs * 1e6;
     const heartbeat = { intervalNs, multiplier: 3, skewNs: Math.floor(((256 - priority) * intervalNs) / 256), probe: "hello" as const };
     const rt = open(() => openNativeBoard(board));
-    const unit = new RunUnit(rt, { board, peer, key, keyId, chassis, priority, heartbeat, watchdogMs, stateDir }, log, services);
+    const unit = new RunUnit(rt, { board, peer, key, keyId, chassis, priority, heartbeat, watchdogMs, stateDir, sync }, log, services);
     let control: import("../run/control").ControlServer | null = null;
     try {
       unit.start(boot);
@@ -127,3 +133,34 @@ interface or device, the key file).`,
     return 0;
   },
 };
+
+/** --image / --config: the registry's image and the configuration parsed, or bad input. */
+function syncSettings(args: Parsed, hasPeer: boolean): import("../run/sync").SyncSettings | undefined {
+  const version = optionalString(args, "image");
+  const file = optionalString(args, "config");
+  if (version === undefined) {
+    if (file !== undefined) throw new InputError("--config: needs --image (the configuration's image version)");
+    return undefined;
+  }
+  if (!hasPeer) throw new InputError("--image: config sync needs --peer (the peer's board file: its address)");
+  const { shipped } = require("../sync/images") as typeof import("../sync/images");
+  const { readActiveConfig, ConfigInputError } = require("../sync/plan") as typeof import("../sync/plan");
+  const registry = shipped();
+  const known = registry.images.map((i) => i.version);
+  if (!known.includes(version)) throw new InputError(`--image: "${version}" is not one of ${known.join(", ")}`);
+  if (file === undefined) return { registry, version };
+  const fs = require("fs") as typeof import("fs");
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new InputError(`${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  try {
+    readActiveConfig(registry.pair(version, version), file, text);
+  } catch (e) {
+    if (e instanceof ConfigInputError) throw new InputError(e.message.split("\n")[0]);
+    throw e;
+  }
+  return { registry, version, config: { file, text } };
+}

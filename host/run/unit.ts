@@ -36,6 +36,8 @@ import { Loop, LoopClock } from "./loop";
 import type { RunLog } from "./log";
 import type { ServiceContext, UnitService } from "./service";
 import { ifaceVips, addVips, removeVips, type IfaceVip } from "./vips";
+import { UnitSync, type SyncSettings } from "./sync";
+import { SYNC_UDP_PORT } from "../sync/udp";
 
 export interface RunSettings {
   board: Board;
@@ -52,6 +54,8 @@ export interface RunSettings {
   watchdogMs: number;
   /** Boot counter, epoch and the receiver's replay table live here. */
   stateDir: string;
+  /** Config sync with the peer (needs peer): this unit's image and configuration. */
+  sync?: SyncSettings;
 }
 
 /** What `lastgasp status` shows besides the role. */
@@ -85,6 +89,7 @@ export class RunUnit {
   private readonly vips: IfaceVip[];
   private vipsOnIface = false;
   private lastRole: Role = "init";
+  readonly sync: UnitSync | null = null;
   private stopped = false;
 
   constructor(
@@ -102,6 +107,7 @@ export class RunUnit {
     this.vips = ifaceVips(b);
     this.sender = new GaspSender(rt.fault);
     this.receiver = new GaspReceiver(rt.os);
+    const codec = new WireCodec(rt.os);
     // The HA machines' events are the unit's log lines; each announcement frame is counted, not logged.
     const timeline = {
       push: (ev: TimelineEvent) => (ev.name === "announce.sent" ? 0 : this.log(ev.name, { source: ev.source === b.id ? undefined : ev.source, ...(ev.detail ?? {}) })),
@@ -109,9 +115,12 @@ export class RunUnit {
     this.ha = new HaUnit({
       name: b.id, unit: b.unit, priority: settings.priority, epoch: this.loadEpoch(),
       mac: b.ports[this.frontPorts[0]].mac, vips: b.vips.map((v) => (v.ipv4 ?? v.ipv6)!).concat(b.vips.filter((v) => v.ipv4 && v.ipv6).map((v) => v.ipv6!)),
-      codec: new WireCodec(rt.os), arbitrate: coreArbiter(rt.os), heartbeat: settings.heartbeat, timeline,
+      codec, arbitrate: coreArbiter(rt.os), heartbeat: settings.heartbeat, timeline,
     });
     this.loop = new Loop({ turn: () => this.turn(), sleep: (us) => this.sleep(us), now: () => rt.now() });
+    if (settings.sync && settings.peer) {
+      this.sync = new UnitSync(settings.sync, codec, b, settings.peer, this.clock, (f) => void this.send(this.frontPorts[0], f), log);
+    }
   }
 
   get owned(): UnitService | undefined {
@@ -177,6 +186,10 @@ export class RunUnit {
         return true;
       }
     }
+    if (type === ETHERTYPE_IPV4 && this.sync && isSyncDatagram(frame)) {
+      this.sync.frameIn(frame);
+      return true;
+    }
     if (type === ETHERTYPE_ARP && this.frontPorts.includes(port)) {
       const out = this.ha.receive(frame, now);
       this.counters.arpReplies += out.frames.length;
@@ -214,6 +227,7 @@ export class RunUnit {
   private roleChanges(): void {
     const role = this.ha.currentRole;
     const now = this.rt.now();
+    this.sync?.update(role, this.peer, this.boot);
     if (role !== this.lastRole) {
       this.lastRole = role;
       this.saveEpoch();
@@ -278,6 +292,7 @@ export class RunUnit {
     const due = this.ha.nextDeadline();
     if (due !== null && due <= now) this.route(this.ha.tick(now));
     this.clock.run(now);
+    this.sync?.watch();
     let next = earliestOf(this.clock.nextDeadline(), this.ha.nextDeadline());
     for (const svc of this.services) {
       if (svc.poll(now)) busy = true;
@@ -316,6 +331,7 @@ export class RunUnit {
       this.log("vip.removed", { addresses: removeVips(this.vips).join(",") || "none" });
     }
     this.saveReplay();
+    this.sync?.stop();
     for (const svc of this.services) {
       try {
         svc.stop();
@@ -341,6 +357,7 @@ export class RunUnit {
       peer: this.peer ? { unit: this.peer.unit, role: this.peer.role, priority: this.peer.priority, epoch: this.peer.epoch, boot: this.peer.boot, lastHelloMsAgo: ago(this.peer.atNs) } : null,
       lastGasp: this.lastGasp ? { from: this.lastGasp.unit, cause: this.lastGasp.cause, encap: this.lastGasp.encap, boot: this.lastGasp.boot, msAgo: ago(this.lastGasp.atNs), at: new Date(this.lastGasp.wallMs).toISOString() } : null,
       counters: { ...this.counters, loopTurns: this.loop.turns },
+      sync: this.sync?.status() ?? null,
       services: Object.fromEntries(this.services.map((s) => [s.name, s.counters()])),
     };
   }
@@ -412,6 +429,12 @@ export class RunUnit {
     require("child_process").spawnSync("ip", ["link", "set", "dev", d.interface, "up"], { timeout: 5000 });
     this.log("port.up", { port: this.settings.board.ports[i].name, interface: d.interface, was: "down" }, "warn");
   }
+}
+
+/** IPv4, UDP, to the sync protocol's port (the carrier checks addresses and checksums). */
+function isSyncDatagram(f: Uint8Array): boolean {
+  const ihl = (f[14] & 0x0f) * 4;
+  return f.length >= 14 + ihl + 8 && f[14 + 9] === 17 && ((f[14 + ihl + 2] << 8) | f[14 + ihl + 3]) === SYNC_UDP_PORT;
 }
 
 function earliestOf(a: number | null, b: number | null): number | null {

@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { BIN } from "./cli";
+import { BIN, ROOT } from "./cli";
 import type { Segment } from "./segment";
 import { request } from "../../host/run/control";
 
@@ -17,6 +17,9 @@ export const PAIR = {
   vip6: "2001:db8::1",
   priority: { a: 150, b: 100 } as Record<string, number>,
   keyHex: "5a".repeat(32),
+  /** Config sync across image versions: a 2.0 active with its configuration, a 1.1 standby. */
+  image: { a: "2.0", b: "1.1" } as Record<string, string>,
+  config: { a: path.join(ROOT, "configs", "lb-2.0.conf") } as Record<string, string>,
 };
 
 export interface PairFiles {
@@ -77,7 +80,8 @@ export class PairUnit {
     const args = [
       "--max-old-space-size=64", BIN, "run", "--board", files.board[name], "--peer", files.board[o], "--key-file", files.key,
       "--priority", String(PAIR.priority[name]), "--hello-ms", String(opts.helloMs ?? 1000), "--watchdog-ms", "300",
-      "--state-dir", path.join(files.dir, `state-${name}`), "--socket", this.socket, "--allow-test-deaths", "--json", ...(opts.extra ?? []),
+      "--state-dir", path.join(files.dir, `state-${name}`), "--socket", this.socket, "--allow-test-deaths", "--json",
+      "--image", PAIR.image[name], ...(PAIR.config[name] ? ["--config", PAIR.config[name]] : []), ...(opts.extra ?? []),
     ];
     const env = { ...process.env };
     delete env.FORCE_COLOR;
