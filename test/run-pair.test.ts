@@ -183,6 +183,32 @@ test("SIGKILL of the active: no gasp; the standby takes over on its heartbeat ti
   active = survivor.name;
 });
 
+test("a link cut on the active's front port: it gives the VIPs up (FAULT), the standby takes over; the link back: standby", async () => {
+  ready();
+  const cut = units[active];
+  const peer = units[other(active)];
+  const m = seg.member(cut.name);
+  await sleep(1100);
+  const [markCut, markPeer] = [cut.events.length, peer.events.length];
+  seg.cable(cut.name, false);
+  try {
+    await cut.waitEvent((e) => e.event === "role.fault" && e.wasActive === true, 5000, markCut);
+    await cut.waitEvent((e) => e.event === "vip.removed", 5000, markCut);
+    assert.not.match(ip("-n", m.ns, "addr", "show", "dev", m.iface), /192\.0\.2\.1\/32/);
+    // One port, its cable cut: the resign cannot reach the peer, whose heartbeat timer decides.
+    const takeover = await peer.waitEvent((e) => e.event === "role.takeover", 15_000, markPeer);
+    assert.is(takeover.reason, "heartbeat lost");
+    await neighboursAt(PAIR.mac[peer.name]);
+  } finally {
+    seg.cable(cut.name, true);
+  }
+  await cut.waitEvent((e) => e.event === "role.recover", 10_000, markCut);
+  await sleep(500);
+  assert.is((await cut.status()).role, "backup");
+  assert.is((await peer.status()).role, "active");
+  active = peer.name;
+});
+
 test("SIGTERM: a planned stop — no gasp; the active resigns, the standby takes over at once; VIPs removed; exit 0", async () => {
   ready();
   const leaving = units[active];

@@ -38,6 +38,9 @@ import type { ServiceContext, UnitService } from "./service";
 import { ifaceVips, addVips, removeVips, type IfaceVip } from "./vips";
 import { UnitSync, type SyncSettings } from "./sync";
 import { SYNC_UDP_PORT } from "../sync/udp";
+import { LinkMonitor } from "../ha/link-monitor";
+import { STEP_DONE } from "../../assembly/shared/regop";
+import { STATUS_LU } from "../../assembly/shared/e1000";
 
 export interface RunSettings {
   board: Board;
@@ -90,6 +93,12 @@ export class RunUnit {
   private vipsOnIface = false;
   private lastRole: Role = "init";
   readonly sync: UnitSync | null = null;
+  /**
+   * The front port's link (STATUS.LU through the OS core, every 100 ms, as the chassis and
+   * Linux bonding's miimon poll it): lost → the role machine's FAULT (an active unit gives the
+   * VIPs up and resigns where it still can be heard; the peer takes over), back → standby.
+   */
+  readonly link: LinkMonitor;
   private stopped = false;
 
   constructor(
@@ -118,6 +127,8 @@ export class RunUnit {
       codec, arbitrate: coreArbiter(rt.os), heartbeat: settings.heartbeat, timeline,
     });
     this.loop = new Loop({ turn: () => this.turn(), sleep: (us) => this.sleep(us), now: () => rt.now() });
+    const fp = this.frontPorts[0];
+    this.link = new LinkMonitor({ name: `${b.id}.${b.ports[fp].name}`, readStatus: () => (rt.osRings.run("nic_link_wait", fp, 0, 0) === STEP_DONE ? STATUS_LU : 0), timeline });
     if (settings.sync && settings.peer) {
       this.sync = new UnitSync(settings.sync, codec, b, settings.peer, this.clock, (f) => void this.send(this.frontPorts[0], f), log);
     }
@@ -161,6 +172,7 @@ export class RunUnit {
       svc.start(ctx);
       this.log("service.start", { service: svc.name, ownsRings: svc.ownsRings });
     }
+    this.link.start(rt.now());
     this.route(this.ha.start(rt.now()));
   }
 
@@ -289,11 +301,15 @@ export class RunUnit {
       }
     }
     const now = this.rt.now();
+    const linkDue = this.link.nextDeadline();
+    if (linkDue !== null && linkDue <= now) {
+      for (const c of this.link.tick(now)) this.route(this.ha.handle({ type: c.up ? "link-restored" : "link-lost" }, c.tNs));
+    }
     const due = this.ha.nextDeadline();
     if (due !== null && due <= now) this.route(this.ha.tick(now));
     this.clock.run(now);
     this.sync?.watch();
-    let next = earliestOf(this.clock.nextDeadline(), this.ha.nextDeadline());
+    let next = earliestOf(earliestOf(this.clock.nextDeadline(), this.ha.nextDeadline()), this.link.nextDeadline());
     for (const svc of this.services) {
       if (svc.poll(now)) busy = true;
       next = earliestOf(next, svc.nextDeadline?.() ?? null);
