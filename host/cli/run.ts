@@ -17,7 +17,8 @@ options:
   --board FILE     the unit's board file
   --peer FILE      the peer unit's board file: gasps and HELLOs go to its ports
 ${KEY_HELP.map((l) => `  ${l}`).join("\n")}
-  --priority N     1..255 (default 100): the higher takes the VIPs when neither holds them
+  --priority N     1..255 (default 100): when neither unit holds the VIPs, the one that
+                   held them last (higher epoch) takes them, then the higher priority
   --hello-ms N     HELLO interval, 10..10000 ms (default 1000, keepalived's advert_int 1)
   --state-dir DIR  boot counter, epoch, replay table (default /var/lib/lastgasp/BOARD-ID)
   --socket PATH    the control socket (default /run/lastgasp/BOARD-ID.sock, mode 0660)

@@ -220,7 +220,8 @@ export class RunUnit {
     } else if (m.type === G.GASP_TYPE_HELLO) {
       this.counters.hellosReceived++;
       const role = m.role === G.GASP_ROLE_ACTIVE ? "active" : m.role === G.GASP_ROLE_STANDBY ? "backup" : "none";
-      if (!this.peer || this.peer.boot !== m.boot) this.log("peer.hello", { unit: m.unit, role, priority: m.priority, epoch: m.epoch, boot: m.boot });
+      // Logged when the peer (re)appears or its role changes; each HELLO is counted.
+      if (!this.peer || this.peer.boot !== m.boot || this.peer.role !== role) this.log("peer.hello", { peer: m.unit, role, priority: m.priority, epoch: m.epoch, boot: m.boot });
       this.peer = { unit: m.unit, role, priority: m.priority, epoch: m.epoch, boot: m.boot, atNs: now };
     }
     this.route(this.ha.onPeerMessage(m, now));

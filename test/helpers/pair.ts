@@ -68,6 +68,7 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
 export class PairUnit {
   readonly events: LogEvent[] = [];
   stderr = "";
+  exitInfo = "running";
   readonly socket: string;
   readonly unitId: number;
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
@@ -104,7 +105,10 @@ export class PairUnit {
     });
     this.proc.stderr!.setEncoding("utf8");
     this.proc.stderr!.on("data", (d: string) => (this.stderr += d));
-    this.exited = new Promise((resolve) => this.proc.on("exit", (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) => this.proc.on("exit", (code, signal) => {
+      this.exitInfo = `exited: code ${code}, signal ${signal}`;
+      resolve({ code, signal });
+    }));
   }
 
   get pid(): number {
@@ -114,7 +118,7 @@ export class PairUnit {
   /** The first event matching pred at index from or later (waits up to timeoutMs). */
   async waitEvent(pred: (e: LogEvent) => boolean, timeoutMs: number, from = 0): Promise<LogEvent> {
     let found: LogEvent | undefined;
-    await waitFor(() => !!(found = this.events.slice(from).find(pred)), timeoutMs, () => `unit-${this.name}: no such event; log: ${this.events.slice(-12).map((e) => JSON.stringify(e)).join("\n")}\n${this.stderr.slice(-800)}`);
+    await waitFor(() => !!(found = this.events.slice(from).find(pred)), timeoutMs, () => `unit-${this.name}: no such event (${this.exitInfo}); log: ${this.events.slice(-12).map((e) => JSON.stringify(e)).join("\n")}\n${this.stderr.slice(-800)}`);
     return found!;
   }
 
