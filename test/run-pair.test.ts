@@ -57,6 +57,14 @@ async function neighboursAt(mac: string): Promise<void> {
   }
 }
 
+test("the example pair's board files (boards/pair/) load and name each other as peers", () => {
+  const { loadBoard } = require("../host/board/load") as typeof import("../host/board/load");
+  const [a, b] = ["unit-a", "unit-b"].map((n) => loadBoard(path.join(__dirname, "..", "boards", "pair", `${n}.json`)));
+  assert.equal([a.peer, b.peer], [b.id, a.id]);
+  assert.ok(a.ports.every((p) => p.device.kind === "linux") && b.ports.every((p) => p.device.kind === "linux"));
+  assert.equal(a.vips, b.vips);
+});
+
 test("two units start: the higher priority takes the VIPs, the other stays standby; status answers", async () => {
   ready();
   units.a = new PairUnit(seg, files, "a");
@@ -84,6 +92,27 @@ test("two units start: the higher priority takes the VIPs, the other stays stand
   seg.exec("c", "ping", ["-6", "-c", "2", "-i", "0.2", "-W", "2", PAIR.vip6]);
   await neighboursAt(PAIR.mac.a);
   assert.match(ip("-n", seg.member("a").ns, "addr", "show", "dev", seg.member("a").iface), new RegExp(`inet ${PAIR.vip4.replace(/\./g, "\\.")}/32`));
+});
+
+test("bad input: one line, exit 2, nothing started; status without a unit: exit 1", () => {
+  ready();
+  const inA = (args: string[]) => spawnSync("ip", ["netns", "exec", seg.member("a").ns, process.execPath, BIN, ...args], { encoding: "utf8" });
+  const base = ["run", "--board", files.board.a, "--peer", files.board.b, "--key-file", files.key, "--socket", path.join(dir, "bad.sock")];
+  for (const [args, re] of [
+    [["--image", "9.9"], /--image: "9\.9" is not one of 1\.0, 1\.1, 2\.0/],
+    [["--image", "2.0", "--config", path.join(dir, "nosuch.conf")], /nosuch\.conf: no such file/],
+    [["--priority", "0"], /--priority/],
+  ] as [string[], RegExp][]) {
+    const r = inA([...base, ...args]);
+    assert.is(r.status, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+    assert.is(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, re);
+    assert.is(r.stdout, "");
+  }
+  assert.not.ok(fs.existsSync(path.join(dir, "bad.sock")));
+  const st = spawnSync(process.execPath, [BIN, "status", "--socket", path.join(dir, "bad.sock")], { encoding: "utf8" });
+  assert.is(st.status, 1, st.stderr);
+  assert.match(st.stderr, /no unit is running on this socket/);
 });
 
 // [death, the signal it dies by]

@@ -373,7 +373,7 @@ export class RunUnit {
       crashPath: this.crash && !this.stopped ? "armed" : "disarmed",
       peer: this.peer ? { unit: this.peer.unit, role: this.peer.role, priority: this.peer.priority, epoch: this.peer.epoch, boot: this.peer.boot, lastHelloMsAgo: ago(this.peer.atNs) } : null,
       lastGasp: this.lastGasp ? { from: this.lastGasp.unit, cause: this.lastGasp.cause, encap: this.lastGasp.encap, boot: this.lastGasp.boot, msAgo: ago(this.lastGasp.atNs), at: new Date(this.lastGasp.wallMs).toISOString() } : null,
-      counters: { ...this.counters, loopTurns: this.loop.turns },
+      counters: { ...this.counters, loopTurns: this.loop.turns, heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 1048576) },
       sync: this.sync?.status() ?? null,
       services: Object.fromEntries(this.services.map((s) => [s.name, s.counters()])),
     };

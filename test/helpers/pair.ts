@@ -79,8 +79,8 @@ export class PairUnit {
     this.unitId = name === "a" ? 1 : 2;
     this.socket = path.join(files.dir, `unit-${name}.sock`);
     const args = [
-      "--max-old-space-size=64", BIN, "run", "--board", files.board[name], "--peer", files.board[o], "--key-file", files.key,
-      "--priority", String(PAIR.priority[name]), "--hello-ms", String(opts.helloMs ?? 1000), "--watchdog-ms", "300",
+      "--max-old-space-size=96", BIN, "run", "--board", files.board[name], "--peer", files.board[o], "--key-file", files.key,
+      "--priority", String(PAIR.priority[name]), "--hello-ms", String(opts.helloMs ?? 1000), "--watchdog-ms", "1000",
       "--state-dir", path.join(files.dir, `state-${name}`), "--socket", this.socket, "--allow-test-deaths", "--json",
       "--image", PAIR.image[name], ...(PAIR.config[name] ? ["--config", PAIR.config[name]] : []), ...(opts.extra ?? []),
     ];
