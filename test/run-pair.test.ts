@@ -96,7 +96,10 @@ test("two units start: the higher priority takes the VIPs, the other stays stand
 
 test("bad input: one line, exit 2, nothing started; status without a unit: exit 1", () => {
   ready();
-  const inA = (args: string[]) => spawnSync("ip", ["netns", "exec", seg.member("a").ns, process.execPath, BIN, ...args], { encoding: "utf8" });
+  const env = { ...process.env };
+  delete env.FORCE_COLOR; // as a user's shell runs it (Node warns when both are set)
+  delete env.NO_COLOR;
+  const inA = (args: string[]) => spawnSync("ip", ["netns", "exec", seg.member("a").ns, process.execPath, BIN, ...args], { encoding: "utf8", env });
   const base = ["run", "--board", files.board.a, "--peer", files.board.b, "--key-file", files.key, "--socket", path.join(dir, "bad.sock")];
   for (const [args, re] of [
     [["--image", "9.9"], /--image: "9\.9" is not one of 1\.0, 1\.1, 2\.0/],
@@ -110,7 +113,7 @@ test("bad input: one line, exit 2, nothing started; status without a unit: exit 
     assert.is(r.stdout, "");
   }
   assert.not.ok(fs.existsSync(path.join(dir, "bad.sock")));
-  const st = spawnSync(process.execPath, [BIN, "status", "--socket", path.join(dir, "bad.sock")], { encoding: "utf8" });
+  const st = spawnSync(process.execPath, [BIN, "status", "--socket", path.join(dir, "bad.sock")], { encoding: "utf8", env });
   assert.is(st.status, 1, st.stderr);
   assert.match(st.stderr, /no unit is running on this socket/);
 });

@@ -130,7 +130,10 @@ export class PairUnit {
 
   /** `lastgasp status --socket S` as an operator runs it. */
   statusCli(json = false): { code: number | null; out: string; err: string } {
-    const r = spawnSync(process.execPath, [BIN, "status", "--socket", this.socket, ...(json ? ["--json"] : [])], { encoding: "utf8" });
+    const env = { ...process.env };
+    delete env.FORCE_COLOR;
+    delete env.NO_COLOR;
+    const r = spawnSync(process.execPath, [BIN, "status", "--socket", this.socket, ...(json ? ["--json"] : [])], { encoding: "utf8", env });
     return { code: r.status, out: r.stdout, err: r.stderr };
   }
 
