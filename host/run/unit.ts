@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { NativeRuntime } from "../board/native";
 import type { Board } from "../board/board";
-import { armCrashPath, type ArmedCrashPath } from "../board/crash";
+import { armCrashPath, die, type ArmedCrashPath } from "../board/crash";
 import type { Role } from "../ha/role";
 import { HaUnit, type UnitOutput } from "../ha/unit";
 import { coreArbiter } from "../ha/arbiter";
@@ -383,22 +383,7 @@ export class RunUnit {
   die(how: string): void {
     this.log("unit.dying", { how }, "warn");
     this.rt.addon.crashKick();
-    switch (how) {
-      case "null-store":
-        this.rt.addon.die("null-store");
-        break;
-      case "abort":
-        process.abort();
-        break;
-      case "heap": {
-        const hoard: unknown[] = [];
-        for (;;) hoard.push(new Array(1 << 16).fill(hoard.length));
-      }
-      case "hang":
-        for (;;) {
-          // spin: no kick reaches the watchdog any more
-        }
-    }
+    die(how, this.rt.addon);
   }
 
   // ---- the state directory ------------------------------------------------------------------
