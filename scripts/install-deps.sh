@@ -12,6 +12,9 @@
 #                          services from starting; the tests run them in namespaces themselves.
 #   mtd-utils            — the independent reader/writer of real flash (nanddump, mtd_debug,
 #                          nandflipbits) in the QEMU guest's flashing test (test/qemu-flash.test.ts).
+#   iputils-ping, ethtool — the switching service's proofs (test/switch-linux.test.ts): a real
+#                          ping to the control processor's TAP, and veth offloads turned off
+#                          (a frame a soft NIC reads must carry its full checksum).
 # Without root, it says what is missing and fails: a test that cannot run is a failure.
 # (The guest kernel is not installed here: scripts/qemu-rig/kernel.sh downloads the Debian
 # package into build/qemu/cache and extracts vmlinuz from it, leaving this machine alone.)
@@ -34,6 +37,8 @@ command -v cpio >/dev/null 2>&1 || missing="$missing cpio"
 command -v keepalived >/dev/null 2>&1 || missing="$missing keepalived"
 [ -x /usr/lib/frr/bfdd ] || missing="$missing frr"
 command -v nanddump >/dev/null 2>&1 || missing="$missing mtd-utils"
+command -v ping >/dev/null 2>&1 || missing="$missing iputils-ping"
+command -v ethtool >/dev/null 2>&1 || missing="$missing ethtool"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps: missing:$missing — install them (apt-get install$missing) or run as root" >&2

@@ -1,0 +1,178 @@
+// The switching service (docs/switching-path.md "The switching service"): the switching path
+// configured from the board's switching file (config.ts) on the OS core of an open board,
+// the packet engine polling every port's RX queue with one register-operation list per round
+// (PacketEngine over the board's RegopPerformer: one native call on linux and pci ports), and
+// the punt rings served by the control processor: the unit's control plane first (gasps,
+// HELLOs, config sync — ServiceContext.deliver), the VIP's ARP and echo, then the TAP devices
+// (tap.ts) for everything addressed to the control processor itself.
+//
+// It owns the RX rings: the daemon's own frames (GARPs, HELLOs) go out through send(), on
+// the DOWN ring. On a unit that is not active it is fenced: the VIP's services are taken out
+// of the switching path (nothing is forwarded; the control processor still answers for its
+// own addresses through the TAPs).
+
+import type { Board } from "../board/board";
+import type { BoardRuntime } from "../board/runtime";
+import { SwitchPath } from "./switch";
+import { LbTables } from "./lbtables";
+import { PacketEngine } from "./engine";
+import { PuntService } from "./punt";
+import { ArpResponder, IcmpEchoResponder } from "./apps";
+import { TapBridge, TapDevice } from "./tap";
+import { maglevTable, wrrTable, MAGLEV_DEFAULT_SIZE } from "./distribution";
+import { DEFAULT_CAPACITY, loadSwitchingConfig, type SwitchingConfig } from "./config";
+import { parseIPv4, parseMac } from "../util/addr";
+import type { BoardAddon } from "../native/board";
+
+export const SVC_TCP = 0;
+export const SVC_UDP = 1;
+/** The engine context that polls every port and drains the DOWN ring. */
+const CTX = 0;
+
+/** What the service needs of the daemon (the daemon's ServiceContext has these and more). */
+export interface SwitchingContext {
+  readonly board: Board;
+  readonly rt: BoardRuntime;
+  now(): number;
+  log(event: string, fields?: Record<string, string | number | boolean | null | undefined>, level?: "info" | "warn" | "error"): void;
+  /** A punted frame for the unit's control plane: true when the daemon took it. */
+  deliver(port: number, frame: Uint8Array): boolean;
+}
+
+export class SwitchingService {
+  readonly name = "switching";
+  readonly ownsRings = true;
+  private ctx!: SwitchingContext;
+  private sw!: SwitchPath;
+  private engine!: PacketEngine;
+  private punts!: PuntService;
+  private tap: TapBridge | null = null;
+  private serving = false;
+  private stopped = false;
+  private readonly stats = { rounds: 0, frames: 0, sent: 0, sendDropped: 0, controlPlane: 0 };
+
+  constructor(readonly cfg: SwitchingConfig) {}
+
+  /** The board's switching service, or null when it has none; throws SwitchingConfigError. */
+  static forBoard(board: Board): SwitchingService | null {
+    return board.switching ? new SwitchingService(loadSwitchingConfig(board)) : null;
+  }
+
+  /** The addon behind a board of real ports (TAPs need it); null on the virtual board. */
+  private static addonOf(rt: BoardRuntime): BoardAddon | null {
+    return (rt as { addon?: BoardAddon }).addon ?? null;
+  }
+
+  /** After bring-up: the OS core's rings are initialised on every port. */
+  start(ctx: SwitchingContext): void {
+    this.ctx = ctx;
+    const { board, rt } = ctx;
+    const s = this.cfg.spec;
+    const core = rt.os;
+    this.sw = SwitchPath.create({ capacity: s.capacity ?? DEFAULT_CAPACITY, seed: board.unit, policy: "evict" }, core);
+    let cp = 0;
+    board.ports.forEach((p, i) => {
+      this.sw.setPort(i, p.macBytes);
+      for (const a of p.ipv4) this.sw.setCpAddress(cp++, 4, parseIPv4(a.split("/")[0]));
+    });
+    s.backends.forEach((b, i) => {
+      this.sw.setBackend(i, { family: 4, addr: parseIPv4(b.ip), mac: parseMac(b.mac), txPort: this.cfg.serverPort, port: s.service.backendPort });
+    });
+    const shares = s.backends.map((b, i) => ({ index: i, name: `${b.ip}:${s.service.backendPort}`, weight: b.weight ?? 1 }));
+    const size = s.distribution?.tableSize ?? MAGLEV_DEFAULT_SIZE;
+    const table = s.distribution?.strategy === "wrr" ? wrrTable(shares, size) : maglevTable(shares, size);
+    this.serve(true); // a table is accepted only for services in use
+    new LbTables(core).publish(new Map(s.service.udpPort ? [[SVC_TCP, table], [SVC_UDP, table]] : [[SVC_TCP, table]]));
+
+    const vip = parseIPv4(s.service.vip);
+    this.punts = new PuntService(core);
+    this.punts.register({
+      name: "control-plane",
+      handle: (p) => (this.ctx.deliver(p.port, p.frame) ? (this.stats.controlPlane++, []) : null),
+    });
+    this.punts.register(new ArpResponder(core, [{ ip: vip, mac: board.ports[this.cfg.clientPort].macBytes }]));
+    this.punts.register(new IcmpEchoResponder([vip]));
+    if (this.cfg.taps.length) {
+      const addon = SwitchingService.addonOf(rt);
+      if (!addon) throw new Error("TAP devices need a board of real ports (linux or pci)");
+      const opened: TapDevice[] = [];
+      try {
+        for (const t of this.cfg.taps) {
+          const p = board.ports[t.port];
+          opened.push(new TapDevice(addon, { port: t.port, name: t.name, mac: p.macBytes, ipv4: p.ipv4, ipv6: p.ipv6 ?? [] }));
+        }
+      } catch (e) {
+        for (const t of opened) t.close();
+        throw e;
+      }
+      this.tap = new TapBridge(opened);
+      this.punts.register(this.tap);
+    }
+    this.engine = new PacketEngine(core, rt.nics, rt.delay, this.punts, rt.perform);
+    this.engine.reset();
+    this.engine.context(CTX, { rxPorts: board.ports.map((_, i) => i), inject: true, batch: s.batch });
+    ctx.log("switching-start", {
+      vip: s.service.vip, tcpPort: s.service.tcpPort, udpPort: s.service.udpPort ?? null, backends: s.backends.length,
+      taps: this.cfg.taps.map((t) => t.name).join(",") || null,
+    });
+  }
+
+  /** Puts the VIP's services into the switching path, or takes them out (fenced). */
+  private serve(on: boolean): void {
+    const s = this.cfg.spec;
+    const nat = { mode: "nat" as const, returnPort: this.cfg.clientPort, returnMac: parseMac(s.router.mac) };
+    const vip = parseIPv4(s.service.vip);
+    this.sw.setService(SVC_TCP, on ? { family: 4, vip, protocol: "tcp", port: s.service.tcpPort, ...nat } : null);
+    this.sw.setService(SVC_UDP, on && s.service.udpPort ? { family: 4, vip, protocol: "udp", port: s.service.udpPort, ...nat } : null);
+    this.serving = on;
+  }
+
+  /** One round: what the kernel sent on the TAPs into the DOWN ring, then the engine's round (RX, TX, punts). */
+  poll(now: number): boolean {
+    if (this.stopped) return false;
+    const fromKernel = this.tap ? this.tap.pump(this.punts.rings) : 0;
+    const n = this.engine.poll(CTX, Math.floor(now / 1e6));
+    this.stats.rounds++;
+    this.stats.frames += n;
+    return n > 0 || fromKernel > 0 || this.punts.rings.pending() > 0;
+  }
+
+  /** Descriptors a loop may wait on besides the ports' sockets: the TAPs. */
+  waitFds(): number[] {
+    return this.tap?.fds ?? [];
+  }
+
+  /** The daemon's control-plane frame, out on port through the DOWN ring. */
+  send(port: number, frame: Uint8Array): boolean {
+    const ok = this.punts.rings.inject({ frame, port, via: "tx" });
+    if (ok) this.stats.sent++;
+    else this.stats.sendDropped++;
+    return ok;
+  }
+
+  /** Only the active unit forwards for the VIP. */
+  roleChanged(role: string): void {
+    if ((role === "active") === this.serving) return;
+    this.serve(role === "active");
+    this.ctx.log("switching-fence", { serving: this.serving, role });
+  }
+
+  counters(): Record<string, number | string | boolean> {
+    const out: Record<string, number | string | boolean> = { serving: this.serving, ...this.stats };
+    for (const [k, v] of Object.entries(this.engine.counters(CTX))) if (v !== 0 || !k.startsWith("tx_port")) out[`engine_${k}`] = v;
+    for (const [k, v] of Object.entries(this.sw.counters())) if (v !== 0) out[`switch_${k}`] = v;
+    for (const [k, v] of Object.entries(this.punts.stats)) out[`punt_${k}`] = v;
+    if (this.tap) for (const [k, v] of Object.entries(this.tap.stats)) out[`tap_${k}`] = v;
+    return out;
+  }
+
+  /** Releases the engine's claims and removes the TAPs. Safe to call twice. */
+  stop(): void {
+    if (this.stopped || !this.engine) return;
+    this.stopped = true;
+    this.serve(false);
+    this.engine.reset();
+    this.tap?.close();
+    this.ctx.log("switching-stop", { rounds: this.stats.rounds, frames: this.stats.frames });
+  }
+}

@@ -1,0 +1,205 @@
+// The switching service on real ports (linux kind: the soft e1000 over AF_PACKET), with real
+// kernels at every end, in three network namespaces the test creates (unit, client, back end):
+//
+//  - a client's TCP connections to the service VIP go through the packet engine (NAT) to a
+//    back end: Node's TCP server in the back end's namespace echoes what Node's TCP client in
+//    the client's namespace sends; every byte comes back intact;
+//  - a ping (iputils) to the control processor's address on each port is answered by the
+//    unit's kernel through the TAP device (punted frames to the TAP, its replies injected);
+//    with the service stopped nothing answers, and its TAPs are gone;
+//  - a bad switching file is refused with every problem listed.
+// The service runs in test/helpers/switch-harness.js (open the board, rings up, the service's
+// loop), as the daemon runs it. Runs as root (CI); otherwise every test FAILS.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn, spawnSync, type ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ROOT, ensureBuilt } from "./helpers/cli";
+import { tmpDir } from "./helpers/tshark";
+import { requireRoot } from "./helpers/netns";
+import { SwitchNamespaces } from "./helpers/switch-ns";
+import { BOARD_ADDON_PATH } from "../host/native/board";
+import { loadBoard } from "../host/board/load";
+import { loadSwitchingConfig, SwitchingConfigError } from "../host/switch/config";
+
+const ROUTER_MAC = "02:00:00:0c:00:fe";
+const BACKEND_MAC = "02:00:00:00:be:01";
+const PORT_MACS: [string, string] = ["02:00:00:1b:00:01", "02:00:00:1b:00:02"];
+const HARNESS = path.join(ROOT, "test", "helpers", "switch-harness.js");
+const dir = tmpDir("switch-linux");
+
+const ns = new SwitchNamespaces();
+let setupError: Error | null = null;
+try {
+  requireRoot("switch-linux.test.ts");
+  for (const tool of ["ping", "ethtool"]) if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`${tool} missing: scripts/install-deps.sh installs it`);
+  if (!fs.existsSync(BOARD_ADDON_PATH)) throw new Error(`${BOARD_ADDON_PATH} missing: make native`);
+  ensureBuilt();
+  ns.create({
+    clientMac: ROUTER_MAC, clientIp: "192.0.2.1/24", clientRoute: ["203.0.113.0/24", "192.0.2.2"],
+    backendMac: BACKEND_MAC, backendIp: "198.51.100.11/24", backendGateway: "198.51.100.1", unitMacs: PORT_MACS,
+  });
+} catch (e) {
+  setupError = e as Error;
+}
+function ready(): void {
+  if (setupError) throw setupError;
+}
+
+const SWITCHING = {
+  kind: "switching",
+  clientPort: "clients",
+  serverPort: "servers",
+  service: { vip: "203.0.113.10", tcpPort: 80, udpPort: 53, mode: "nat", backendPort: 8080 },
+  distribution: { strategy: "maglev", tableSize: 251 },
+  backends: [{ name: "web1", ip: "198.51.100.11", mac: BACKEND_MAC }],
+  router: { ip: "192.0.2.1", mac: ROUTER_MAC },
+  capacity: 1024,
+  tap: [{ port: "clients", name: ns.tapClients }, { port: "servers", name: ns.tapServers }],
+};
+const BOARD = path.join(dir, "lb-linux.json");
+fs.writeFileSync(path.join(dir, "switching.json"), JSON.stringify(SWITCHING, null, 2));
+fs.writeFileSync(BOARD, JSON.stringify({
+  id: "lb-linux", chassis: "lb-1", role: "linecard", unit: 1,
+  nic: { model: "e1000" }, dma: { os: "0x100000000", fault: "0x200000000" }, rings: { tx: 256, rx: 256, fault: 16 },
+  ports: [
+    { name: "clients", kind: "linux", linux: { interface: ns.unitClients }, role: "uplink", mac: PORT_MACS[0], link: { partner: "router/eth0" }, ipv4: ["192.0.2.2/24", "203.0.113.2/24"] },
+    { name: "servers", kind: "linux", linux: { interface: ns.unitServers }, role: "front", mac: PORT_MACS[1], link: { partner: "switch/p0" }, ipv4: ["198.51.100.1/24"] },
+  ],
+  vips: [{ port: "clients", ipv4: "203.0.113.10" }],
+  switching: "switching.json",
+}, null, 2));
+
+/** Spawns a process in a namespace; resolves once a line of its stdout matches `until`. */
+function start(where: string, argv: string[], until: RegExp): Promise<{ child: ChildProcess; out: () => string }> {
+  const child = spawn("ip", ["netns", "exec", where, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${argv.join(" ")}: not ready after 30 s: ${out}${err}`)), 30_000);
+    child.on("exit", (c) => reject(new Error(`${argv.join(" ")} exited ${c}: ${out}${err}`)));
+    const check = () => {
+      if (until.test(out)) {
+        clearTimeout(t);
+        resolve({ child, out: () => out + err });
+      }
+    };
+    child.stdout!.on("data", check);
+  });
+}
+
+async function stopChild(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const done = new Promise((r) => c.once("exit", r));
+  c.kill("SIGTERM");
+  await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
+  if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+}
+
+const ECHO_SERVER = `require("net").createServer((s) => s.pipe(s)).listen(8080, "198.51.100.11", () => console.log("listening"));`;
+// N connections one after another, each sending BYTES random bytes and reading them back.
+const CLIENT = `
+const net = require("net"), crypto = require("crypto");
+const [n, bytes] = [Number(process.argv[1]), Number(process.argv[2])];
+(async () => {
+  const results = [];
+  for (let i = 0; i < n; i++) {
+    const data = crypto.randomBytes(bytes);
+    results.push(await new Promise((resolve) => {
+      const got = [];
+      let len = 0;
+      const s = net.connect({ host: "203.0.113.10", port: 80, localPort: 40000 + i }, () => s.end(data));
+      s.setTimeout(15000, () => { s.destroy(); resolve({ ok: false, why: "timeout", len }); });
+      s.on("data", (d) => { got.push(d); len += d.length; });
+      s.on("error", (e) => resolve({ ok: false, why: e.code, len }));
+      s.on("close", () => resolve({ ok: Buffer.concat(got).equals(data), len }));
+    }));
+  }
+  console.log(JSON.stringify(results));
+})();`;
+
+let harness: { child: ChildProcess; out: () => string } | null = null;
+
+test("a bad switching file: every problem listed with its pointer", () => {
+  const bad = { ...SWITCHING, clientPort: "nosuch", service: { ...SWITCHING.service, vip: "203.0.113.99" }, distribution: { strategy: "maglev", tableSize: 100 }, capacity: 1000, tap: [{ port: "servers", name: "x" }, { port: "servers", name: "y" }] };
+  fs.writeFileSync(path.join(dir, "bad-switching.json"), JSON.stringify(bad, null, 2));
+  const b = JSON.parse(fs.readFileSync(BOARD, "utf8"));
+  fs.writeFileSync(path.join(dir, "bad-board.json"), JSON.stringify({ ...b, switching: "bad-switching.json" }));
+  try {
+    loadSwitchingConfig(loadBoard(path.join(dir, "bad-board.json")));
+    assert.unreachable("accepted");
+  } catch (e) {
+    assert.instance(e, SwitchingConfigError);
+    const lines = (e as Error).message.split("\n");
+    for (const want of [/\/clientPort: "nosuch" is not a port/, /\/service\/vip: 203\.0\.113\.99 is not a VIP/, /\/distribution\/tableSize: 100 is not prime/, /\/capacity: 1000 is not a power of two/, /\/tap\/1\/port: port servers's TAP is also/]) {
+      assert.ok(lines.some((l) => want.test(l)), `${want}: ${lines.join("\n")}`);
+    }
+    assert.ok(lines.every((l) => l.startsWith(path.join(dir, "bad-switching.json"))), lines.join("\n"));
+  }
+});
+
+test("the service starts on the board's linux ports: its TAPs are up with the ports' MACs and addresses", async () => {
+  ready();
+  harness = await start(ns.unit, [process.execPath, HARNESS, BOARD], /"event":"ready"/);
+  const links = JSON.parse(spawnSync("ip", ["-n", ns.unit, "-j", "addr", "show", "dev", ns.tapClients], { encoding: "utf8" }).stdout) as { address: string; flags: string[]; addr_info: { local: string }[] }[];
+  assert.is(links[0].address, PORT_MACS[0]);
+  assert.ok(links[0].flags.includes("UP"), links[0].flags.join(","));
+  assert.equal(links[0].addr_info.map((a) => a.local), ["192.0.2.2", "203.0.113.2"]);
+});
+
+test("TCP through the engine: connections to the VIP reach the back end (NAT) and every byte echoes back", async () => {
+  ready();
+  const server = await start(ns.backend, [process.execPath, "-e", ECHO_SERVER], /listening/);
+  try {
+    const r = spawnSync("ip", ["netns", "exec", ns.client, process.execPath, "-e", CLIENT, "4", String(256 * 1024)], { encoding: "utf8", timeout: 90_000 });
+    assert.is(r.status, 0, r.stderr);
+    const results = JSON.parse(r.stdout) as { ok: boolean; len: number; why?: string }[];
+    assert.equal(results.map((x) => x.ok ? "ok" : `${x.why ?? "mismatch"} after ${x.len}`), ["ok", "ok", "ok", "ok"]);
+  } finally {
+    await stopChild(server.child);
+  }
+});
+
+test("ping to the control processor's addresses: answered by the unit's kernel through the TAPs", () => {
+  ready();
+  for (const [where, addr] of [[ns.client, "192.0.2.2"], [ns.backend, "198.51.100.1"]]) {
+    const r = spawnSync("ip", ["netns", "exec", where, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", addr], { encoding: "utf8", timeout: 30_000 });
+    assert.is(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /3 packets transmitted, 3 received/);
+    assert.not.match(r.stdout, /DUP!/);
+  }
+});
+
+test("stopped: counters show the engine forwarded and the TAPs carried both ways; the TAPs are gone and nothing answers", async () => {
+  ready();
+  assert.ok(harness, "the service runs");
+  await stopChild(harness!.child);
+  const lines = harness!.out().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  const c = lines.find((l) => l.event === "counters");
+  assert.ok(c, harness!.out());
+  assert.ok(c.engine_forward > 4 * 256 * 1024 / 1500, `forwarded ${c.engine_forward}`);
+  assert.ok(c.tap_toKernel >= 6 && c.tap_fromKernel >= 6, JSON.stringify(c));
+  assert.is(c.punt_unclaimed, 0, JSON.stringify(c));
+  const links = ns.unitLinks();
+  assert.ok(!links.includes(ns.tapClients) && !links.includes(ns.tapServers), links.join(","));
+  const r = spawnSync("ip", ["netns", "exec", ns.client, "ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", "192.0.2.2"], { encoding: "utf8", timeout: 30_000 });
+  assert.match(r.stdout, /2 packets transmitted, 0 received/, "with the service stopped nothing answers (the port's kernel interface does not)");
+});
+
+test("cleanup removes the namespaces", () => {
+  ready();
+  ns.cleanup();
+  assert.is(ns.exists(), false);
+});
+
+test.after(async () => {
+  if (harness) await stopChild(harness.child);
+  ns.cleanup();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test.run();
