@@ -33,6 +33,11 @@ export const COMMANDS: CommandEntry[] = [
     load: () => (require("./drill") as typeof import("./drill")).command,
   },
   {
+    name: "run",
+    summary: "run one unit of an HA pair on real ports until stopped: heartbeats, roles, takeover on the gasp, config sync",
+    load: () => (require("./run") as typeof import("./run")).command,
+  },
+  {
     name: "check",
     summary: "the core's self-test, known-answer vectors and conformance replay on v8, wasmtime or native (wasm2c)",
     load: () => (require("./check") as typeof import("./check")).command,

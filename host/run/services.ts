@@ -1,0 +1,9 @@
+// The services `lastgasp run` may start beside the unit's HA behaviour (service.ts): each
+// factory looks at the board and makes its service or says the board does not ask for it.
+// A new service adds one line here.
+
+import type { ServiceFactory } from "./service";
+
+export const SERVICE_FACTORIES: ServiceFactory[] = [
+  // the switching service (the packet engine over the board's real ports, the punt ring as a TAP device)
+];
