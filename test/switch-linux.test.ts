@@ -8,15 +8,16 @@
 //    unit's kernel through the TAP device (punted frames to the TAP, its replies injected);
 //    with the service stopped nothing answers, and its TAPs are gone;
 //  - a bad switching file is refused with every problem listed.
-// The service runs in test/helpers/switch-harness.js (open the board, rings up, the service's
-// loop), as the daemon runs it. Runs as root (CI); otherwise every test FAILS.
+// The service runs under `lastgasp run --board B` (the unit's daemon: bring-up, the crash path
+// armed, the loop; the board's "switching" file starts the service). Runs as root (CI);
+// otherwise every test FAILS.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT, ensureBuilt } from "./helpers/cli";
+import { BIN, ensureBuilt } from "./helpers/cli";
 import { tmpDir } from "./helpers/tshark";
 import { requireRoot } from "./helpers/netns";
 import { SwitchNamespaces } from "./helpers/switch-ns";
@@ -27,8 +28,10 @@ import { loadSwitchingConfig, SwitchingConfigError } from "../host/switch/config
 const ROUTER_MAC = "02:00:00:0c:00:fe";
 const BACKEND_MAC = "02:00:00:00:be:01";
 const PORT_MACS: [string, string] = ["02:00:00:1b:00:01", "02:00:00:1b:00:02"];
-const HARNESS = path.join(ROOT, "test", "helpers", "switch-harness.js");
 const dir = tmpDir("switch-linux");
+const KEY = path.join(dir, "chassis.key");
+fs.writeFileSync(KEY, "5a".repeat(32), { mode: 0o600 });
+const RUN = [process.execPath, BIN, "run", "--board", path.join(dir, "lb-linux.json"), "--key-file", KEY, "--state-dir", path.join(dir, "state"), "--watchdog-ms", "0", "--json"];
 
 const ns = new SwitchNamespaces();
 let setupError: Error | null = null;
@@ -142,9 +145,9 @@ test("a bad switching file: every problem listed with its pointer", () => {
   }
 });
 
-test("the service starts on the board's linux ports: its TAPs are up with the ports' MACs and addresses", async () => {
+test("lastgasp run starts the service on the board's linux ports: its TAPs are up with the ports' MACs and addresses", async () => {
   ready();
-  harness = await start(ns.unit, [process.execPath, HARNESS, BOARD], /"event":"ready"/);
+  harness = await start(ns.unit, RUN, /"event":"unit.start"/);
   const links = JSON.parse(spawnSync("ip", ["-n", ns.unit, "-j", "addr", "show", "dev", ns.tapClients], { encoding: "utf8" }).stdout) as { address: string; flags: string[]; addr_info: { local: string }[] }[];
   assert.is(links[0].address, PORT_MACS[0]);
   assert.ok(links[0].flags.includes("UP"), links[0].flags.join(","));
@@ -174,12 +177,12 @@ test("ping to the control processor's addresses: answered by the unit's kernel t
   }
 });
 
-test("stopped: counters show the engine forwarded and the TAPs carried both ways; the TAPs are gone and nothing answers", async () => {
+test("SIGTERM: lastgasp run stops the service; its counters show the engine forwarded and the TAPs carried both ways; the TAPs are gone and nothing answers", async () => {
   ready();
   assert.ok(harness, "the service runs");
   await stopChild(harness!.child);
   const lines = harness!.out().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-  const c = lines.find((l) => l.event === "counters");
+  const c = lines.find((l) => l.event === "switching.stop");
   assert.ok(c, harness!.out());
   assert.ok(c.engine_forward > 4 * 256 * 1024 / 1500, `forwarded ${c.engine_forward}`);
   assert.ok(c.tap_toKernel >= 6 && c.tap_fromKernel >= 6, JSON.stringify(c));

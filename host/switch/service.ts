@@ -20,29 +20,23 @@ import { PuntService } from "./punt";
 import { ArpResponder, IcmpEchoResponder } from "./apps";
 import { TapBridge, TapDevice } from "./tap";
 import { maglevTable, wrrTable, MAGLEV_DEFAULT_SIZE } from "./distribution";
-import { DEFAULT_CAPACITY, loadSwitchingConfig, type SwitchingConfig } from "./config";
+import { DEFAULT_CAPACITY, loadSwitchingConfig, SwitchingConfigError, type SwitchingConfig } from "./config";
 import { parseIPv4, parseMac } from "../util/addr";
 import type { BoardAddon } from "../native/board";
+import { ServiceConfigError, type ServiceContext, type ServiceFactory, type UnitService } from "../run/service";
+import type { Role } from "../ha/role";
 
 export const SVC_TCP = 0;
 export const SVC_UDP = 1;
 /** The engine context that polls every port and drains the DOWN ring. */
 const CTX = 0;
 
-/** What the service needs of the daemon (the daemon's ServiceContext has these and more). */
-export interface SwitchingContext {
-  readonly board: Board;
-  readonly rt: BoardRuntime;
-  now(): number;
-  log(event: string, fields?: Record<string, string | number | boolean | null | undefined>, level?: "info" | "warn" | "error"): void;
-  /** A punted frame for the unit's control plane: true when the daemon took it. */
-  deliver(port: number, frame: Uint8Array): boolean;
-}
-
-export class SwitchingService {
+export class SwitchingService implements UnitService {
   readonly name = "switching";
   readonly ownsRings = true;
-  private ctx!: SwitchingContext;
+  private ctx!: ServiceContext;
+  private linuxPorts: number[] = [];
+  private addon: BoardAddon | null = null;
   private sw!: SwitchPath;
   private engine!: PacketEngine;
   private punts!: PuntService;
@@ -64,9 +58,11 @@ export class SwitchingService {
   }
 
   /** After bring-up: the OS core's rings are initialised on every port. */
-  start(ctx: SwitchingContext): void {
+  start(ctx: ServiceContext): void {
     this.ctx = ctx;
     const { board, rt } = ctx;
+    this.addon = SwitchingService.addonOf(rt);
+    this.linuxPorts = board.ports.map((p, i) => (p.device.kind === "linux" ? i : -1)).filter((i) => i >= 0);
     const s = this.cfg.spec;
     const core = rt.os;
     this.sw = SwitchPath.create({ capacity: s.capacity ?? DEFAULT_CAPACITY, seed: board.unit, policy: "evict" }, core);
@@ -93,7 +89,7 @@ export class SwitchingService {
     this.punts.register(new ArpResponder(core, [{ ip: vip, mac: board.ports[this.cfg.clientPort].macBytes }]));
     this.punts.register(new IcmpEchoResponder([vip]));
     if (this.cfg.taps.length) {
-      const addon = SwitchingService.addonOf(rt);
+      const addon = this.addon;
       if (!addon) throw new Error("TAP devices need a board of real ports (linux or pci)");
       const opened: TapDevice[] = [];
       try {
@@ -111,7 +107,7 @@ export class SwitchingService {
     this.engine = new PacketEngine(core, rt.nics, rt.delay, this.punts, rt.perform);
     this.engine.reset();
     this.engine.context(CTX, { rxPorts: board.ports.map((_, i) => i), inject: true, batch: s.batch });
-    ctx.log("switching-start", {
+    ctx.log("switching.start", {
       vip: s.service.vip, tcpPort: s.service.tcpPort, udpPort: s.service.udpPort ?? null, backends: s.backends.length,
       taps: this.cfg.taps.map((t) => t.name).join(",") || null,
     });
@@ -127,9 +123,14 @@ export class SwitchingService {
     this.serving = on;
   }
 
-  /** One round: what the kernel sent on the TAPs into the DOWN ring, then the engine's round (RX, TX, punts). */
+  /**
+   * One round: each linux port's socket into its RX ring (a loop that is busy does not sleep,
+   * and so does not pump), what the kernel sent on the TAPs into the DOWN ring, then the
+   * engine's round (RX, TX, punts).
+   */
   poll(now: number): boolean {
     if (this.stopped) return false;
+    for (const i of this.linuxPorts) this.addon!.linuxPump(i, 0);
     const fromKernel = this.tap ? this.tap.pump(this.punts.rings) : 0;
     const n = this.engine.poll(CTX, Math.floor(now / 1e6));
     this.stats.rounds++;
@@ -151,10 +152,10 @@ export class SwitchingService {
   }
 
   /** Only the active unit forwards for the VIP. */
-  roleChanged(role: string): void {
+  roleChanged(role: Role): void {
     if ((role === "active") === this.serving) return;
     this.serve(role === "active");
-    this.ctx.log("switching-fence", { serving: this.serving, role });
+    this.ctx.log("switching.fence", { serving: this.serving, role });
   }
 
   counters(): Record<string, number | string | boolean> {
@@ -170,9 +171,24 @@ export class SwitchingService {
   stop(): void {
     if (this.stopped || !this.engine) return;
     this.stopped = true;
+    this.ctx.log("switching.stop", this.counters()); // before the reset clears the engine's counters
     this.serve(false);
     this.engine.reset();
     this.tap?.close();
-    this.ctx.log("switching-stop", { rounds: this.stats.rounds, frames: this.stats.frames });
   }
 }
+
+/** `lastgasp run`'s factory (host/run/services.ts): a board with "switching" gets the service. */
+export const switchingFactory: ServiceFactory = {
+  name: "switching",
+  check(board: Board): void {
+    if (!board.switching) return;
+    try {
+      loadSwitchingConfig(board);
+    } catch (e) {
+      if (!(e instanceof SwitchingConfigError)) throw e;
+      throw new ServiceConfigError(e.problems.map((p) => ({ path: `${p.file ?? board.switching}${p.line !== undefined ? `:${p.line}:${p.column}` : ""}: ${p.path || "/"}`, message: p.message })));
+    }
+  },
+  create: (board: Board) => SwitchingService.forBoard(board),
+};
