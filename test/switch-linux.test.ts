@@ -17,7 +17,7 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { BIN, ensureBuilt } from "./helpers/cli";
+import { BIN, ROOT, ensureBuilt } from "./helpers/cli";
 import { tmpDir } from "./helpers/tshark";
 import { requireRoot } from "./helpers/netns";
 import { SwitchNamespaces } from "./helpers/switch-ns";
@@ -143,6 +143,12 @@ test("a bad switching file: every problem listed with its pointer", () => {
     }
     assert.ok(lines.every((l) => l.startsWith(path.join(dir, "bad-switching.json"))), lines.join("\n"));
   }
+});
+
+test("the shipped example (boards/appliance/lb-linux.json) and its switching file are valid", () => {
+  const board = loadBoard(path.join(ROOT, "boards", "appliance", "lb-linux.json"));
+  const cfg = loadSwitchingConfig(board);
+  assert.equal([cfg.clientPort, cfg.serverPort, cfg.taps.map((t) => t.name).join(",")], [0, 1, "cp0,cp1"]);
 });
 
 test("lastgasp run starts the service on the board's linux ports: its TAPs are up with the ports' MACs and addresses", async () => {
