@@ -14,116 +14,37 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, spawnSync, type ChildProcess } from "child_process";
+import { spawnSync, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { BIN, ROOT, ensureBuilt } from "./helpers/cli";
 import { tmpDir } from "./helpers/tshark";
 import { requireRoot } from "./helpers/netns";
-import { SwitchNamespaces } from "./helpers/switch-ns";
+import { SwitchNamespaces, SWITCH_NS, PORT_MACS, writeSwitchBoard, startIn, stopChild, ECHO_SERVER, TCP_CLIENT } from "./helpers/switch-ns";
 import { BOARD_ADDON_PATH } from "../host/native/board";
 import { loadBoard } from "../host/board/load";
 import { loadSwitchingConfig, SwitchingConfigError } from "../host/switch/config";
 
-const ROUTER_MAC = "02:00:00:0c:00:fe";
-const BACKEND_MAC = "02:00:00:00:be:01";
-const PORT_MACS: [string, string] = ["02:00:00:1b:00:01", "02:00:00:1b:00:02"];
+const ns = new SwitchNamespaces();
 const dir = tmpDir("switch-linux");
 const KEY = path.join(dir, "chassis.key");
 fs.writeFileSync(KEY, "5a".repeat(32), { mode: 0o600 });
-const RUN = [process.execPath, BIN, "run", "--board", path.join(dir, "lb-linux.json"), "--key-file", KEY, "--state-dir", path.join(dir, "state"), "--watchdog-ms", "0", "--json"];
+const { board: BOARD, switching: SWITCHING } = writeSwitchBoard(dir, ns);
+const RUN = [process.execPath, BIN, "run", "--board", BOARD, "--key-file", KEY, "--state-dir", path.join(dir, "state"), "--watchdog-ms", "0", "--json"];
 
-const ns = new SwitchNamespaces();
 let setupError: Error | null = null;
 try {
   requireRoot("switch-linux.test.ts");
   for (const tool of ["ping", "ethtool"]) if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`${tool} missing: scripts/install-deps.sh installs it`);
   if (!fs.existsSync(BOARD_ADDON_PATH)) throw new Error(`${BOARD_ADDON_PATH} missing: make native`);
   ensureBuilt();
-  ns.create({
-    clientMac: ROUTER_MAC, clientIp: "192.0.2.1/24", clientRoute: ["203.0.113.0/24", "192.0.2.2"],
-    backendMac: BACKEND_MAC, backendIp: "198.51.100.11/24", backendGateway: "198.51.100.1", unitMacs: PORT_MACS,
-  });
+  ns.create(SWITCH_NS);
 } catch (e) {
   setupError = e as Error;
 }
 function ready(): void {
   if (setupError) throw setupError;
 }
-
-const SWITCHING = {
-  kind: "switching",
-  clientPort: "clients",
-  serverPort: "servers",
-  service: { vip: "203.0.113.10", tcpPort: 80, udpPort: 53, mode: "nat", backendPort: 8080 },
-  distribution: { strategy: "maglev", tableSize: 251 },
-  backends: [{ name: "web1", ip: "198.51.100.11", mac: BACKEND_MAC }],
-  router: { ip: "192.0.2.1", mac: ROUTER_MAC },
-  capacity: 1024,
-  tap: [{ port: "clients", name: ns.tapClients }, { port: "servers", name: ns.tapServers }],
-};
-const BOARD = path.join(dir, "lb-linux.json");
-fs.writeFileSync(path.join(dir, "switching.json"), JSON.stringify(SWITCHING, null, 2));
-fs.writeFileSync(BOARD, JSON.stringify({
-  id: "lb-linux", chassis: "lb-1", role: "linecard", unit: 1,
-  nic: { model: "e1000" }, dma: { os: "0x100000000", fault: "0x200000000" }, rings: { tx: 256, rx: 256, fault: 16 },
-  ports: [
-    { name: "clients", kind: "linux", linux: { interface: ns.unitClients }, role: "uplink", mac: PORT_MACS[0], link: { partner: "router/eth0" }, ipv4: ["192.0.2.2/24", "203.0.113.2/24"] },
-    { name: "servers", kind: "linux", linux: { interface: ns.unitServers }, role: "front", mac: PORT_MACS[1], link: { partner: "switch/p0" }, ipv4: ["198.51.100.1/24"] },
-  ],
-  vips: [{ port: "clients", ipv4: "203.0.113.10" }],
-  switching: "switching.json",
-}, null, 2));
-
-/** Spawns a process in a namespace; resolves once a line of its stdout matches `until`. */
-function start(where: string, argv: string[], until: RegExp): Promise<{ child: ChildProcess; out: () => string }> {
-  const child = spawn("ip", ["netns", "exec", where, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${argv.join(" ")}: not ready after 30 s: ${out}${err}`)), 30_000);
-    child.on("exit", (c) => reject(new Error(`${argv.join(" ")} exited ${c}: ${out}${err}`)));
-    const check = () => {
-      if (until.test(out)) {
-        clearTimeout(t);
-        resolve({ child, out: () => out + err });
-      }
-    };
-    child.stdout!.on("data", check);
-  });
-}
-
-async function stopChild(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null) return;
-  const done = new Promise((r) => c.once("exit", r));
-  c.kill("SIGTERM");
-  await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
-  if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-}
-
-const ECHO_SERVER = `require("net").createServer((s) => s.pipe(s)).listen(8080, "198.51.100.11", () => console.log("listening"));`;
-// N connections one after another, each sending BYTES random bytes and reading them back.
-const CLIENT = `
-const net = require("net"), crypto = require("crypto");
-const [n, bytes] = [Number(process.argv[1]), Number(process.argv[2])];
-(async () => {
-  const results = [];
-  for (let i = 0; i < n; i++) {
-    const data = crypto.randomBytes(bytes);
-    results.push(await new Promise((resolve) => {
-      const got = [];
-      let len = 0;
-      const s = net.connect({ host: "203.0.113.10", port: 80, localPort: 40000 + i }, () => s.end(data));
-      s.setTimeout(15000, () => { s.destroy(); resolve({ ok: false, why: "timeout", len }); });
-      s.on("data", (d) => { got.push(d); len += d.length; });
-      s.on("error", (e) => resolve({ ok: false, why: e.code, len }));
-      s.on("close", () => resolve({ ok: Buffer.concat(got).equals(data), len }));
-    }));
-  }
-  console.log(JSON.stringify(results));
-})();`;
 
 let harness: { child: ChildProcess; out: () => string } | null = null;
 
@@ -153,7 +74,7 @@ test("the shipped example (boards/appliance/lb-linux.json) and its switching fil
 
 test("lastgasp run starts the service on the board's linux ports: its TAPs are up with the ports' MACs and addresses", async () => {
   ready();
-  harness = await start(ns.unit, RUN, /"event":"unit.start"/);
+  harness = await startIn(ns.unit, RUN, /"event":"unit.start"/);
   const links = JSON.parse(spawnSync("ip", ["-n", ns.unit, "-j", "addr", "show", "dev", ns.tapClients], { encoding: "utf8" }).stdout) as { address: string; flags: string[]; addr_info: { local: string }[] }[];
   assert.is(links[0].address, PORT_MACS[0]);
   assert.ok(links[0].flags.includes("UP"), links[0].flags.join(","));
@@ -162,9 +83,9 @@ test("lastgasp run starts the service on the board's linux ports: its TAPs are u
 
 test("TCP through the engine: connections to the VIP reach the back end (NAT) and every byte echoes back", async () => {
   ready();
-  const server = await start(ns.backend, [process.execPath, "-e", ECHO_SERVER], /listening/);
+  const server = await startIn(ns.backend, [process.execPath, "-e", ECHO_SERVER], /listening/);
   try {
-    const r = spawnSync("ip", ["netns", "exec", ns.client, process.execPath, "-e", CLIENT, "4", String(256 * 1024)], { encoding: "utf8", timeout: 90_000 });
+    const r = spawnSync("ip", ["netns", "exec", ns.client, process.execPath, "-e", TCP_CLIENT, "4", String(256 * 1024)], { encoding: "utf8", timeout: 90_000 });
     assert.is(r.status, 0, r.stderr);
     const results = JSON.parse(r.stdout) as { ok: boolean; len: number; why?: string }[];
     assert.equal(results.map((x) => x.ok ? "ok" : `${x.why ?? "mismatch"} after ${x.len}`), ["ok", "ok", "ok", "ok"]);

@@ -3,8 +3,10 @@
 // client's and a back end's, each joined to one unit port by a veth pair. Unique names;
 // documentation addresses; cleanup runs even when a test fails or the process is interrupted.
 
-import { spawnSync } from "child_process";
+import { spawn, spawnSync, type ChildProcess } from "child_process";
 import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import { ip, sleepMs } from "./netns";
 
 export interface SwitchNsOptions {
@@ -116,3 +118,95 @@ export class SwitchNamespaces {
     process.removeListener("exit", this.onExit);
   }
 }
+
+export const ROUTER_MAC = "02:00:00:0c:00:fe";
+export const BACKEND_MAC = "02:00:00:00:be:01";
+export const PORT_MACS: [string, string] = ["02:00:00:1b:00:01", "02:00:00:1b:00:02"];
+
+/** The client at 192.0.2.1 (the router's MAC), one back end at 198.51.100.11, the unit between. */
+export const SWITCH_NS: SwitchNsOptions = {
+  clientMac: ROUTER_MAC, clientIp: "192.0.2.1/24", clientRoute: ["203.0.113.0/24", "192.0.2.2"],
+  backendMac: BACKEND_MAC, backendIp: "198.51.100.11/24", backendGateway: "198.51.100.1", unitMacs: PORT_MACS,
+};
+
+/**
+ * The unit's board (two linux ports: the namespaces' unit ends) and its switching file in dir:
+ * VIP 203.0.113.10, TCP 80 and UDP 53 to the back end's 8080, TAPs on both ports.
+ */
+export function writeSwitchBoard(dir: string, ns: SwitchNamespaces, extra: Record<string, unknown> = {}): { board: string; switching: Record<string, any> } {
+  const switching = {
+    kind: "switching",
+    clientPort: "clients",
+    serverPort: "servers",
+    service: { vip: "203.0.113.10", tcpPort: 80, udpPort: 53, mode: "nat", backendPort: 8080 },
+    distribution: { strategy: "maglev", tableSize: 251 },
+    backends: [{ name: "web1", ip: "198.51.100.11", mac: BACKEND_MAC }],
+    router: { ip: "192.0.2.1", mac: ROUTER_MAC },
+    capacity: 1024,
+    tap: [{ port: "clients", name: ns.tapClients }, { port: "servers", name: ns.tapServers }],
+    ...extra,
+  };
+  const board = path.join(dir, "lb-linux.json");
+  fs.writeFileSync(path.join(dir, "switching.json"), JSON.stringify(switching, null, 2));
+  fs.writeFileSync(board, JSON.stringify({
+    id: "lb-linux", chassis: "lb-1", role: "linecard", unit: 1,
+    nic: { model: "e1000" }, dma: { os: "0x100000000", fault: "0x200000000" }, rings: { tx: 256, rx: 256, fault: 16 },
+    ports: [
+      { name: "clients", kind: "linux", linux: { interface: ns.unitClients }, role: "uplink", mac: PORT_MACS[0], link: { partner: "router/eth0" }, ipv4: ["192.0.2.2/24", "203.0.113.2/24"] },
+      { name: "servers", kind: "linux", linux: { interface: ns.unitServers }, role: "front", mac: PORT_MACS[1], link: { partner: "switch/p0" }, ipv4: ["198.51.100.1/24"] },
+    ],
+    vips: [{ port: "clients", ipv4: "203.0.113.10" }],
+    switching: "switching.json",
+  }, null, 2));
+  return { board, switching };
+}
+
+/** Spawns a process in a namespace; resolves once a line of its stdout matches `until`. */
+export function startIn(where: string, argv: string[], until: RegExp): Promise<{ child: ChildProcess; out: () => string }> {
+  const child = spawn("ip", ["netns", "exec", where, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${argv.join(" ")}: not ready after 30 s: ${out}${err}`)), 30_000);
+    child.on("exit", (c) => reject(new Error(`${argv.join(" ")} exited ${c}: ${out}${err}`)));
+    const check = () => {
+      if (until.test(out)) {
+        clearTimeout(t);
+        resolve({ child, out: () => out + err });
+      }
+    };
+    child.stdout!.on("data", check);
+  });
+}
+
+export async function stopChild(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const done = new Promise((r) => c.once("exit", r));
+  c.kill("SIGTERM");
+  await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
+  if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+}
+
+export const ECHO_SERVER = `require("net").createServer((s) => s.pipe(s)).listen(8080, "198.51.100.11", () => console.log("listening"));`;
+// Node's TCP client: N connections one after another, each sending BYTES random bytes and reading them back.
+export const TCP_CLIENT = `
+const net = require("net"), crypto = require("crypto");
+const [n, bytes] = [Number(process.argv[1]), Number(process.argv[2])];
+(async () => {
+  const results = [];
+  for (let i = 0; i < n; i++) {
+    const data = crypto.randomBytes(bytes);
+    results.push(await new Promise((resolve) => {
+      const got = [];
+      let len = 0;
+      const s = net.connect({ host: "203.0.113.10", port: 80, localPort: 40000 + i }, () => s.end(data));
+      s.setTimeout(15000, () => { s.destroy(); resolve({ ok: false, why: "timeout", len }); });
+      s.on("data", (d) => { got.push(d); len += d.length; });
+      s.on("error", (e) => resolve({ ok: false, why: e.code, len }));
+      s.on("close", () => resolve({ ok: Buffer.concat(got).equals(data), len }));
+    }));
+  }
+  console.log(JSON.stringify(results));
+})();`;
