@@ -164,6 +164,11 @@ export class SwitchingService implements UnitService {
     for (const [k, v] of Object.entries(this.sw.counters())) if (v !== 0) out[`switch_${k}`] = v;
     for (const [k, v] of Object.entries(this.punts.stats)) out[`punt_${k}`] = v;
     if (this.tap) for (const [k, v] of Object.entries(this.tap.stats)) out[`tap_${k}`] = v;
+    for (const i of this.linuxPorts) {
+      const st = this.addon!.linuxStats(i); // frames the engine was too slow for: the kernel's socket overflowed
+      out[`port${i}_rxSocketDrops`] = st.rxSocketDrops;
+      out[`port${i}_rxDropped`] = st.rxDropped;
+    }
     return out;
   }
 
