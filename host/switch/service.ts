@@ -113,6 +113,11 @@ export class SwitchingService implements UnitService {
     });
   }
 
+  /** The switching path the service configured (tests, status). */
+  get switchPath(): SwitchPath {
+    return this.sw;
+  }
+
   /** Puts the VIP's services into the switching path, or takes them out (fenced). */
   private serve(on: boolean): void {
     const s = this.cfg.spec;
