@@ -6,7 +6,8 @@
 //    the client's namespace sends; every byte comes back intact;
 //  - a ping (iputils) to the control processor's address on each port is answered by the
 //    unit's kernel through the TAP device (punted frames to the TAP, its replies injected);
-//    with the service stopped nothing answers, and its TAPs are gone;
+//    with the service stopped nothing answers, and its TAPs are gone; a TCP server on the unit's
+//    kernel (an ordinary program, as an SSH server would be) is reached through the TAP;
 //  - a bad switching file is refused with every problem listed.
 // The service runs under `lastgasp run --board B` (the unit's daemon: bring-up, the crash path
 // armed, the loop; the board's "switching" file starts the service). Runs as root (CI);
@@ -94,6 +95,18 @@ test("TCP through the engine: connections to the VIP reach the back end (NAT) an
   }
 });
 
+test("an ordinary program on the control processor: a TCP server on the unit's kernel, reached by the client through the TAP", async () => {
+  ready();
+  const server = await startIn(ns.unit, [process.execPath, "-e", ECHO_SERVER, "192.0.2.2", "2222"], /listening/);
+  try {
+    const r = spawnSync("ip", ["netns", "exec", ns.client, process.execPath, "-e", TCP_CLIENT, "2", String(64 * 1024), "192.0.2.2", "2222"], { encoding: "utf8", timeout: 90_000 });
+    assert.is(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { ok: boolean }[]).map((x) => x.ok), [true, true]);
+  } finally {
+    await stopChild(server.child);
+  }
+});
+
 test("ping to the control processor's addresses: answered by the unit's kernel through the TAPs", () => {
   ready();
   for (const [where, addr] of [[ns.client, "192.0.2.2"], [ns.backend, "198.51.100.1"]]) {
@@ -112,7 +125,7 @@ test("SIGTERM: lastgasp run stops the service; its counters show the engine forw
   const c = lines.find((l) => l.event === "switching.stop");
   assert.ok(c, harness!.out());
   assert.ok(c.engine_forward > 4 * 256 * 1024 / 1500, `forwarded ${c.engine_forward}`);
-  assert.ok(c.tap_toKernel >= 6 && c.tap_fromKernel >= 6, JSON.stringify(c));
+  assert.ok(c.tap_toKernel >= 6 + 2 * 64 * 1024 / 1500 && c.tap_fromKernel >= 6 + 2 * 64 * 1024 / 1500, JSON.stringify(c));
   assert.is(c.punt_unclaimed, 0, JSON.stringify(c));
   const links = ns.unitLinks();
   assert.ok(!links.includes(ns.tapClients) && !links.includes(ns.tapServers), links.join(","));

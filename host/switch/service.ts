@@ -21,7 +21,7 @@ import { ArpResponder, IcmpEchoResponder } from "./apps";
 import { TapBridge, TapDevice } from "./tap";
 import { maglevTable, wrrTable, MAGLEV_DEFAULT_SIZE } from "./distribution";
 import { DEFAULT_CAPACITY, loadSwitchingConfig, SwitchingConfigError, type SwitchingConfig } from "./config";
-import { parseIPv4, parseMac } from "../util/addr";
+import { parseIPv4, parseIPv6, parseMac } from "../util/addr";
 import type { BoardAddon } from "../native/board";
 import { ServiceConfigError, type ServiceContext, type ServiceFactory, type UnitService } from "../run/service";
 import type { Role } from "../ha/role";
@@ -70,6 +70,7 @@ export class SwitchingService implements UnitService {
     board.ports.forEach((p, i) => {
       this.sw.setPort(i, p.macBytes);
       for (const a of p.ipv4) this.sw.setCpAddress(cp++, 4, parseIPv4(a.split("/")[0]));
+      for (const a of p.ipv6 ?? []) this.sw.setCpAddress(cp++, 6, parseIPv6(a.split("/")[0]));
     });
     s.backends.forEach((b, i) => {
       this.sw.setBackend(i, { family: 4, addr: parseIPv4(b.ip), mac: parseMac(b.mac), txPort: this.cfg.serverPort, port: s.service.backendPort });

@@ -189,11 +189,14 @@ export async function stopChild(c: ChildProcess): Promise<void> {
   if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
 }
 
-export const ECHO_SERVER = `require("net").createServer((s) => s.pipe(s)).listen(8080, "198.51.100.11", () => console.log("listening"));`;
-// Node's TCP client: N connections one after another, each sending BYTES random bytes and reading them back.
+/** Node's TCP echo server (argv: address, port; default the back end's 198.51.100.11:8080). */
+export const ECHO_SERVER = `const [a, p] = [process.argv[1] ?? "198.51.100.11", Number(process.argv[2] ?? 8080)];
+require("net").createServer((s) => s.pipe(s)).listen(p, a, () => console.log("listening"));`;
+// Node's TCP client: N connections one after another, each sending BYTES random bytes and
+// reading them back (argv: N, BYTES, and optionally HOST PORT; default the VIP's 203.0.113.10:80).
 export const TCP_CLIENT = `
 const net = require("net"), crypto = require("crypto");
-const [n, bytes] = [Number(process.argv[1]), Number(process.argv[2])];
+const [n, bytes, host, port] = [Number(process.argv[1]), Number(process.argv[2]), process.argv[3] ?? "203.0.113.10", Number(process.argv[4] ?? 80)];
 (async () => {
   const results = [];
   for (let i = 0; i < n; i++) {
@@ -201,7 +204,7 @@ const [n, bytes] = [Number(process.argv[1]), Number(process.argv[2])];
     results.push(await new Promise((resolve) => {
       const got = [];
       let len = 0;
-      const s = net.connect({ host: "203.0.113.10", port: 80, localPort: 40000 + i }, () => s.end(data));
+      const s = net.connect({ host, port, localPort: 40000 + i }, () => s.end(data));
       s.setTimeout(15000, () => { s.destroy(); resolve({ ok: false, why: "timeout", len }); });
       s.on("data", (d) => { got.push(d); len += d.length; });
       s.on("error", (e) => resolve({ ok: false, why: e.code, len }));
