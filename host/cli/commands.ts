@@ -38,6 +38,11 @@ export const COMMANDS: CommandEntry[] = [
     load: () => (require("./run") as typeof import("./run")).command,
   },
   {
+    name: "status",
+    summary: "ask a running unit (lastgasp run) its role, epoch, peer, last gasp and counters",
+    load: () => (require("./status") as typeof import("./status")).command,
+  },
+  {
     name: "check",
     summary: "the core's self-test, known-answer vectors and conformance replay on v8, wasmtime or native (wasm2c)",
     load: () => (require("./check") as typeof import("./check")).command,

@@ -1,23 +1,49 @@
 // `lastgasp run`: one unit of an HA pair on its board's real ports, until stopped
 // (docs/running-a-pair.md). The board is open (host/board/native.ts); this file brings its
-// rings up, arms the crash path, starts the optional services (service.ts) and runs the
-// loop (loop.ts) until SIGTERM / SIGINT, then stops cleanly: no gasp — a planned stop is not
-// a crash.
+// rings up, arms the crash path, runs the unit's HA behaviour — the virtual chassis' HaUnit
+// (host/ha/unit.ts: role machine with epochs and fencing, heartbeat monitor, announcer, the
+// VIPs' ARP responder) fed from the real ports — starts the optional services (service.ts)
+// and runs the loop (loop.ts) until SIGTERM / SIGINT, then stops cleanly: no gasp (a planned
+// stop is not a crash) but a resign, so that the peer takes over at once.
+//
+// Frames in (deliver): a raw gasp (0x88B5) or IPv4 goes to the gasp receiver on the OS core
+// (authenticated, replay-checked; its table persists in the state directory); a peer's GASP
+// or HELLO goes on to the HA unit; ARP on a front port to the VIPs' responder. Frames out:
+// HELLOs built by the fault core (one sequence space with the gasp) on every port, the
+// announcer's GARPs and NAs on the first front port — through the OS core's TX rings.
 
+import * as fs from "fs";
+import * as path from "path";
 import type { NativeRuntime } from "../board/native";
 import type { Board } from "../board/board";
 import { armCrashPath, type ArmedCrashPath } from "../board/crash";
 import type { Role } from "../ha/role";
+import { HaUnit, type UnitOutput } from "../ha/unit";
+import { coreArbiter } from "../ha/arbiter";
+import { helloFields } from "../ha/hello";
+import { NS_PER_US, type TimelineEvent } from "../ha/timeline";
+import type { HeartbeatOptions } from "../ha/heartbeat";
+import { GaspSender, GaspReceiver } from "../gasp/gasp";
+import type { GaspMessage } from "../gasp/repr";
+import { loadReplayState, saveReplayState } from "../gasp/persist";
+import { WireCodec } from "../wire/codec";
+import { ethView } from "../wire/frame";
+import { CoreError } from "../core/status";
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_LOCAL_EXP1 } from "../../assembly/shared/wire";
+import { E_GASP_DUPLICATE, E_GASP_NOT_GASP, E_GASP_FENCED } from "../../assembly/shared/status";
+import * as G from "../../assembly/shared/gasp";
 import { Loop, LoopClock } from "./loop";
 import type { RunLog } from "./log";
 import type { ServiceContext, UnitService } from "./service";
-import type { HeartbeatOptions } from "../ha/heartbeat";
+import { ifaceVips, addVips, removeVips, type IfaceVip } from "./vips";
+import { UnitSync, type SyncSettings } from "./sync";
+import { SYNC_UDP_PORT } from "../sync/udp";
 
 export interface RunSettings {
   board: Board;
-  /** The peer unit's board: gasps and HELLOs go to its ports, config sync to its address. */
+  /** The peer unit's board: gasps and HELLOs go to its ports. */
   peer?: Board;
-  /** The chassis key (32..64 bytes); wiped once it is in both cores. */
+  /** The chassis key (32..64 bytes); the unit wipes it once it is in both cores. */
   key: Uint8Array;
   keyId: number;
   chassis: number;
@@ -28,15 +54,43 @@ export interface RunSettings {
   watchdogMs: number;
   /** Boot counter, epoch and the receiver's replay table live here. */
   stateDir: string;
+  /** Config sync with the peer (needs peer): this unit's image and configuration. */
+  sync?: SyncSettings;
+}
+
+/** What `lastgasp status` shows besides the role. */
+export interface UnitCounters {
+  hellosSent: number;
+  hellosReceived: number;
+  gaspsAccepted: number;
+  gaspsRefused: number;
+  duplicates: number;
+  announcements: number;
+  arpReplies: number;
+  txDropped: number;
+  rxFrames: number;
 }
 
 export class RunUnit {
   readonly clock: LoopClock;
   readonly loop: Loop;
+  readonly ha: HaUnit;
+  readonly receiver: GaspReceiver;
+  readonly counters: UnitCounters = { hellosSent: 0, hellosReceived: 0, gaspsAccepted: 0, gaspsRefused: 0, duplicates: 0, announcements: 0, arpReplies: 0, txDropped: 0, rxFrames: 0 };
+  /** The peer as its last HELLO said, and when (monotonic ns). */
+  peer: { unit: number; role: string; priority: number; epoch: number; boot: number; atNs: number } | null = null;
+  lastGasp: { unit: number; cause: number; encap: string; boot: number; atNs: number; wallMs: number } | null = null;
+  readonly startedNs: number;
+  boot = 0;
   private crash: ArmedCrashPath | null = null;
+  private readonly sender: GaspSender;
   private readonly linuxPorts: number[];
+  private readonly frontPorts: number[];
+  private readonly vips: IfaceVip[];
+  private vipsOnIface = false;
+  private lastRole: Role = "init";
+  readonly sync: UnitSync | null = null;
   private stopped = false;
-  role: Role = "init";
 
   constructor(
     readonly rt: NativeRuntime,
@@ -44,28 +98,62 @@ export class RunUnit {
     readonly log: RunLog,
     readonly services: UnitService[],
   ) {
+    const b = settings.board;
     this.clock = new LoopClock(() => rt.now());
-    this.linuxPorts = settings.board.ports.map((p, i) => (p.device.kind === "linux" ? i : -1)).filter((i) => i >= 0);
+    this.startedNs = rt.now();
+    this.linuxPorts = b.ports.map((p, i) => (p.device.kind === "linux" ? i : -1)).filter((i) => i >= 0);
+    this.frontPorts = b.ports.map((p, i) => (p.role === "front" ? i : -1)).filter((i) => i >= 0);
+    if (!this.frontPorts.length) this.frontPorts = [0];
+    this.vips = ifaceVips(b);
+    this.sender = new GaspSender(rt.fault);
+    this.receiver = new GaspReceiver(rt.os);
+    const codec = new WireCodec(rt.os);
+    // The HA machines' events are the unit's log lines; each announcement frame is counted, not logged.
+    const timeline = {
+      push: (ev: TimelineEvent) => (ev.name === "announce.sent" ? 0 : this.log(ev.name, { source: ev.source === b.id ? undefined : ev.source, ...(ev.detail ?? {}) })),
+    };
+    this.ha = new HaUnit({
+      name: b.id, unit: b.unit, priority: settings.priority, epoch: this.loadEpoch(),
+      mac: b.ports[this.frontPorts[0]].mac, vips: b.vips.map((v) => (v.ipv4 ?? v.ipv6)!).concat(b.vips.filter((v) => v.ipv4 && v.ipv6).map((v) => v.ipv6!)),
+      codec, arbitrate: coreArbiter(rt.os), heartbeat: settings.heartbeat, timeline,
+    });
     this.loop = new Loop({ turn: () => this.turn(), sleep: (us) => this.sleep(us), now: () => rt.now() });
+    if (settings.sync && settings.peer) {
+      this.sync = new UnitSync(settings.sync, codec, b, settings.peer, this.clock, (f) => void this.send(this.frontPorts[0], f), log);
+    }
   }
 
   get owned(): UnitService | undefined {
     return this.services.find((s) => s.ownsRings);
   }
 
-  /** Rings up on every port, the crash path armed, the services started. */
+  get role(): Role {
+    return this.ha.currentRole;
+  }
+
+  /** Rings up on every port, the receiver keyed, the crash path armed, the services started, the HA machines running. */
   start(boot: number): void {
     const { rt, settings: s } = this;
+    this.boot = boot;
+    // What a previous run left on the interfaces (a crash cannot remove its VIPs; its carrier
+    // drop took the interface down): this unit starts as a standby.
+    const stale = removeVips(this.vips);
+    if (stale.length) this.log("vip.stale-removed", { addresses: stale.join(",") }, "warn");
+    for (const i of this.linuxPorts) this.ifaceUp(i);
     s.board.ports.forEach((_, i) => {
       rt.osRings.must("nic_tx_init", i);
       rt.osRings.must("nic_rx_init", i);
     });
-    this.crash = armCrashPath(rt, { key: Uint8Array.from(s.key), keyId: s.keyId, chassis: s.chassis, boot, priority: s.priority, peer: s.peer, watchdogMs: s.watchdogMs });
+    // The receiver lives with the OS side: it is the OS that hears the peer.
+    new GaspSender(rt.os).setKey(0, Uint8Array.from(s.key), s.keyId);
+    this.receiver.configure({ chassis: s.chassis, ownUnit: s.board.unit });
+    const restored = fs.existsSync(this.replayFile) ? loadReplayState(this.replayFile, this.receiver) : 0;
+    this.crash = armCrashPath(rt, { key: s.key, keyId: s.keyId, chassis: s.chassis, boot, priority: s.priority, peer: s.peer, watchdogMs: s.watchdogMs });
+    s.key.fill(0);
+    const r = this.crash.report.rehearsal;
+    this.log("gasp.armed", { frames: this.crash.frames, ports: this.crash.ports, rehearsal: r ? `${r.result === 0 ? "done" : r.result} in ${r.us} us` : "none", watchdogMs: s.watchdogMs, replayRestored: restored });
     const ctx: ServiceContext = {
-      board: s.board,
-      rt,
-      role: () => this.role,
-      now: () => rt.now(),
+      board: s.board, rt, role: () => this.role, now: () => rt.now(),
       log: (event, fields, level) => this.log(event, fields, level),
       deliver: (port, frame) => this.deliver(port, frame),
     };
@@ -73,15 +161,123 @@ export class RunUnit {
       svc.start(ctx);
       this.log("service.start", { service: svc.name, ownsRings: svc.ownsRings });
     }
+    this.route(this.ha.start(rt.now()));
   }
 
   /** A frame for the control plane; true when it was the unit's. */
-  deliver(_port: number, _frame: Uint8Array): boolean {
+  deliver(port: number, frame: Uint8Array): boolean {
+    const now = this.rt.now();
+    this.counters.rxFrames++;
+    const type = ethView(frame)?.type;
+    if (type === ETHERTYPE_LOCAL_EXP1 || type === ETHERTYPE_IPV4) {
+      const r = this.receiver.receive(frame);
+      if (r.ok) {
+        this.peerMessage(port, r.message, now);
+        return true;
+      }
+      if (r.status === E_GASP_DUPLICATE) {
+        // Every message comes in several copies (raw and UDP, repeated): the first is accepted.
+        this.counters.duplicates++;
+        return true;
+      }
+      if (r.status !== E_GASP_NOT_GASP) {
+        this.counters.gaspsRefused++;
+        this.log("gasp.refused", { port: this.settings.board.ports[port].name, reason: r.reason }, "warn");
+        return true;
+      }
+    }
+    if (type === ETHERTYPE_IPV4 && this.sync && isSyncDatagram(frame)) {
+      this.sync.frameIn(frame);
+      return true;
+    }
+    if (type === ETHERTYPE_ARP && this.frontPorts.includes(port)) {
+      const out = this.ha.receive(frame, now);
+      this.counters.arpReplies += out.frames.length;
+      this.route(out);
+      return false; // the kernel sees ARP too
+    }
     return false;
   }
 
-  private turn(): { next: number | null; busy: boolean } {
+  private peerMessage(port: number, m: GaspMessage, now: number): void {
+    if (m.type === G.GASP_TYPE_GASP) {
+      this.counters.gaspsAccepted++;
+      this.lastGasp = { unit: m.unit, cause: m.cause, encap: m.encap, boot: m.boot, atNs: now, wallMs: Date.now() };
+      this.log("gasp.accepted", { from: m.unit, port: this.settings.board.ports[port].name, encap: m.encap, cause: m.cause, boot: m.boot, seq: Number(m.seq), fenced: (m.flags & G.GASP_FLAG_SELF_FENCED) !== 0 });
+      this.saveReplay();
+    } else if (m.type === G.GASP_TYPE_HELLO) {
+      this.counters.hellosReceived++;
+      const role = m.role === G.GASP_ROLE_ACTIVE ? "active" : m.role === G.GASP_ROLE_STANDBY ? "backup" : "none";
+      if (!this.peer || this.peer.boot !== m.boot) this.log("peer.hello", { unit: m.unit, role, priority: m.priority, epoch: m.epoch, boot: m.boot });
+      this.peer = { unit: m.unit, role, priority: m.priority, epoch: m.epoch, boot: m.boot, atNs: now };
+    }
+    this.route(this.ha.onPeerMessage(m, now));
+  }
+
+  /** What the HA machines want sent, and what a change of role means outside them. */
+  private route(out: UnitOutput): void {
+    for (const f of out.frames) {
+      if (f.what !== "arp-reply") this.counters.announcements++;
+      this.send(this.frontPorts[0], f.frame);
+    }
+    for (const h of out.hellos) this.hello(h.advert);
+    this.roleChanges();
+  }
+
+  private roleChanges(): void {
+    const role = this.ha.currentRole;
     const now = this.rt.now();
+    this.sync?.update(role, this.peer, this.boot);
+    if (role !== this.lastRole) {
+      this.lastRole = role;
+      this.saveEpoch();
+      for (const svc of this.services) svc.roleChanged?.(role, now);
+    }
+    const hold = this.ha.holdsVips;
+    if (hold === this.vipsOnIface || !this.vips.length) return;
+    this.vipsOnIface = hold;
+    if (hold) {
+      addVips(this.vips, (errors) => {
+        if (errors.length) this.log("vip.add-failed", { errors: errors.join("; ") }, "error");
+        else this.log("vip.added", { addresses: this.vips.map((v) => v.prefix).join(",") });
+        // Given up meanwhile (fenced, demoted): take them back off.
+        if (!this.vipsOnIface) removeVips(this.vips);
+      });
+    } else {
+      const removed = removeVips(this.vips);
+      this.log("vip.removed", { addresses: removed.join(",") || "none" });
+    }
+  }
+
+  /** A HELLO built by the fault core (one sequence space with the gasp), sent on every port. */
+  private hello(advert: Parameters<typeof helloFields>[0]): void {
+    const f = helloFields(advert);
+    try {
+      this.sender.update(f.role, f.priority, f.epoch);
+      const built = this.sender.hello(BigInt(Math.floor((this.rt.now() - this.startedNs) / NS_PER_US)));
+      for (const fr of built.frames) this.send(fr.port, fr.bytes);
+      this.counters.hellosSent++;
+    } catch (e) {
+      // E_GASP_FENCED: the core keeps the fault path's promise of silence.
+      if (!(e instanceof CoreError && e.status === E_GASP_FENCED)) throw e;
+    }
+  }
+
+  send(port: number, frame: Uint8Array): boolean {
+    const owner = this.owned;
+    let ok: boolean;
+    if (owner?.send) ok = owner.send(port, frame);
+    else {
+      const r = this.rt.osRings;
+      this.rt.os.exports.nic_tx_reclaim(port);
+      ok = r.enqueue(port, [frame]) === 1;
+      if (ok) r.run("nic_tx_doorbell", port);
+    }
+    if (!ok) this.counters.txDropped++;
+    return ok;
+  }
+
+  private turn(): { next: number | null; busy: boolean } {
     let busy = false;
     if (!this.owned) {
       for (let i = 0; i < this.settings.board.ports.length; i++) {
@@ -92,12 +288,15 @@ export class RunUnit {
         busy = true;
       }
     }
+    const now = this.rt.now();
+    const due = this.ha.nextDeadline();
+    if (due !== null && due <= now) this.route(this.ha.tick(now));
     this.clock.run(now);
-    let next = this.clock.nextDeadline();
+    this.sync?.watch();
+    let next = earliestOf(this.clock.nextDeadline(), this.ha.nextDeadline());
     for (const svc of this.services) {
       if (svc.poll(now)) busy = true;
-      const d = svc.nextDeadline?.() ?? null;
-      if (d !== null && (next === null || d < next)) next = d;
+      next = earliestOf(next, svc.nextDeadline?.() ?? null);
     }
     return { next, busy };
   }
@@ -116,11 +315,23 @@ export class RunUnit {
     return this.loop.run();
   }
 
-  /** A planned stop: no gasp. The crash path is disarmed first, then the services stop. */
+  /**
+   * A planned stop: no gasp. The crash path is disarmed first; an active unit resigns (a
+   * HELLO with priority 0: the peer takes over at once, as VRRP's priority-0 advert does)
+   * and takes its VIPs off the interface; then the services stop.
+   */
   stop(reason: string): void {
     if (this.stopped) return;
     this.stopped = true;
     this.crash?.disarm();
+    const wasActive = this.ha.currentRole === "active";
+    if (wasActive) this.route(this.ha.handle({ type: "operator", action: "demote" }, this.rt.now()));
+    if (this.vipsOnIface) {
+      this.vipsOnIface = false;
+      this.log("vip.removed", { addresses: removeVips(this.vips).join(",") || "none" });
+    }
+    this.saveReplay();
+    this.sync?.stop();
     for (const svc of this.services) {
       try {
         svc.stop();
@@ -130,6 +341,102 @@ export class RunUnit {
     }
     this.loop.stop();
     this.clock.clear();
-    this.log("unit.stop", { reason });
+    this.log("unit.stop", { reason, resigned: wasActive });
   }
+
+  /** What `lastgasp status` shows (times as milliseconds ago, from the monotonic clock). */
+  status(): Record<string, unknown> {
+    const now = this.rt.now();
+    const ago = (t: number) => Math.round((now - t) / 1e6);
+    const b = this.settings.board;
+    return {
+      unit: b.id, unitId: b.unit, pid: process.pid, boot: this.boot, uptimeMs: ago(this.startedNs),
+      role: this.role, epoch: this.ha.role.epoch, priority: this.settings.priority, holdsVips: this.ha.holdsVips,
+      vips: b.vips.flatMap((v) => [v.ipv4, v.ipv6].filter((x): x is string => !!x)),
+      crashPath: this.crash && !this.stopped ? "armed" : "disarmed",
+      peer: this.peer ? { unit: this.peer.unit, role: this.peer.role, priority: this.peer.priority, epoch: this.peer.epoch, boot: this.peer.boot, lastHelloMsAgo: ago(this.peer.atNs) } : null,
+      lastGasp: this.lastGasp ? { from: this.lastGasp.unit, cause: this.lastGasp.cause, encap: this.lastGasp.encap, boot: this.lastGasp.boot, msAgo: ago(this.lastGasp.atNs), at: new Date(this.lastGasp.wallMs).toISOString() } : null,
+      counters: { ...this.counters, loopTurns: this.loop.turns },
+      sync: this.sync?.status() ?? null,
+      services: Object.fromEntries(this.services.map((s) => [s.name, s.counters()])),
+    };
+  }
+
+  /** Dies as asked, from inside the running unit (status socket, --allow-test-deaths). */
+  die(how: string): void {
+    this.log("unit.dying", { how }, "warn");
+    this.rt.addon.crashKick();
+    switch (how) {
+      case "null-store":
+        this.rt.addon.die("null-store");
+        break;
+      case "abort":
+        process.abort();
+        break;
+      case "heap": {
+        const hoard: unknown[] = [];
+        for (;;) hoard.push(new Array(1 << 16).fill(hoard.length));
+      }
+      case "hang":
+        for (;;) {
+          // spin: no kick reaches the watchdog any more
+        }
+    }
+  }
+
+  // ---- the state directory ------------------------------------------------------------------
+
+  private get replayFile(): string {
+    return path.join(this.settings.stateDir, "replay.json");
+  }
+
+  private saveReplay(): void {
+    try {
+      saveReplayState(this.replayFile, this.receiver);
+    } catch (e) {
+      this.log("state.save-failed", { file: this.replayFile, error: (e as Error).message }, "error");
+    }
+  }
+
+  private loadEpoch(): number {
+    try {
+      const t = fs.readFileSync(path.join(this.settings.stateDir, "epoch"), "utf8").trim();
+      return /^\d+$/.test(t) && Number(t) <= 0xffffffff ? Number(t) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  private saveEpoch(): void {
+    try {
+      fs.writeFileSync(path.join(this.settings.stateDir, "epoch"), `${this.ha.role.epoch}\n`, { mode: 0o600 });
+    } catch (e) {
+      this.log("state.save-failed", { file: "epoch", error: (e as Error).message }, "error");
+    }
+  }
+
+  private ifaceUp(i: number): void {
+    const d = this.settings.board.ports[i].device;
+    if (d.kind !== "linux") return;
+    let flags = 1;
+    try {
+      flags = parseInt(fs.readFileSync(`/sys/class/net/${d.interface}/flags`, "utf8"), 16);
+    } catch {
+      return;
+    }
+    if (flags & 1) return;
+    // A crash's carrier drop took it down: this run brings it back.
+    require("child_process").spawnSync("ip", ["link", "set", "dev", d.interface, "up"], { timeout: 5000 });
+    this.log("port.up", { port: this.settings.board.ports[i].name, interface: d.interface, was: "down" }, "warn");
+  }
+}
+
+/** IPv4, UDP, to the sync protocol's port (the carrier checks addresses and checksums). */
+function isSyncDatagram(f: Uint8Array): boolean {
+  const ihl = (f[14] & 0x0f) * 4;
+  return f.length >= 14 + ihl + 8 && f[14 + 9] === 17 && ((f[14 + ihl + 2] << 8) | f[14 + ihl + 3]) === SYNC_UDP_PORT;
+}
+
+function earliestOf(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }
