@@ -75,7 +75,7 @@ test("the shipped example (boards/appliance/lb-linux.json) and its switching fil
 
 test("lastgasp run starts the service on the board's linux ports: its TAPs are up with the ports' MACs and addresses", async () => {
   ready();
-  harness = await startIn(ns.unit, RUN, /"event":"unit.start"/);
+  harness = await startIn(ns.unit, RUN, /"event":"role.takeover"/); // no peer: it takes over after the heartbeat timeout
   const links = JSON.parse(spawnSync("ip", ["-n", ns.unit, "-j", "addr", "show", "dev", ns.tapClients], { encoding: "utf8" }).stdout) as { address: string; flags: string[]; addr_info: { local: string }[] }[];
   assert.is(links[0].address, PORT_MACS[0]);
   assert.ok(links[0].flags.includes("UP"), links[0].flags.join(","));

@@ -33,7 +33,9 @@ const SWITCHING = {
 function boardWith(name: string, spec: unknown) {
   const file = path.join(dir, `${name}.switching.json`);
   fs.writeFileSync(file, JSON.stringify(spec, null, 2));
-  return { ...loadBoard(LB_A), switching: file };
+  const b = loadBoard(LB_A);
+  // The VIP's port is the unit's front port (where it announces its VIPs).
+  return { ...b, switching: file, ports: b.ports.map((p) => ({ ...p, role: p.name === "clients" ? "front" as const : "host" as const })) };
 }
 
 function context(rt: BoardRuntime, logs: string[], delivered: Uint8Array[], role: { r: Role }): ServiceContext {

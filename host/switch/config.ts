@@ -60,6 +60,8 @@ function semanticProblems(s: SwitchingSpec, board: Board): Problem[] {
   portOf("/serverPort", s.serverPort);
   if (s.clientPort === s.serverPort) add("/serverPort", "must differ from clientPort");
   if (!board.vips.some((v) => v.ipv4 === s.service.vip && v.port === s.clientPort)) add("/service/vip", `${s.service.vip} is not a VIP of ${board.id} on port ${s.clientPort}`);
+  const client = board.ports.find((p) => p.name === s.clientPort);
+  if (client && client.role !== "front") add("/clientPort", `port ${s.clientPort} has role ${client.role ?? "(none)"} on ${board.id}: the VIP's port must be a front port (the unit announces its VIPs and answers ARP for them there)`);
   const seen = new Map<string, string>();
   const unique = (key: string, where: string, what: string) => {
     if (seen.has(key)) add(where, `${what} is also ${seen.get(key)}`);

@@ -3,13 +3,13 @@
 // the packet engine polling every port's RX queue with one register-operation list per round
 // (PacketEngine over the board's RegopPerformer: one native call on linux and pci ports), and
 // the punt rings served by the control processor: the unit's control plane first (gasps,
-// HELLOs, config sync — ServiceContext.deliver), the VIP's ARP and echo, then the TAP devices
+// HELLOs, config sync, ARP for the VIPs — ServiceContext.deliver), the VIP's echo, then the TAP devices
 // (tap.ts) for everything addressed to the control processor itself.
 //
 // It owns the RX rings: the daemon's own frames (GARPs, HELLOs) go out through send(), on
-// the DOWN ring. On a unit that is not active it is fenced: the VIP's services are taken out
-// of the switching path (nothing is forwarded; the control processor still answers for its
-// own addresses through the TAPs).
+// the DOWN ring. It starts fenced, as the unit starts as a standby; on a unit that is not
+// active the VIP's services are out of the switching path (nothing is forwarded; the control
+// processor still answers for its own addresses through the TAPs).
 
 import type { Board } from "../board/board";
 import type { BoardRuntime } from "../board/runtime";
@@ -17,7 +17,7 @@ import { SwitchPath } from "./switch";
 import { LbTables } from "./lbtables";
 import { PacketEngine } from "./engine";
 import { PuntService } from "./punt";
-import { ArpResponder, IcmpEchoResponder } from "./apps";
+import { IcmpEchoResponder } from "./apps";
 import { TapBridge, TapDevice } from "./tap";
 import { maglevTable, wrrTable, MAGLEV_DEFAULT_SIZE } from "./distribution";
 import { DEFAULT_CAPACITY, loadSwitchingConfig, SwitchingConfigError, type SwitchingConfig } from "./config";
@@ -80,6 +80,7 @@ export class SwitchingService implements UnitService {
     const table = s.distribution?.strategy === "wrr" ? wrrTable(shares, size) : maglevTable(shares, size);
     this.serve(true); // a table is accepted only for services in use
     new LbTables(core).publish(new Map(s.service.udpPort ? [[SVC_TCP, table], [SVC_UDP, table]] : [[SVC_TCP, table]]));
+    this.serve(ctx.role() === "active"); // a unit starts as a standby: fenced until it takes over
 
     const vip = parseIPv4(s.service.vip);
     this.punts = new PuntService(core);
@@ -87,8 +88,10 @@ export class SwitchingService implements UnitService {
       name: "control-plane",
       handle: (p) => (this.ctx.deliver(p.port, p.frame) ? (this.stats.controlPlane++, []) : null),
     });
-    this.punts.register(new ArpResponder(core, [{ ip: vip, mac: board.ports[this.cfg.clientPort].macBytes }]));
-    this.punts.register(new IcmpEchoResponder([vip]));
+    // ARP for the VIP is the unit's (its HA machine answers while it holds the VIPs, through
+    // deliver); echo to the VIP is answered here, by the active unit only.
+    const echo = new IcmpEchoResponder([vip]);
+    this.punts.register({ name: "vip-echo", handle: (p) => (this.serving ? echo.handle(p) : null) });
     if (this.cfg.taps.length) {
       const addon = this.addon;
       if (!addon) throw new Error("TAP devices need a board of real ports (linux or pci)");

@@ -152,8 +152,8 @@ export function writeSwitchBoard(dir: string, ns: SwitchNamespaces, extra: Recor
     id: "lb-linux", chassis: "lb-1", role: "linecard", unit: 1,
     nic: { model: "e1000" }, dma: { os: "0x100000000", fault: "0x200000000" }, rings: { tx: 256, rx: 256, fault: 16 },
     ports: [
-      { name: "clients", kind: "linux", linux: { interface: ns.unitClients }, role: "uplink", mac: PORT_MACS[0], link: { partner: "router/eth0" }, ipv4: ["192.0.2.2/24", "203.0.113.2/24"] },
-      { name: "servers", kind: "linux", linux: { interface: ns.unitServers }, role: "front", mac: PORT_MACS[1], link: { partner: "switch/p0" }, ipv4: ["198.51.100.1/24"] },
+      { name: "clients", kind: "linux", linux: { interface: ns.unitClients }, role: "front", mac: PORT_MACS[0], link: { partner: "router/eth0" }, ipv4: ["192.0.2.2/24", "203.0.113.2/24"] },
+      { name: "servers", kind: "linux", linux: { interface: ns.unitServers }, role: "host", mac: PORT_MACS[1], link: { partner: "switch/p0" }, ipv4: ["198.51.100.1/24"] },
     ],
     vips: [{ port: "clients", ipv4: "203.0.113.10" }],
     switching: "switching.json",
