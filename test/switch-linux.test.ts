@@ -31,7 +31,7 @@ const dir = tmpDir("switch-linux");
 const KEY = path.join(dir, "chassis.key");
 fs.writeFileSync(KEY, "5a".repeat(32), { mode: 0o600 });
 const { board: BOARD, switching: SWITCHING } = writeSwitchBoard(dir, ns);
-const RUN = [process.execPath, BIN, "run", "--board", BOARD, "--key-file", KEY, "--state-dir", path.join(dir, "state"), "--watchdog-ms", "0", "--json"];
+const RUN = [process.execPath, BIN, "run", "--board", BOARD, "--key-file", KEY, "--state-dir", path.join(dir, "state"), "--watchdog-ms", "0", "--socket", path.join(dir, "unit.sock"), "--json"];
 
 let setupError: Error | null = null;
 try {
@@ -90,6 +90,12 @@ test("TCP through the engine: connections to the VIP reach the back end (NAT) an
     assert.is(r.status, 0, r.stderr);
     const results = JSON.parse(r.stdout) as { ok: boolean; len: number; why?: string }[];
     assert.equal(results.map((x) => x.ok ? "ok" : `${x.why ?? "mismatch"} after ${x.len}`), ["ok", "ok", "ok", "ok"]);
+    // `lastgasp status` shows the service's counters: the engine forwarded both ways.
+    const st = spawnSync(process.execPath, [BIN, "status", "--socket", path.join(dir, "unit.sock"), "--json"], { encoding: "utf8", timeout: 30_000 });
+    assert.is(st.status, 0, st.stdout + st.stderr);
+    const sw = JSON.parse(st.stdout).services.switching;
+    assert.is(sw.serving, true);
+    assert.ok(sw.engine_tx_port0 > 0 && sw.engine_tx_port1 > 4 * 256 * 1024 / 1500, JSON.stringify(sw));
   } finally {
     await stopChild(server.child);
   }
