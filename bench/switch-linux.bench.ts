@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(key, "5a".repeat(32), { mode: 0o600 });
   const { board } = writeSwitchBoard(dir, ns, { capacity: 65536 });
   console.log(`machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average before: ${load()}`);
-  const unit = await startIn(ns.unit, [process.execPath, BIN, "run", "--board", board, "--key-file", key, "--state-dir", path.join(dir, "state"), "--watchdog-ms", "0", "--json"], /"event":"unit.start"/);
+  const unit = await startIn(ns.unit, [process.execPath, BIN, "run", "--board", board, "--key-file", key, "--state-dir", path.join(dir, "state"), "--watchdog-ms", "0", "--socket", path.join(dir, "unit.sock"), "--json"], /"event":"role.takeover"/); // no peer: active after the heartbeat timeout
   try {
     // ---- flood ----
     const sink = await startIn(ns.backend, ["python3", "-c", UDP_SINK], /listening/);
