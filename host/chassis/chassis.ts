@@ -16,9 +16,12 @@ import type { Board } from "../board/board";
 import { ChassisUnit } from "./unit";
 import { unitSettings, heartbeatLabel } from "./unit-settings";
 import { ChassisHost, HostResult } from "./hosts";
-import type { FailoverScenario, HeartbeatSpec, LinkSpec, LoadedScenario, FaultSpec } from "./scenario";
+import type { FailoverScenario, HeartbeatSpec, LinkSpec, LoadedScenario } from "./scenario";
 import type { FaultReport } from "../fault/fault";
 import { wireEvent } from "./wire-events";
+import { PortSocket } from "./sockets";
+import { scheduleFault } from "./faults";
+import type { UnitSettings } from "./unit";
 
 export type { HostResult, HostVipStats } from "./hosts";
 
@@ -31,6 +34,8 @@ export interface RunOptions {
   loss?: number;
   /** Overrides the seed. */
   seed?: number;
+  /** Builds a unit's first incarnation (default: a ChassisUnit on build/core.wasm). Units that reboot need one. */
+  makeUnit?: (board: Board, peer: Board, settings: UnitSettings, chassis: Chassis) => ChassisUnit;
 }
 
 export type LinkClass = "backplane" | "front" | "host";
@@ -65,6 +70,9 @@ export interface ChassisRun {
   links: { name: string; class: LinkClass; sent: number; delivered: number; lost: number }[];
 }
 
+/** The hosts' frames are built and parsed by one core for every chassis of the process (the calls keep no state). */
+let hostCodec: WireCodec | undefined;
+
 /** Fault kinds that take the service away; the figures count from the first of them. */
 const DECISIVE = new Set(["crash", "panic", "hang", "power-loss", "link-cut", "partition"]);
 
@@ -73,7 +81,10 @@ export class Chassis {
   readonly timeline = new Timeline();
   readonly wire: Wire;
   readonly switch: L2Switch;
+  /** The incarnation of each board running now (a reboot replaces one: plug). */
   readonly units: ChassisUnit[];
+  /** Each packet a unit's OS delivered (IPv4) or a host sent to a serving MAC (IPv6), by host and sequence number. */
+  onDelivered: ((host: string, seq: number, tNs: number) => void) | undefined;
   readonly hosts: ChassisHost[] = [];
   readonly seed: number;
   readonly gasp: boolean;
@@ -81,6 +92,8 @@ export class Chassis {
   readonly durationNs: number;
   private readonly links: { link: Link; class: LinkClass; unit?: string; port?: string }[] = [];
   private readonly switchPorts = new Map<string, SwitchPort>();
+  private readonly sockets = new Map<string, PortSocket[]>();
+  private trafficStopNs = Infinity;
   private readonly serviceRx: Record<string, number[]> = {};
   private movedTo: string | null = null;
   private readonly s: FailoverScenario;
@@ -94,16 +107,42 @@ export class Chassis {
     this.wire = new Wire(this.clock, this.seed);
     this.switch = new L2Switch("switch", this.clock, { forwardNs: s.switch?.forwardNs, ageingNs: s.switch?.ageingMs ? ms(s.switch.ageingMs) : undefined });
     const [a, b] = loaded.boards;
-    this.units = [new ChassisUnit(a, b, this.clock, this.timeline, unitSettings(s, a, this)), new ChassisUnit(b, a, this.clock, this.timeline, unitSettings(s, b, this))];
+    const make = opts.makeUnit ?? ((x: Board, y: Board, st: UnitSettings) => new ChassisUnit(x, y, this.clock, this.timeline, st));
+    this.units = [make(a, b, unitSettings(s, a, this), this), make(b, a, unitSettings(s, b, this), this)];
     for (const u of this.units) {
       this.serviceRx[u.id] = [];
-      u.onService = (rx) => this.service(u, rx.src, rx.vip, rx.tNs);
-      u.onWire = (dir, port, frame) => this.observe(u, dir, port, frame);
-      u.onRoleChange = () => this.hostsChanged();
+      this.sockets.set(u.id, u.board.ports.map((p) => new PortSocket(`${u.id}.${p.name}`)));
+      this.hook(u);
     }
     this.connect(a, b);
     this.addHosts();
-    for (const f of s.faults) this.schedule(f);
+    for (const f of s.faults) scheduleFault(this, f);
+  }
+
+  private hook(u: ChassisUnit): void {
+    u.onService = (rx) => this.service(u, rx.src, rx.vip, rx.tNs, rx.seq);
+    u.onWire = (dir, port, frame) => this.observe(u, dir, port, frame);
+    u.onRoleChange = () => this.hostsChanged();
+    this.sockets.get(u.id)!.forEach((s, i) => s.plug(u.endpoint(i)));
+  }
+
+  /** A unit's software stops (reset, power cut): its ports go dark at both ends of every cable. */
+  unplug(id: string): void {
+    for (const s of this.sockets.get(id)!) s.unplug();
+    for (const l of this.linksOf(id)) l.setUp(false);
+    this.hostsChanged();
+  }
+
+  /** A new incarnation of a board (after a reboot) takes its place: plugged in, carriers up; the caller boots it. */
+  plug(u: ChassisUnit): void {
+    this.units[this.units.findIndex((x) => x.id === u.id)] = u;
+    this.hook(u);
+    for (const l of this.linksOf(u.id)) l.setUp(true);
+  }
+
+  /** Hosts stop sending from this time on (runs that end when they are done, not at durationMs). */
+  stopTraffic(atNs: number): void {
+    this.trafficStopNs = atNs;
   }
 
   private linkOptions(cls: LinkClass, fallback: { latencyNs?: number; bitsPerSecond?: number } = {}): LinkOptions {
@@ -118,7 +157,6 @@ export class Chassis {
   }
 
   private connect(a: Board, b: Board): void {
-    const [ua, ub] = this.units;
     // The backplane: the boards' backplane ports pair up in order (bp0 with bp0, ...).
     const bpA = backplanePorts(a);
     const bpB = backplanePorts(b);
@@ -126,7 +164,7 @@ export class Chassis {
     for (let k = 0; k < Math.min(bpA.length, bpB.length); k++) {
       const [i, j] = [bpA[k], bpB[k]];
       const [pa, pb] = [a.ports[i].name, b.ports[j].name];
-      const link = this.wire.connect(ua.endpoint(i), ub.endpoint(j), { name: `${a.id}.${pa}--${b.id}.${pb}`, ...this.linkOptions("backplane", a.ports[i].link) });
+      const link = this.wire.connect(this.sockets.get(a.id)![i], this.sockets.get(b.id)![j], { name: `${a.id}.${pa}--${b.id}.${pb}`, ...this.linkOptions("backplane", a.ports[i].link) });
       this.links.push({ link, class: "backplane", unit: a.id, port: pa }, { link, class: "backplane", unit: b.id, port: pb });
       onBackplane.add(`${a.id}.${pa}`).add(`${b.id}.${pb}`);
     }
@@ -136,7 +174,7 @@ export class Chassis {
         if (onBackplane.has(`${u.id}.${p.name}`)) return;
         const sp = this.switch.port(`${u.id}.${p.name}`);
         this.switchPorts.set(`${u.id}.${p.name}`, sp);
-        const link = this.wire.connect(u.endpoint(i), sp, { name: `${u.id}.${p.name}--switch`, ...this.linkOptions("front", p.link) });
+        const link = this.wire.connect(this.sockets.get(u.id)![i], sp, { name: `${u.id}.${p.name}--switch`, ...this.linkOptions("front", p.link) });
         this.links.push({ link, class: "front", unit: u.id, port: p.name });
       });
     }
@@ -152,7 +190,7 @@ export class Chassis {
   }
 
   private addHosts(): void {
-    const codec = new WireCodec(Core.load());
+    const codec = (hostCodec ??= new WireCodec(Core.load()));
     const active = this.units.find((u) => u.id === this.s.chassis.active)!;
     this.s.hosts.forEach((h, i) => {
       const [ip, len] = h.ipv4.split("/");
@@ -193,10 +231,12 @@ export class Chassis {
     this.timeline.push({ tNs: this.clock.now(), source: "hosts", name: "hosts.moved", detail: { mac: owner, unit: this.units.find((u) => u.vipMac === owner)!.id } });
   }
 
-  private service(u: ChassisUnit, src: string, vip: string, t: number): void {
+  private service(u: ChassisUnit, src: string, vip: string, t: number, seq: number): void {
     this.serviceRx[u.id].push(t);
     const h = this.hosts.find((x) => x.ip === src);
-    if (h) h.delivered.set(vip, (h.delivered.get(vip) ?? 0) + 1);
+    if (!h) return;
+    h.delivered.set(vip, (h.delivered.get(vip) ?? 0) + 1);
+    this.onDelivered?.(h.name, seq, t);
   }
 
   /** Frames worth a timeline entry: gasps leaving a unit, announcements leaving a unit. */
@@ -206,79 +246,21 @@ export class Chassis {
     if (seen) this.timeline.push({ tNs: this.clock.now(), source: u.id, name: seen.name, detail: { port: u.board.ports[port].name, ...seen.detail } });
   }
 
-  private unit(id: string): ChassisUnit {
+  unit(id: string): ChassisUnit {
     return this.units.find((u) => u.id === id)!;
   }
 
-  private linksOf(unit: string, port?: string): Link[] {
+  /** The links of a class (each once), or every link. */
+  linksOfClass(cls: LinkClass | "all"): Link[] {
+    return [...new Set(this.links.filter((l) => cls === "all" || l.class === cls).map((l) => l.link))];
+  }
+
+  linksOf(unit: string, port?: string): Link[] {
     return this.links.filter((l) => l.unit === unit && (port === undefined || l.port === port)).map((l) => l.link);
   }
 
-  private schedule(f: FaultSpec): void {
-    const at = ms(f.atMs);
-    const ev = (name: string, detail: TimelineEvent["detail"]) => this.timeline.push({ tNs: this.clock.now(), source: "chassis", name, detail });
-    switch (f.kind) {
-      case "crash":
-        this.clock.at(at, () => this.unit(f.unit).inject("crash", { trap: f.trap, wildWrites: f.wildWrites }));
-        return;
-      case "panic":
-      case "hang": {
-        const kind = f.kind;
-        this.clock.at(at, () => this.unit(f.unit).inject(kind));
-        return;
-      }
-      case "power-loss":
-        this.clock.at(at, () => {
-          ev("fault.power-loss", { unit: f.unit });
-          this.unit(f.unit).powerOff();
-          for (const l of this.linksOf(f.unit)) l.setUp(false);
-        });
-        return;
-      case "link-cut":
-        this.clock.at(at, () => {
-          ev("fault.link-cut", { unit: f.unit, port: f.port });
-          for (const l of this.linksOf(f.unit, f.port)) l.setUp(false);
-        });
-        if (f.untilMs !== undefined) this.clock.at(ms(f.untilMs), () => {
-          ev("fault.link-restore", { unit: f.unit, port: f.port });
-          for (const l of this.linksOf(f.unit, f.port)) l.setUp(true);
-        });
-        return;
-      case "nic-hang":
-        this.clock.at(at, () => {
-          const u = this.unit(f.unit);
-          u.nicHang(u.portIndex(f.port), f.queue, f.survivesReset ?? true);
-        });
-        return;
-      case "partition":
-        this.clock.at(at, () => {
-          ev("fault.partition", {});
-          this.partition(true);
-        });
-        if (f.untilMs !== undefined) this.clock.at(ms(f.untilMs), () => {
-          ev("fault.heal", {});
-          this.partition(false);
-        });
-        return;
-      case "loss": {
-        const targets = this.links.filter((l) => (f.links ?? "all") === "all" || l.class === f.links).map((l) => l.link);
-        const uniq = [...new Set(targets)];
-        const saved = uniq.map((l) => l.opts.loss);
-        this.clock.at(at, () => {
-          ev("fault.loss", { loss: f.loss, links: f.links ?? "all" });
-          for (const l of uniq) (l.opts as LinkOptions).loss = f.loss;
-        });
-        if (f.untilMs !== undefined) this.clock.at(ms(f.untilMs), () => {
-          ev("fault.loss-end", { links: f.links ?? "all" });
-          uniq.forEach((l, i) => ((l.opts as LinkOptions).loss = saved[i]));
-        });
-        return;
-      }
-    }
-  }
-
   /** A partition: no backplane, and the switch splits into each unit's half (hosts by side). */
-  private partition(on: boolean): void {
+  partition(on: boolean): void {
     for (const l of this.links.filter((x) => x.class === "backplane")) l.link.setUp(!on);
     if (!on) return this.switch.partition(null);
     const groups = this.units.map((u) => {
@@ -291,6 +273,13 @@ export class Chassis {
 
   /** Runs the scenario to its end. */
   run(): ChassisRun {
+    this.start();
+    this.clock.runUntil(this.durationNs);
+    return this.result();
+  }
+
+  /** Boots the units at t = 0 and starts the hosts' traffic (until stopTraffic, or shortly before the end). */
+  start(): void {
     const s = this.s;
     this.clock.at(0, () => {
       for (const u of this.units) u.boot();
@@ -300,16 +289,14 @@ export class Chassis {
     const stop = this.durationNs - Math.min(20 * NS_PER_MS, Math.floor(this.durationNs / 10));
     const vips = this.units[0].vips;
     const traffic = (t: number) => {
-      if (t >= stop) return;
+      if (t >= Math.min(stop, this.trafficStopNs)) return;
       for (const h of this.hosts) for (const v of vips) h.send(v, t);
       this.clock.at(t + interval, () => traffic(t + interval));
     };
     this.clock.at(start, () => traffic(start));
-    this.clock.runUntil(this.durationNs);
-    return this.result();
   }
 
-  private result(): ChassisRun {
+  result(): ChassisRun {
     // The fault the figures count from: the first that takes the active's service away
     // (a NIC hang or a loss burst only prepares the ground for it).
     const decisive = this.s.faults.filter((f) => DECISIVE.has(f.kind));

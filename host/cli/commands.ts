@@ -23,6 +23,11 @@ export const COMMANDS: CommandEntry[] = [
     load: () => (require("./demo") as typeof import("./demo")).command,
   },
   {
+    name: "upgrade",
+    summary: "in-service upgrade of the chassis's pair: standby first, config sync, planned switchover, health, confirm or revert",
+    load: () => (require("./upgrade") as typeof import("./upgrade")).command,
+  },
+  {
     name: "bringup",
     summary: "validate a board file and bring the board up, step by step (virtual board, pci or linux ports)",
     load: () => (require("./bringup") as typeof import("./bringup")).command,
@@ -71,6 +76,11 @@ export const COMMANDS: CommandEntry[] = [
     name: "sync-demo",
     summary: "bulk sync plus live line-by-line changes between two simulated units on a lossy link",
     load: () => (require("./sync-demo") as typeof import("./sync-demo")).command,
+  },
+  {
+    name: "campaign",
+    summary: "a randomized campaign (fuzz, crashed rings, lossy failovers, sync streams, forged gasps) over worker threads",
+    load: () => (require("./campaign") as typeof import("./campaign")).command,
   },
   {
     name: "keygen",
