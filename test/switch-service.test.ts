@@ -15,7 +15,7 @@ import { openBoard, type BoardRuntime } from "../host/board/runtime";
 import { SwitchingService, switchingFactory } from "../host/switch/service";
 import { ServiceConfigError, type ServiceContext } from "../host/run/service";
 import type { Role } from "../host/ha/role";
-import { frame, ip4, TCP } from "./helpers/packets";
+import { frame, ip4, TCP } from "../host/campaign/frames";
 import { tmpDir } from "./helpers/tshark";
 import { parseMac } from "../host/util/addr";
 import { BOARDS_DIR } from "../host/paths";
