@@ -17,6 +17,7 @@ import { PeerLan, Keepalived, Frr, DialectUnit, keepalivedConf, capture, require
 import { bfdDialectFrom, FrrBfdPeer } from "../host/dialect/bfd-learn";
 import { parseMac } from "../host/util/addr";
 import { median, quantile } from "./stats";
+import { measurePairs } from "./run-pair.bench";
 
 const RUNS = Number(process.env.RUNS ?? 10);
 const A = { name: "a", mac: "02:00:00:0a:00:02", ip4: ["192.0.2.2/24"] };
@@ -125,11 +126,19 @@ async function bfdBench(): Promise<string[]> {
   }
 }
 
+/** The lastgasp pair (`lastgasp run`, its gasp from the crash path): bench/run-pair.bench.ts's runs. */
+async function lastgaspPair(): Promise<string[]> {
+  const r = (await measurePairs(RUNS, ["lastgasp"])).lastgasp;
+  return [
+    row("lastgasp pair (`lastgasp run`, gasp): crash → client's neighbour entry moved", r.moved),
+    row("lastgasp pair (`lastgasp run`, gasp): crash → first reply (outage; 1 ping/ms)", r.outage),
+  ];
+}
+
 async function main(): Promise<void> {
   requirePeers("bench/dialects.bench.ts");
-  const lines = ["| Case | median | range | runs |", "|---|---|---|---|", ...(await vrrpBench()), ...(await bfdBench())];
+  const lines = ["| Case | median | range | runs |", "|---|---|---|---|", ...(await vrrpBench()), ...(await lastgaspPair()), ...(await bfdBench())];
   console.log(lines.join("\n"));
-  console.log("\n(a lastgasp pair's row comes with `lastgasp run`)");
 }
 
 main().catch((e) => {

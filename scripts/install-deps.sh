@@ -10,11 +10,12 @@
 #   keepalived, frr      — the stock peers the dialects are proved against (test/dialect-*.test.ts).
 #                          Debian's policy-rc.d (or its absence of an init system) keeps their
 #                          services from starting; the tests run them in namespaces themselves.
+#   iputils-ping         — the client's 1 packet/ms probe of a running pair (test/run-pair.test.ts).
 #   mtd-utils            — the independent reader/writer of real flash (nanddump, mtd_debug,
 #                          nandflipbits) in the QEMU guest's flashing test (test/qemu-flash.test.ts).
-#   iputils-ping, ethtool — the switching service's proofs (test/switch-linux.test.ts): a real
-#                          ping to the control processor's TAP, and veth offloads turned off
-#                          (a frame a soft NIC reads must carry its full checksum).
+#   ethtool              — veth offloads turned off in the switching service's proofs
+#                          (test/switch-linux.test.ts: a frame a soft NIC reads must carry its
+#                          full checksum); iputils-ping there too, for a real ping to the TAP.
 # Without root, it says what is missing and fails: a test that cannot run is a failure.
 # (The guest kernel is not installed here: scripts/qemu-rig/kernel.sh downloads the Debian
 # package into build/qemu/cache and extracts vmlinuz from it, leaving this machine alone.)
@@ -37,7 +38,7 @@ command -v cpio >/dev/null 2>&1 || missing="$missing cpio"
 command -v keepalived >/dev/null 2>&1 || missing="$missing keepalived"
 [ -x /usr/lib/frr/bfdd ] || missing="$missing frr"
 command -v nanddump >/dev/null 2>&1 || missing="$missing mtd-utils"
-command -v ping >/dev/null 2>&1 || missing="$missing iputils-ping"
+ping -V 2>&1 | grep -q iputils || missing="$missing iputils-ping"
 command -v ethtool >/dev/null 2>&1 || missing="$missing ethtool"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

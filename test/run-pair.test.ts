@@ -57,6 +57,14 @@ async function neighboursAt(mac: string): Promise<void> {
   }
 }
 
+test("the example pair's board files (boards/pair/) load and name each other as peers", () => {
+  const { loadBoard } = require("../host/board/load") as typeof import("../host/board/load");
+  const [a, b] = ["unit-a", "unit-b"].map((n) => loadBoard(path.join(__dirname, "..", "boards", "pair", `${n}.json`)));
+  assert.equal([a.peer, b.peer], [b.id, a.id]);
+  assert.ok(a.ports.every((p) => p.device.kind === "linux") && b.ports.every((p) => p.device.kind === "linux"));
+  assert.equal(a.vips, b.vips);
+});
+
 test("two units start: the higher priority takes the VIPs, the other stays standby; status answers", async () => {
   ready();
   units.a = new PairUnit(seg, files, "a");
@@ -84,6 +92,30 @@ test("two units start: the higher priority takes the VIPs, the other stays stand
   seg.exec("c", "ping", ["-6", "-c", "2", "-i", "0.2", "-W", "2", PAIR.vip6]);
   await neighboursAt(PAIR.mac.a);
   assert.match(ip("-n", seg.member("a").ns, "addr", "show", "dev", seg.member("a").iface), new RegExp(`inet ${PAIR.vip4.replace(/\./g, "\\.")}/32`));
+});
+
+test("bad input: one line, exit 2, nothing started; status without a unit: exit 1", () => {
+  ready();
+  const env = { ...process.env };
+  delete env.FORCE_COLOR; // as a user's shell runs it (Node warns when both are set)
+  delete env.NO_COLOR;
+  const inA = (args: string[]) => spawnSync("ip", ["netns", "exec", seg.member("a").ns, process.execPath, BIN, ...args], { encoding: "utf8", env });
+  const base = ["run", "--board", files.board.a, "--peer", files.board.b, "--key-file", files.key, "--socket", path.join(dir, "bad.sock")];
+  for (const [args, re] of [
+    [["--image", "9.9"], /--image: "9\.9" is not one of 1\.0, 1\.1, 2\.0/],
+    [["--image", "2.0", "--config", path.join(dir, "nosuch.conf")], /nosuch\.conf: no such file/],
+    [["--priority", "0"], /--priority/],
+  ] as [string[], RegExp][]) {
+    const r = inA([...base, ...args]);
+    assert.is(r.status, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+    assert.is(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, re);
+    assert.is(r.stdout, "");
+  }
+  assert.not.ok(fs.existsSync(path.join(dir, "bad.sock")));
+  const st = spawnSync(process.execPath, [BIN, "status", "--socket", path.join(dir, "bad.sock")], { encoding: "utf8", env });
+  assert.is(st.status, 1, st.stderr);
+  assert.match(st.stderr, /no unit is running on this socket/);
 });
 
 // [death, the signal it dies by]
@@ -181,6 +213,32 @@ test("SIGKILL of the active: no gasp; the standby takes over on its heartbeat ti
   assert.ok(units[victim.name].events.some((e) => e.event === "vip.stale-removed"), "the restart removed the VIPs a SIGKILL left behind");
   assert.is((await units[victim.name].status()).role, "backup");
   active = survivor.name;
+});
+
+test("a link cut on the active's front port: it gives the VIPs up (FAULT), the standby takes over; the link back: standby", async () => {
+  ready();
+  const cut = units[active];
+  const peer = units[other(active)];
+  const m = seg.member(cut.name);
+  await sleep(1100);
+  const [markCut, markPeer] = [cut.events.length, peer.events.length];
+  seg.cable(cut.name, false);
+  try {
+    await cut.waitEvent((e) => e.event === "role.fault" && e.wasActive === true, 5000, markCut);
+    await cut.waitEvent((e) => e.event === "vip.removed", 5000, markCut);
+    assert.not.match(ip("-n", m.ns, "addr", "show", "dev", m.iface), /192\.0\.2\.1\/32/);
+    // One port, its cable cut: the resign cannot reach the peer, whose heartbeat timer decides.
+    const takeover = await peer.waitEvent((e) => e.event === "role.takeover", 15_000, markPeer);
+    assert.is(takeover.reason, "heartbeat lost");
+    await neighboursAt(PAIR.mac[peer.name]);
+  } finally {
+    seg.cable(cut.name, true);
+  }
+  await cut.waitEvent((e) => e.event === "role.recover", 10_000, markCut);
+  await sleep(500);
+  assert.is((await cut.status()).role, "backup");
+  assert.is((await peer.status()).role, "active");
+  active = peer.name;
 });
 
 test("SIGTERM: a planned stop — no gasp; the active resigns, the standby takes over at once; VIPs removed; exit 0", async () => {

@@ -76,3 +76,32 @@ export function armCrashPath(rt: NativeRuntime, s: CrashArmSettings): ArmedCrash
     },
   };
 }
+
+/**
+ * Dies the way a drill or a test asks, as a crash would (`lastgasp drill`, `lastgasp run
+ * --allow-test-deaths`): a NULL store in native code, abort(), V8's fatal heap exhaustion, a
+ * hang (the watchdog fires), SIGKILL (nothing runs). Never returns.
+ */
+export function die(death: string, addon: { die(how: string): void }): void {
+  switch (death) {
+    case "null-store":
+      addon.die("null-store");
+      break;
+    case "abort":
+      process.abort();
+      break;
+    case "heap": {
+      const hoard: unknown[] = [];
+      for (;;) hoard.push(new Array(1 << 16).fill(hoard.length));
+    }
+    case "hang":
+      for (;;) {
+        // spin: no kick reaches the watchdog any more
+      }
+    case "sigkill":
+      process.kill(process.pid, "SIGKILL");
+      for (;;) {
+        // SIGKILL is delivered before this loop matters
+      }
+  }
+}

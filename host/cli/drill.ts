@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import { Command, InputError, Parsed, optionalInt, optionalString, requireString } from "./command";
 import { chassisId, keyFromArgs, KEY_OPTIONS, KEY_HELP } from "./frame-sources";
+import { loadBoardInput, requireRealPorts, openAsInput } from "./real-board";
 import { statusName } from "../core/status";
 import { STEP_DONE } from "../../assembly/shared/regop";
 
@@ -69,31 +70,12 @@ examples:
     const peerFile = optionalString(args, "peer");
 
     // Heavy modules only now: --help and bad arguments load none of them.
-    const { loadBoard } = require("../board/load") as typeof import("../board/load");
-    const { BoardError } = require("../board/board") as typeof import("../board/board");
-    const { BoardOpenError } = require("../board/runtime") as typeof import("../board/runtime");
     const { openNativeBoard, checkNativeBoard } = require("../board/native") as typeof import("../board/native");
-    const { armCrashPath } = require("../board/crash") as typeof import("../board/crash");
-    const load = (f: string) => {
-      try {
-        return loadBoard(f);
-      } catch (e) {
-        if (e instanceof BoardError) throw new InputError(e.first, e.problems.map((p) => ({ file: f, ...p })));
-        throw e;
-      }
-    };
-    const board = load(file);
-    const peer = peerFile !== undefined ? load(peerFile) : undefined;
-    const sim = board.ports.filter((p) => p.device.kind === "sim").map((p) => p.name);
-    if (sim.length) throw new InputError(`${file}: ${sim.join(", ")}: a drill needs real ports (kind pci or linux); a virtual board's crashes are \`lastgasp demo\`'s`);
-    const open = <T>(f: () => T): T => {
-      try {
-        return f();
-      } catch (e) {
-        if (e instanceof BoardOpenError) throw new InputError(e.problems[0].message, e.problems.map((p) => ({ file, ...p })));
-        throw e;
-      }
-    };
+    const { armCrashPath, die } = require("../board/crash") as typeof import("../board/crash");
+    const board = loadBoardInput(file);
+    const peer = peerFile !== undefined ? loadBoardInput(peerFile) : undefined;
+    requireRealPorts(file, board, "a drill needs real ports (kind pci or linux); a virtual board's crashes are `lastgasp demo`'s");
+    const open = <T>(f: () => T): T => openAsInput(file, f);
     open(() => checkNativeBoard(board)); // root, interfaces, devices: before the key is read
     const key = keyFromArgs(args);
     const rt = open(() => openNativeBoard(board));
@@ -125,27 +107,3 @@ examples:
     return 1; // not reached
   },
 };
-
-function die(death: string, addon: { die(how: string): void }): void {
-  switch (death) {
-    case "null-store":
-      addon.die("null-store");
-      break;
-    case "abort":
-      process.abort();
-      break;
-    case "heap": {
-      const hoard: unknown[] = [];
-      for (;;) hoard.push(new Array(1 << 16).fill(hoard.length));
-    }
-    case "hang":
-      for (;;) {
-        // spin: no kick reaches the watchdog any more
-      }
-    case "sigkill":
-      process.kill(process.pid, "SIGKILL");
-      for (;;) {
-        // SIGKILL is delivered before this loop matters
-      }
-  }
-}

@@ -3,6 +3,7 @@
 
 import { Command, InputError, Parsed, optionalInt, optionalString, requireString } from "./command";
 import { chassisId, keyFromArgs, KEY_OPTIONS, KEY_HELP } from "./frame-sources";
+import { loadBoardInput, requireRealPorts, openAsInput } from "./real-board";
 
 export const command: Command = {
   usage: "run --board BOARD.json --key-file FILE [--peer PEER.json] [--priority N] [--hello-ms N] [--state-dir DIR] [--socket PATH] [--watchdog-ms N] [--image VERSION [--config FILE]] [--allow-test-deaths] [--json]",
@@ -17,7 +18,8 @@ options:
   --board FILE     the unit's board file
   --peer FILE      the peer unit's board file: gasps and HELLOs go to its ports
 ${KEY_HELP.map((l) => `  ${l}`).join("\n")}
-  --priority N     1..255 (default 100): the higher takes the VIPs when neither holds them
+  --priority N     1..255 (default 100): when neither unit holds the VIPs, the one that
+                   held them last (higher epoch) takes them, then the higher priority
   --hello-ms N     HELLO interval, 10..10000 ms (default 1000, keepalived's advert_int 1)
   --state-dir DIR  boot counter, epoch, replay table (default /var/lib/lastgasp/BOARD-ID)
   --socket PATH    the control socket (default /run/lastgasp/BOARD-ID.sock, mode 0660)
@@ -55,9 +57,6 @@ interface or device, the key file).`,
     const keyId = optionalInt(args, "key-id", 0, 255) ?? 1;
     const chassis = chassisId(args);
 
-    const { loadBoard } = require("../board/load") as typeof import("../board/load");
-    const { BoardError } = require("../board/board") as typeof import("../board/board");
-    const { BoardOpenError } = require("../board/runtime") as typeof import("../board/runtime");
     const { openNativeBoard, checkNativeBoard } = require("../board/native") as typeof import("../board/native");
     const { nextBootCounter } = require("../gasp/persist") as typeof import("../gasp/persist");
     const { RunUnit } = require("../run/unit") as typeof import("../run/unit");
@@ -67,26 +66,10 @@ interface or device, the key file).`,
     const fs = require("fs") as typeof import("fs");
     const path = require("path") as typeof import("path");
 
-    const load = (f: string) => {
-      try {
-        return loadBoard(f);
-      } catch (e) {
-        if (e instanceof BoardError) throw new InputError(e.first, e.problems.map((p) => ({ file: f, ...p })));
-        throw e;
-      }
-    };
-    const board = load(file);
-    const peer = peerFile !== undefined ? load(peerFile) : undefined;
-    const sim = board.ports.filter((p) => p.device.kind === "sim").map((p) => p.name);
-    if (sim.length) throw new InputError(`${file}: ${sim.join(", ")}: a unit runs on real ports (kind pci or linux); a virtual board's pair is \`lastgasp demo\`'s`);
-    const open = <T>(f: () => T): T => {
-      try {
-        return f();
-      } catch (e) {
-        if (e instanceof BoardOpenError) throw new InputError(e.problems[0].message, e.problems.map((p) => ({ file, ...p })));
-        throw e;
-      }
-    };
+    const board = loadBoardInput(file);
+    const peer = peerFile !== undefined ? loadBoardInput(peerFile) : undefined;
+    requireRealPorts(file, board, "a unit runs on real ports (kind pci or linux); a virtual board's pair is `lastgasp demo`'s");
+    const open = <T>(f: () => T): T => openAsInput(file, f);
     for (const f of SERVICE_FACTORIES) f.check?.(board);
     open(() => checkNativeBoard(board));
     const sync = syncSettings(args, peer !== undefined);

@@ -59,6 +59,7 @@ permission); 2 bad input (arguments, the board file).`,
       `peer      ${s.peer ? `unit ${s.peer.unit} ${s.peer.role}, priority ${s.peer.priority}, epoch ${s.peer.epoch}, boot ${s.peer.boot}; last HELLO ${s.peer.lastHelloMsAgo} ms ago` : "not heard"}`,
       `last gasp ${s.lastGasp ? `from unit ${s.lastGasp.from}, cause ${s.lastGasp.cause}, ${s.lastGasp.encap}, ${s.lastGasp.msAgo} ms ago (${s.lastGasp.at})` : "none"}`,
       `counters  ${Object.entries(s.counters).map(([k, v]) => `${k}=${v}`).join(" ")}`,
+      ...(s.sync ? [`sync      ${Object.entries(s.sync).map(([k, v]) => `${k}=${v}`).join(" ")}`] : []),
       ...Object.entries(s.services as Record<string, Record<string, unknown>>).map(([n, c]) => `${n.padEnd(9)} ${Object.entries(c).map(([k, v]) => `${k}=${v}`).join(" ")}`),
     ];
     console.log(lines.join("\n"));

@@ -14,6 +14,8 @@ export interface RunLog {
   (event: string, fields?: LogFields, level?: Level): void;
 }
 
+const RESERVED = new Set(["time", "unit", "level", "event"]);
+
 /** A value as a person reads it after `key=`: quoted when it has spaces or quotes. */
 function human(v: unknown): string {
   const s = String(v);
@@ -24,7 +26,8 @@ function human(v: unknown): string {
 export function runLog(unit: string, json: boolean, fd = 1): RunLog {
   return (event, fields = {}, level = "info") => {
     const time = new Date().toISOString();
-    const kept = Object.entries(fields).filter(([, v]) => v !== undefined);
+    // A field never replaces the line's own time, unit, level or event.
+    const kept = Object.entries(fields).filter(([k, v]) => v !== undefined && !RESERVED.has(k));
     const line = json
       ? JSON.stringify({ time, unit, level, event, ...Object.fromEntries(kept) })
       : `${time} ${unit}${level === "info" ? "" : ` ${level.toUpperCase()}`} ${event}${kept.map(([k, v]) => ` ${k}=${human(v)}`).join("")}`;

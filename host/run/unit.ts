@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { NativeRuntime } from "../board/native";
 import type { Board } from "../board/board";
-import { armCrashPath, type ArmedCrashPath } from "../board/crash";
+import { armCrashPath, die, type ArmedCrashPath } from "../board/crash";
 import type { Role } from "../ha/role";
 import { HaUnit, type UnitOutput } from "../ha/unit";
 import { coreArbiter } from "../ha/arbiter";
@@ -38,6 +38,9 @@ import type { ServiceContext, UnitService } from "./service";
 import { ifaceVips, addVips, removeVips, type IfaceVip } from "./vips";
 import { UnitSync, type SyncSettings } from "./sync";
 import { SYNC_UDP_PORT } from "../sync/udp";
+import { LinkMonitor } from "../ha/link-monitor";
+import { STEP_DONE } from "../../assembly/shared/regop";
+import { STATUS_LU } from "../../assembly/shared/e1000";
 
 export interface RunSettings {
   board: Board;
@@ -90,6 +93,12 @@ export class RunUnit {
   private vipsOnIface = false;
   private lastRole: Role = "init";
   readonly sync: UnitSync | null = null;
+  /**
+   * The front port's link (STATUS.LU through the OS core, every 100 ms, as the chassis and
+   * Linux bonding's miimon poll it): lost → the role machine's FAULT (an active unit gives the
+   * VIPs up and resigns where it still can be heard; the peer takes over), back → standby.
+   */
+  readonly link: LinkMonitor;
   private stopped = false;
 
   constructor(
@@ -118,6 +127,8 @@ export class RunUnit {
       codec, arbitrate: coreArbiter(rt.os), heartbeat: settings.heartbeat, timeline,
     });
     this.loop = new Loop({ turn: () => this.turn(), sleep: (us) => this.sleep(us), now: () => rt.now() });
+    const fp = this.frontPorts[0];
+    this.link = new LinkMonitor({ name: `${b.id}.${b.ports[fp].name}`, readStatus: () => (rt.osRings.run("nic_link_wait", fp, 0, 0) === STEP_DONE ? STATUS_LU : 0), timeline });
     if (settings.sync && settings.peer) {
       this.sync = new UnitSync(settings.sync, codec, b, settings.peer, this.clock, (f) => void this.send(this.frontPorts[0], f), log);
     }
@@ -161,6 +172,7 @@ export class RunUnit {
       svc.start(ctx);
       this.log("service.start", { service: svc.name, ownsRings: svc.ownsRings });
     }
+    this.link.start(rt.now());
     this.route(this.ha.start(rt.now()));
   }
 
@@ -208,7 +220,8 @@ export class RunUnit {
     } else if (m.type === G.GASP_TYPE_HELLO) {
       this.counters.hellosReceived++;
       const role = m.role === G.GASP_ROLE_ACTIVE ? "active" : m.role === G.GASP_ROLE_STANDBY ? "backup" : "none";
-      if (!this.peer || this.peer.boot !== m.boot) this.log("peer.hello", { unit: m.unit, role, priority: m.priority, epoch: m.epoch, boot: m.boot });
+      // Logged when the peer (re)appears or its role changes; each HELLO is counted.
+      if (!this.peer || this.peer.boot !== m.boot || this.peer.role !== role) this.log("peer.hello", { peer: m.unit, role, priority: m.priority, epoch: m.epoch, boot: m.boot });
       this.peer = { unit: m.unit, role, priority: m.priority, epoch: m.epoch, boot: m.boot, atNs: now };
     }
     this.route(this.ha.onPeerMessage(m, now));
@@ -289,11 +302,15 @@ export class RunUnit {
       }
     }
     const now = this.rt.now();
+    const linkDue = this.link.nextDeadline();
+    if (linkDue !== null && linkDue <= now) {
+      for (const c of this.link.tick(now)) this.route(this.ha.handle({ type: c.up ? "link-restored" : "link-lost" }, c.tNs));
+    }
     const due = this.ha.nextDeadline();
     if (due !== null && due <= now) this.route(this.ha.tick(now));
     this.clock.run(now);
     this.sync?.watch();
-    let next = earliestOf(this.clock.nextDeadline(), this.ha.nextDeadline());
+    let next = earliestOf(earliestOf(this.clock.nextDeadline(), this.ha.nextDeadline()), this.link.nextDeadline());
     for (const svc of this.services) {
       if (svc.poll(now)) busy = true;
       next = earliestOf(next, svc.nextDeadline?.() ?? null);
@@ -356,7 +373,7 @@ export class RunUnit {
       crashPath: this.crash && !this.stopped ? "armed" : "disarmed",
       peer: this.peer ? { unit: this.peer.unit, role: this.peer.role, priority: this.peer.priority, epoch: this.peer.epoch, boot: this.peer.boot, lastHelloMsAgo: ago(this.peer.atNs) } : null,
       lastGasp: this.lastGasp ? { from: this.lastGasp.unit, cause: this.lastGasp.cause, encap: this.lastGasp.encap, boot: this.lastGasp.boot, msAgo: ago(this.lastGasp.atNs), at: new Date(this.lastGasp.wallMs).toISOString() } : null,
-      counters: { ...this.counters, loopTurns: this.loop.turns },
+      counters: { ...this.counters, loopTurns: this.loop.turns, heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 1048576) },
       sync: this.sync?.status() ?? null,
       services: Object.fromEntries(this.services.map((s) => [s.name, s.counters()])),
     };
@@ -366,22 +383,7 @@ export class RunUnit {
   die(how: string): void {
     this.log("unit.dying", { how }, "warn");
     this.rt.addon.crashKick();
-    switch (how) {
-      case "null-store":
-        this.rt.addon.die("null-store");
-        break;
-      case "abort":
-        process.abort();
-        break;
-      case "heap": {
-        const hoard: unknown[] = [];
-        for (;;) hoard.push(new Array(1 << 16).fill(hoard.length));
-      }
-      case "hang":
-        for (;;) {
-          // spin: no kick reaches the watchdog any more
-        }
-    }
+    die(how, this.rt.addon);
   }
 
   // ---- the state directory ------------------------------------------------------------------

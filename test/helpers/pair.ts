@@ -68,6 +68,7 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
 export class PairUnit {
   readonly events: LogEvent[] = [];
   stderr = "";
+  exitInfo = "running";
   readonly socket: string;
   readonly unitId: number;
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
@@ -78,8 +79,8 @@ export class PairUnit {
     this.unitId = name === "a" ? 1 : 2;
     this.socket = path.join(files.dir, `unit-${name}.sock`);
     const args = [
-      "--max-old-space-size=64", BIN, "run", "--board", files.board[name], "--peer", files.board[o], "--key-file", files.key,
-      "--priority", String(PAIR.priority[name]), "--hello-ms", String(opts.helloMs ?? 1000), "--watchdog-ms", "300",
+      "--max-old-space-size=96", BIN, "run", "--board", files.board[name], "--peer", files.board[o], "--key-file", files.key,
+      "--priority", String(PAIR.priority[name]), "--hello-ms", String(opts.helloMs ?? 1000), "--watchdog-ms", "1000",
       "--state-dir", path.join(files.dir, `state-${name}`), "--socket", this.socket, "--allow-test-deaths", "--json",
       "--image", PAIR.image[name], ...(PAIR.config[name] ? ["--config", PAIR.config[name]] : []), ...(opts.extra ?? []),
     ];
@@ -104,7 +105,10 @@ export class PairUnit {
     });
     this.proc.stderr!.setEncoding("utf8");
     this.proc.stderr!.on("data", (d: string) => (this.stderr += d));
-    this.exited = new Promise((resolve) => this.proc.on("exit", (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) => this.proc.on("exit", (code, signal) => {
+      this.exitInfo = `exited: code ${code}, signal ${signal}`;
+      resolve({ code, signal });
+    }));
   }
 
   get pid(): number {
@@ -114,7 +118,7 @@ export class PairUnit {
   /** The first event matching pred at index from or later (waits up to timeoutMs). */
   async waitEvent(pred: (e: LogEvent) => boolean, timeoutMs: number, from = 0): Promise<LogEvent> {
     let found: LogEvent | undefined;
-    await waitFor(() => !!(found = this.events.slice(from).find(pred)), timeoutMs, () => `unit-${this.name}: no such event; log: ${this.events.slice(-12).map((e) => JSON.stringify(e)).join("\n")}\n${this.stderr.slice(-800)}`);
+    await waitFor(() => !!(found = this.events.slice(from).find(pred)), timeoutMs, () => `unit-${this.name}: no such event (${this.exitInfo}); log: ${this.events.slice(-12).map((e) => JSON.stringify(e)).join("\n")}\n${this.stderr.slice(-800)}`);
     return found!;
   }
 
@@ -126,7 +130,10 @@ export class PairUnit {
 
   /** `lastgasp status --socket S` as an operator runs it. */
   statusCli(json = false): { code: number | null; out: string; err: string } {
-    const r = spawnSync(process.execPath, [BIN, "status", "--socket", this.socket, ...(json ? ["--json"] : [])], { encoding: "utf8" });
+    const env = { ...process.env };
+    delete env.FORCE_COLOR;
+    delete env.NO_COLOR;
+    const r = spawnSync(process.execPath, [BIN, "status", "--socket", this.socket, ...(json ? ["--json"] : [])], { encoding: "utf8", env });
     return { code: r.status, out: r.stdout, err: r.stderr };
   }
 

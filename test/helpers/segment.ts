@@ -80,6 +80,11 @@ export class Segment {
     return rows[0] ?? null;
   }
 
+  /** Pulls (or plugs back) a member's cable: its bridge port goes down, the member loses carrier. */
+  cable(name: string, up: boolean): void {
+    ip("-n", this.bridgeNs, "link", "set", `${this.member(name).iface}p`, up ? "up" : "down");
+  }
+
   /** Runs a command in a member's namespace. */
   exec(name: string, cmd: string, args: string[]): string {
     return execFileSync("ip", ["netns", "exec", this.member(name).ns, cmd, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
