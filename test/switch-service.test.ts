@@ -4,7 +4,7 @@
 // fenced (not forwarded) when it is not and back when it is again, punted frames offered to
 // the unit's control plane first, the daemon's frames sent through the DOWN ring, counters;
 // and the factory: no switching file, no service; a bad one, ServiceConfigError listing every
-// problem; TAPs asked for on a virtual board, refused at start.
+// problem (`lastgasp run`: exit 2, one line each); TAPs asked for on a virtual board, refused at start.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -17,6 +17,8 @@ import { ServiceConfigError, type ServiceContext } from "../host/run/service";
 import type { Role } from "../host/ha/role";
 import { frame, ip4, TCP } from "../host/campaign/frames";
 import { tmpDir } from "./helpers/tshark";
+import { BIN, ensureBuilt } from "./helpers/cli";
+import { spawnSync } from "child_process";
 import { parseMac } from "../host/util/addr";
 import { BOARDS_DIR } from "../host/paths";
 
@@ -107,6 +109,25 @@ test("factory: no switching file, no service; a bad one lists every problem (Ser
     }
     assert.ok(lines.every((l) => l.startsWith(`${bad.switching}:`)), lines.join("\n"));
   }
+});
+
+test("lastgasp run with a bad switching file: one line per problem, exit 2, nothing touched", () => {
+  ensureBuilt();
+  const board = path.join(dir, "bad-run.json");
+  const raw = JSON.parse(fs.readFileSync(path.join(BOARDS_DIR, "appliance", "lb-linux.json"), "utf8"));
+  fs.writeFileSync(board, JSON.stringify({ ...raw, switching: "bad-run.switching.json" }));
+  fs.writeFileSync(path.join(dir, "bad-run.switching.json"), JSON.stringify({ ...SWITCHING, capacity: 1000, backends: [] }, null, 2));
+  fs.writeFileSync(path.join(dir, "k"), "5a".repeat(32), { mode: 0o600 });
+  const env = { ...process.env };
+  delete env.FORCE_COLOR;
+  delete env.NO_COLOR;
+  const r = spawnSync(process.execPath, [BIN, "run", "--board", board, "--key-file", path.join(dir, "k"), "--state-dir", path.join(dir, "state")], { encoding: "utf8", env });
+  assert.is(r.status, 2, r.stdout + r.stderr);
+  const lines = r.stderr.trim().split("\n");
+  assert.is(lines.length, 2, r.stderr);
+  assert.match(lines[0], /bad-run\.switching\.json:\d+:\d+: \/backends: /);
+  assert.match(lines[1], /bad-run\.switching\.json:\d+:\d+: \/capacity: 1000 is not a power of two/);
+  assert.is(fs.existsSync(path.join(dir, "state")), false, "nothing created");
 });
 
 test("TAPs on a virtual board: refused at start, one line", () => {
