@@ -304,7 +304,13 @@ export class RunUnit {
     const now = this.rt.now();
     const linkDue = this.link.nextDeadline();
     if (linkDue !== null && linkDue <= now) {
-      for (const c of this.link.tick(now)) this.route(this.ha.handle({ type: c.up ? "link-restored" : "link-lost" }, c.tNs));
+      for (const c of this.link.tick(now)) {
+        this.route(this.ha.handle({ type: c.up ? "link-restored" : "link-lost" }, c.tNs));
+        // A unit cut off hears nothing: it does not judge the peer meanwhile, and once back
+        // it gives the peer a full detection time (keepalived restarts its master-down timer).
+        if (c.up) this.ha.heartbeat.resume(c.tNs);
+        else this.ha.heartbeat.pause(c.tNs);
+      }
     }
     const due = this.ha.nextDeadline();
     if (due !== null && due <= now) this.route(this.ha.tick(now));
