@@ -94,6 +94,7 @@ export function toBoard(file: string, raw: any): Board {
     dialects: raw.dialects ?? {},
     flash: raw.flash ? toLayout(raw.flash) : undefined,
     sim: raw.sim ?? {},
+    switching: raw.switching === undefined ? undefined : path.resolve(path.dirname(file), raw.switching),
   };
 }
 
