@@ -128,6 +128,8 @@ export class Chassis {
       const [pa, pb] = [a.ports[i].name, b.ports[j].name];
       const link = this.wire.connect(ua.endpoint(i), ub.endpoint(j), { name: `${a.id}.${pa}--${b.id}.${pb}`, ...this.linkOptions("backplane", a.ports[i].link) });
       this.links.push({ link, class: "backplane", unit: a.id, port: pa }, { link, class: "backplane", unit: b.id, port: pb });
+      this.carrier(ua, i, link);
+      this.carrier(ub, j, link);
       onBackplane.add(`${a.id}.${pa}`).add(`${b.id}.${pb}`);
     }
     // Every other port goes to the switch.
@@ -138,6 +140,7 @@ export class Chassis {
         this.switchPorts.set(`${u.id}.${p.name}`, sp);
         const link = this.wire.connect(u.endpoint(i), sp, { name: `${u.id}.${p.name}--switch`, ...this.linkOptions("front", p.link) });
         this.links.push({ link, class: "front", unit: u.id, port: p.name });
+        this.carrier(u, i, link);
       });
     }
     // A cable that comes up late (board sim.linkUpAfterUs).
@@ -149,6 +152,18 @@ export class Chassis {
         if (up !== "never") this.clock.at(us(up), () => l.link.setUp(true));
       }
     }
+  }
+
+  /**
+   * A port whose PHY powers down or up (the fault entry's carrier drop, through MDIC) takes its
+   * cable's carrier with it: the partner — the peer's NIC, a switch port (which flushes what
+   * it learned there) — sees the link go, as a real PHY's partner does.
+   */
+  private carrier(u: ChassisUnit, i: number, link: Link): void {
+    u.nics[i].onCarrier = (up) => {
+      link.setUp(up);
+      this.timeline.push({ tNs: this.clock.now(), source: u.id, name: up ? "carrier.up" : "carrier.down", detail: { port: u.board.ports[i].name, link: link.name } });
+    };
   }
 
   private addHosts(): void {
