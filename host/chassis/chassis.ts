@@ -19,6 +19,7 @@ import { ChassisHost, HostResult } from "./hosts";
 import type { FailoverScenario, HeartbeatSpec, LinkSpec, LoadedScenario, FaultSpec } from "./scenario";
 import type { FaultReport } from "../fault/fault";
 import { wireEvent } from "./wire-events";
+import { ChassisProxies, type ProxyResult } from "./proxies";
 
 export type { HostResult, HostVipStats } from "./hosts";
 
@@ -63,6 +64,8 @@ export interface ChassisRun {
   serviceRx: Record<string, number[]>;
   wire: Wire;
   links: { name: string; class: LinkClass; sent: number; delivered: number; lost: number }[];
+  /** ARP-proxy mode: what each proxy station did. */
+  proxies?: ProxyResult[];
 }
 
 /** Fault kinds that take the service away; the figures count from the first of them. */
@@ -84,6 +87,7 @@ export class Chassis {
   private readonly serviceRx: Record<string, number[]> = {};
   private movedTo: string | null = null;
   private readonly s: FailoverScenario;
+  readonly proxies: ChassisProxies | undefined;
 
   constructor(loaded: LoadedScenario, readonly opts: RunOptions = {}) {
     const s = (this.s = loaded.scenario);
@@ -95,11 +99,13 @@ export class Chassis {
     this.switch = new L2Switch("switch", this.clock, { forwardNs: s.switch?.forwardNs, ageingNs: s.switch?.ageingMs ? ms(s.switch.ageingMs) : undefined });
     const [a, b] = loaded.boards;
     this.units = [new ChassisUnit(a, b, this.clock, this.timeline, unitSettings(s, a, this)), new ChassisUnit(b, a, this.clock, this.timeline, unitSettings(s, b, this))];
+    const env = { clock: this.clock, clientMac: (id: string) => this.unit(id).vipMac };
+    if (s.proxies) this.proxies = new ChassisProxies(s.proxies, this.units[0].vips, new WireCodec(Core.load()), this.timeline, env);
     for (const u of this.units) {
       this.serviceRx[u.id] = [];
       u.onService = (rx) => this.service(u, rx.src, rx.vip, rx.tNs);
       u.onWire = (dir, port, frame) => this.observe(u, dir, port, frame);
-      u.onRoleChange = () => this.hostsChanged();
+      u.onRoleChange = () => this.rolesChanged();
     }
     this.connect(a, b);
     this.addHosts();
@@ -132,16 +138,21 @@ export class Chassis {
       this.carrier(ub, j, link);
       onBackplane.add(`${a.id}.${pa}`).add(`${b.id}.${pb}`);
     }
-    // Every other port goes to the switch.
+    // Every other port goes to the switch (ARP-proxy mode: to its proxy, the proxy to the switch).
     for (const u of this.units) {
       u.board.ports.forEach((p, i) => {
         if (onBackplane.has(`${u.id}.${p.name}`)) return;
-        const sp = this.switch.port(`${u.id}.${p.name}`);
-        this.switchPorts.set(`${u.id}.${p.name}`, sp);
+        const sp = this.proxies?.of(u.id)?.inside ?? this.switch.port(`${u.id}.${p.name}`);
+        if (sp instanceof SwitchPort) this.switchPorts.set(`${u.id}.${p.name}`, sp);
         const link = this.wire.connect(u.endpoint(i), sp, { name: `${u.id}.${p.name}--switch`, ...this.linkOptions("front", p.link) });
         this.links.push({ link, class: "front", unit: u.id, port: p.name });
         this.carrier(u, i, link);
       });
+    }
+    for (const st of this.proxies?.stations ?? []) {
+      const sp = this.switch.port(st.spec.name);
+      this.switchPorts.set(st.spec.name, sp);
+      this.links.push({ link: this.wire.connect(st.outside, sp, { name: `${st.spec.name}--switch`, ...this.linkOptions("host") }), class: "host" });
     }
     // A cable that comes up late (board sim.linkUpAfterUs).
     for (const u of this.units) {
@@ -154,11 +165,7 @@ export class Chassis {
     }
   }
 
-  /**
-   * A port whose PHY powers down or up (the fault entry's carrier drop, through MDIC) takes its
-   * cable's carrier with it: the partner — the peer's NIC, a switch port (which flushes what
-   * it learned there) — sees the link go, as a real PHY's partner does.
-   */
+  /** A PHY powered down (the fault entry's carrier drop) takes its cable's carrier: the partner sees the link go. */
   private carrier(u: ChassisUnit, i: number, link: Link): void {
     u.nics[i].onCarrier = (up) => {
       link.setUp(up);
@@ -187,15 +194,24 @@ export class Chassis {
     });
   }
 
-  /** The MAC of the one live unit holding the VIPs, or null (none, or two: split brain). */
+  /** The MAC hosts should use for the VIPs: the one live holder's (or its proxy's), or null (none, or two: split brain). */
   ownerMac(_vip: string): string | null {
     const holders = this.units.filter((u) => u.holdsVips);
-    return holders.length === 1 ? holders[0].vipMac : null;
+    return holders.length === 1 ? this.macFor(holders[0]) : null;
   }
 
   /** Is a live unit holding the VIPs under this MAC (in a split brain, either may)? */
   serves(mac: string): boolean {
-    return this.units.some((u) => u.holdsVips && u.vipMac === mac);
+    return this.units.some((u) => u.holdsVips && this.macFor(u) === mac);
+  }
+
+  private macFor(u: ChassisUnit): string {
+    return this.proxies?.of(u.id)?.result.mac ?? u.vipMac;
+  }
+
+  private rolesChanged(): void {
+    this.proxies?.roles(this.units.filter((u) => u.holdsVips).map((u) => u.id));
+    this.hostsChanged();
   }
 
   /** After anything that may move hosts: did every host just come to map every VIP to the owner? */
@@ -205,7 +221,7 @@ export class Chassis {
     const vips = this.units[0].vips;
     if (!this.hosts.every((h) => vips.every((v) => h.host.mapping(v) === owner))) return;
     this.movedTo = owner;
-    this.timeline.push({ tNs: this.clock.now(), source: "hosts", name: "hosts.moved", detail: { mac: owner, unit: this.units.find((u) => u.vipMac === owner)!.id } });
+    this.timeline.push({ tNs: this.clock.now(), source: "hosts", name: "hosts.moved", detail: { mac: owner, unit: this.units.find((u) => this.macFor(u) === owner)!.id } });
   }
 
   private service(u: ChassisUnit, src: string, vip: string, t: number): void {
@@ -309,6 +325,7 @@ export class Chassis {
     const s = this.s;
     this.clock.at(0, () => {
       for (const u of this.units) u.boot();
+      this.rolesChanged();
     });
     const interval = us(s.traffic?.intervalUs ?? 1000);
     const start = ms(s.traffic?.startMs ?? 100);
@@ -341,7 +358,7 @@ export class Chassis {
       units: this.units.map((u) => ({
         id: u.id,
         unit: u.board.unit,
-        mac: u.vipMac,
+        mac: this.macFor(u),
         state: u.state,
         role: u.ha.currentRole,
         holdsVips: u.holdsVips,
@@ -365,6 +382,7 @@ export class Chassis {
         const cls = this.links.find((x) => x.link === l)!.class;
         return { name: l.name, class: cls, sent: st.ab.sent + st.ba.sent, delivered: st.ab.delivered + st.ba.delivered, lost: st.ab.lost + st.ba.lost };
       }),
+      proxies: this.proxies?.stations.map((p) => p.finish()),
     };
   }
 }
