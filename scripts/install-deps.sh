@@ -10,6 +10,8 @@
 #   keepalived, frr      — the stock peers the dialects are proved against (test/dialect-*.test.ts).
 #                          Debian's policy-rc.d (or its absence of an init system) keeps their
 #                          services from starting; the tests run them in namespaces themselves.
+#   iputils-ping         — the client's traffic in bench/dialects.bench.ts's outage rows (ping
+#                          every 5 ms through a takeover).
 #   mtd-utils            — the independent reader/writer of real flash (nanddump, mtd_debug,
 #                          nandflipbits) in the QEMU guest's flashing test (test/qemu-flash.test.ts).
 # Without root, it says what is missing and fails: a test that cannot run is a failure.
@@ -34,6 +36,7 @@ command -v cpio >/dev/null 2>&1 || missing="$missing cpio"
 command -v keepalived >/dev/null 2>&1 || missing="$missing keepalived"
 [ -x /usr/lib/frr/bfdd ] || missing="$missing frr"
 command -v nanddump >/dev/null 2>&1 || missing="$missing mtd-utils"
+command -v ping >/dev/null 2>&1 || missing="$missing iputils-ping"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps: missing:$missing — install them (apt-get install$missing) or run as root" >&2
