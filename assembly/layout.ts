@@ -6,14 +6,14 @@ import {
   STATE_NIC_OP, STATE_NIC_OP_INFO, STATE_NIC_TUNE, STATE_NIC_REGOPS, STATE_NIC_PORTS, STATE_NIC_TXQ,
   STATE_NIC_FAULTQ, STATE_NIC_RXQ, STATE_NIC_BASE, STATE_NIC_SIZE, NIC_PORT_STRIDE, NIC_QUEUE_STRIDE,
   STATE_NIC_SLOT_BUFS_SIZE, STATE_FAULT_PLAN, STATE_FAULT_PORTS, STATE_FAULT_BASE, STATE_FAULT_SIZE,
-  FAULT_PORT_STRIDE, STATE_DIALECT_CTL, STATE_DIALECT_SLOTS, STATE_DIALECT_BASE, STATE_DIALECT_SIZE,
-  DIALECT_SLOT_STRIDE,
+  FAULT_PORT_STRIDE, SW_ST_STAGE, SW_STAGE_MAX, SW_STAGE_STRIDE, STATE_SWITCH_BASE, STATE_SWITCH_SIZE,
+  STATE_DIALECT_CTL, STATE_DIALECT_SLOTS, STATE_DIALECT_BASE, STATE_DIALECT_SIZE, DIALECT_SLOT_STRIDE,
 } from "./state";
 import { DIALECT_MAX_FRAMES } from "./shared/dialect";
 import { DialectCtl, DialectSlot } from "./dialect/state";
 import { NIC_MAX_PORTS, NIC_BUF_SIZE, OPINFO_FIELDS, TUNE_FIELDS, TX_RING_MAX, RX_RING_MAX } from "./shared/rings";
 import { GASP_MAX_PORTS } from "./shared/gasp";
-import { ENG_CTX_SIZE } from "./shared/engine";
+import { ENG_CTX_SIZE, ENG_BATCH_MAX } from "./shared/engine";
 import { NicOp } from "./nic/op";
 import { NicPort } from "./nic/port";
 import { TxQueue } from "./nic/txq";
@@ -21,6 +21,9 @@ import { RxQueue } from "./nic/rxq";
 import { BUF_SHIFT } from "./nic/bufs";
 import { FaultPlan, FaultPort } from "./fault/state";
 import { EngineContext, X_COUNTERS } from "./engine/context";
+import { ParseResult } from "./switch/parse";
+import { STAGE_LOOK_AT } from "./switch/batch";
+import { ConnPlan } from "./switch/conntable";
 
 export function stateLayoutOk(): bool {
   return (
@@ -38,6 +41,9 @@ export function stateLayoutOk(): bool {
     offsetof<FaultPort>() <= FAULT_PORT_STRIDE &&
     STATE_FAULT_PORTS + <usize>GASP_MAX_PORTS * FAULT_PORT_STRIDE <= STATE_FAULT_BASE + STATE_FAULT_SIZE &&
     offsetof<EngineContext>() <= X_COUNTERS && <usize>ENG_CTX_SIZE > X_COUNTERS &&
+    offsetof<ParseResult>() <= STAGE_LOOK_AT && STAGE_LOOK_AT + offsetof<ConnPlan>() <= SW_STAGE_STRIDE &&
+    SW_STAGE_MAX >= ENG_BATCH_MAX &&
+    SW_ST_STAGE + <usize>SW_STAGE_MAX * SW_STAGE_STRIDE <= STATE_SWITCH_BASE + STATE_SWITCH_SIZE &&
     STATE_DIALECT_CTL + offsetof<DialectCtl>() + 16 <= STATE_DIALECT_SLOTS && offsetof<DialectSlot>() <= DIALECT_SLOT_STRIDE &&
     STATE_DIALECT_SLOTS + <usize>DIALECT_MAX_FRAMES * DIALECT_SLOT_STRIDE <= STATE_DIALECT_BASE + STATE_DIALECT_SIZE
   );

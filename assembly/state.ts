@@ -86,12 +86,18 @@ export const SW_ST_IN_BATCH: usize = STATE_SWITCH_BASE + 0x024; // u32 1 while a
 export const SW_ST_SWEEP: usize = STATE_SWITCH_BASE + 0x028; // u32 next bucket sw_conn_sweep visits
 export const SW_ST_SVC_COUNT: usize = STATE_SWITCH_BASE + 0x02c; // u32 highest service index + 1
 export const SW_ST_CP_COUNT: usize = STATE_SWITCH_BASE + 0x030; // u32 highest CP index + 1
+export const SW_ST_LOOKAHEAD: usize = STATE_SWITCH_BASE + 0x034; // u32: what the batch look-ahead read (kept, so no pass reads for nothing)
 export const SW_ST_TIMEOUTS: usize = STATE_SWITCH_BASE + 0x040; // u32 x TMO_COUNT
 export const SW_ST_COUNTERS: usize = STATE_SWITCH_BASE + 0x100; // u32 x C_COUNT (<= 64)
 // The poll-mode packet engine (assembly/engine/, docs/switching-path.md "Packet engine").
 export const SW_ST_ENG_RX_OWNER: usize = STATE_SWITCH_BASE + 0x800; // u32 x NIC_MAX_PORTS: owning context + 1, 0 = none
 export const SW_ST_ENG_INJECT_OWNER: usize = STATE_SWITCH_BASE + 0x810; // u32: context + 1 that drains the DOWN punt ring
 export const SW_ST_ENG_CTX: usize = STATE_SWITCH_BASE + 0x900; // ENG_MAX_CTX x ENG_CTX_SIZE (256): settings, counters
+// The batch pipeline's stage (switch/batch.ts): one StagedPacket per frame of the batch being
+// switched, parse results and look-ahead, written and read within one call.
+export const SW_ST_STAGE: usize = STATE_SWITCH_BASE + 0x1000; // SW_STAGE_MAX x SW_STAGE_STRIDE (4 KiB)
+export const SW_STAGE_MAX: i32 = 64; // frames staged at once (ENG_BATCH_MAX; sw_batch works in chunks of it)
+export const SW_STAGE_STRIDE: usize = 64;
 export const SW_ST_END: usize = STATE_SWITCH_BASE + 0x2000; // end of the switching path's range
 
 // The fault entry (assembly/fault/state.ts): the plan armed at boot and the progress of a fire.

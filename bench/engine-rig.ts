@@ -1,4 +1,4 @@
-// The packet engine's benchmark rig, shared by engine.bench.ts and engine-ab.ts: a two-port
+// The packet engine's benchmark rig, shared by engine.bench.ts, scale-ab.ts and model-loop.ts: a two-port
 // board with the engine on port 0's RX queue, the NAT service and its back ends, the frame
 // template, and the NIC emulated in memory (RX DMA and TX write-back).
 

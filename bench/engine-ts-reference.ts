@@ -1,6 +1,7 @@
 // The packet engine's poll round written again in plain TypeScript, for bench/engine.bench.ts
 // to measure side by side with the core's eng_poll: the same RX harvest (DD first, length and
-// error checks, re-arm), the switching logic of bench/switch-ts-reference.ts, the same
+// error checks, re-arm), the switching logic of bench/switch-ts-reference.ts through the same
+// batch pipeline (stage the batch, look ahead, then decide and post frame by frame), the same
 // zero-copy post (the TX slot takes the RX buffer, the RX slot the TX slot's idle one), an
 // honest legacy TX descriptor write (address, length, CMD = EOP|IFCS|RS, status 0 last),
 // reclaim by DD once per round, and the round's doorbell list (TDT, RDT) written out.
@@ -27,6 +28,8 @@ export class EngineReference {
   private readonly tailRx: Int32Array;
   /** Buffer (offset >> 11) each slot holds: [port][kind TX 0 / RX 1][slot]. */
   private readonly slots: Uint16Array;
+  /** The batch being switched: slot k held a good frame. */
+  private readonly good = new Uint8Array(64);
   /** The round's doorbells: (port, register, value) triples, as the core's REGOP list. */
   readonly regops = new Uint32Array(3 * 2 * RINGS.NIC_MAX_PORTS);
   regopCount = 0;
@@ -86,18 +89,28 @@ export class EngineReference {
     let posted = 0;
     const size = this.ringSize;
     const mem = this.mem;
+    const rxSlots = (rxPort * 2 + 1) * RINGS.TX_RING_MAX;
+    // the batch pipeline: harvest and stage every finished frame, look ahead, then decide and post in order
+    const budget = Math.min(batch, size);
     let i = this.cleanRx[rxPort];
     let n = 0;
-    while (n < batch) {
-      const d = this.rxDesc(rxPort, i);
+    for (let j = i; n < budget; n++) {
+      const d = this.rxDesc(rxPort, j);
       const status = mem[d + 12];
       if ((status & 1) === 0) break;
-      n++;
       const len = mem[d + 8] | (mem[d + 9] << 8);
-      if ((status & 2) !== 0 && (mem[d + 13] & RXD_ERR_FRAME) === 0 && len > 0 && len <= 2048) {
-        const rxSlot = (rxPort * 2 + 1) * RINGS.TX_RING_MAX + i;
+      const good = (status & 2) !== 0 && (mem[d + 13] & RXD_ERR_FRAME) === 0 && len > 0 && len <= 2048;
+      this.good[n] = good ? 1 : 0;
+      if (good) this.sw.stage(n, mem, this.slots[rxSlots + j] << BUF_SHIFT, len);
+      else this.sw.stageNothing(n);
+      j = j + 1 === size ? 0 : j + 1;
+    }
+    this.sw.lookAhead(n);
+    for (let k = 0; k < n; k++) {
+      if (this.good[k]) {
+        const rxSlot = rxSlots + i;
         const buf = this.slots[rxSlot] << BUF_SHIFT;
-        const v = this.sw.packet(mem, buf, len);
+        const v = this.sw.decide(k, mem);
         if (v >>> 24 === V_FORWARD) {
           const out = (v >>> 16) & 0xff;
           if ((reclaimed & (1 << out)) === 0) {

@@ -17,7 +17,6 @@
 // usage: node bench/run.js engine    (env ENGINE_BENCH_ROUNDS, ENGINE_BENCH_PACKETS)
 
 import { performance } from "perf_hooks";
-import { performRegops } from "../host/nic/regops";
 import { Rng } from "../host/util/rng";
 import * as MAP from "../assembly/shared/memmap";
 import * as RINGS from "../assembly/shared/rings";
@@ -25,6 +24,8 @@ import * as E from "../assembly/shared/engine";
 import { SwitchReference } from "./switch-ts-reference";
 import { EngineReference } from "./engine-ts-reference";
 import { median } from "./stats";
+import { runModelLoop } from "./model-loop";
+import * as path from "path";
 import { BATCH, RING, CAPACITY, SEED, BACKENDS, template, NicEmulation, configure, TABLE, coreSetup } from "./engine-rig";
 
 const ROUNDS = Number(process.env.ENGINE_BENCH_ROUNDS ?? 5);
@@ -140,40 +141,6 @@ function check(coreMem: Uint8Array, corePoll: () => number, ref: EngineReference
   }
 }
 
-/** The whole loop over the e1000 model: RX DMA by the model, eng_poll, TDT performed (the model's TX engine runs). */
-function overModel(flows: number, packets: number) {
-  const { board, core } = coreSetup(E.ENG_ZERO_COPY);
-  const tmpl = template(60);
-  let sent = 0;
-  board.nics[1].attach(() => void sent++);
-  const rng = new Rng(7);
-  const frames = Array.from({ length: 4096 }, () => {
-    const f = tmpl.slice();
-    const a = rng.int(flows);
-    f[27] = 18 + (a >>> 16);
-    f[28] = (a >>> 8) & 0xff;
-    f[29] = a & 0xff;
-    return f;
-  });
-  let tRx = 0, tPoll = 0, tRegops = 0;
-  const t0 = performance.now();
-  for (let k = 0; k < packets; k += BATCH) {
-    const a = performance.now();
-    for (let i = 0; i < BATCH; i++) board.nics[0].receive(frames[(k + i) & 4095]);
-    const b = performance.now();
-    core.exports.eng_poll(0, 1000);
-    const c = performance.now();
-    performRegops(core.view, board.nics, board.delay);
-    const d = performance.now();
-    tRx += b - a;
-    tPoll += c - b;
-    tRegops += d - c;
-  }
-  const total = performance.now() - t0;
-  if (sent !== packets) throw new Error(`${sent} of ${packets} frames left port 1`);
-  return { nsPerPacket: (total * 1e6) / packets, rxShare: tRx / total, pollShare: tPoll / total, txShare: tRegops / total, pollNs: (tPoll * 1e6) / packets };
-}
-
 function main() {
   console.log(`packet engine: RX harvest + parse + lookup + rewrite + TX descriptor, batch ${BATCH}, rings of ${RING}, ${PACKETS.toLocaleString()} packets x ${ROUNDS} rounds per figure (medians), capacity ${CAPACITY.toLocaleString()}, NAT, ${BACKENDS} back ends, Maglev 65537, random flow order`);
   const rows: Row[] = [];
@@ -195,9 +162,9 @@ function main() {
   console.log(`\nper packet, core, net of the emulation: ${(z1k.coreNs - z1k.genNs).toFixed(1)} ns at 1K flows, ${(z1m.coreNs - z1m.genNs).toFixed(1)} ns at 1M flows`);
   console.log(`zero copy vs copy (core, net): 64 B ${((c1k.coreNs - c1k.genNs) / (z1k.coreNs - z1k.genNs)).toFixed(2)}x at 1K, ${((c1m.coreNs - c1m.genNs) / (z1m.coreNs - z1m.genNs)).toFixed(2)}x at 1M; 1514 B ${((cb.coreNs - cb.genNs) / (zb.coreNs - zb.genNs)).toFixed(2)}x (copy time / zero-copy time)`);
   console.log(`new connections through the engine (1M fresh flows, emulation included): core ${z1m.newCoreNs.toFixed(0)} ns, TS ${z1m.newTsNs!.toFixed(0)} ns per connection`);
-  const m = overModel(1000, 100_000);
-  console.log(`\nthe whole loop over the e1000 model (1K flows, 100,000 frames): ${mpps(m.nsPerPacket)} Mpps (${m.nsPerPacket.toFixed(0)} ns/frame): ` +
-    `model RX DMA ${(m.rxShare * 100).toFixed(0)} %, eng_poll ${(m.pollShare * 100).toFixed(0)} % (${m.pollNs.toFixed(0)} ns/frame), TDT/RDT writes + model TX engine ${(m.txShare * 100).toFixed(0)} %`);
+  const m = runModelLoop(path.join(__dirname, ".."), 100_000);
+  console.log(`\nthe whole loop over the e1000 model (1K flows, 100,000 frames): ${mpps(m.nsPerFrame)} Mpps (${m.nsPerFrame.toFixed(0)} ns/frame): ` +
+    `model RX DMA ${(m.rx * 100).toFixed(0)} %, eng_poll ${(m.poll * 100).toFixed(0)} % (${m.pollNs.toFixed(0)} ns/frame), TDT/RDT writes + model TX engine ${(m.txAndDoorbells * 100).toFixed(0)} %`);
 }
 
 main();

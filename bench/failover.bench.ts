@@ -11,7 +11,7 @@
 
 import { runChassis } from "../host/chassis/chassis";
 import { figures } from "../host/chassis/report";
-import { scenario } from "../test/helpers/chassis";
+import { scenario } from "../host/campaign/chassis-fixture";
 import type { HeartbeatPresetName } from "../host/chassis/scenario";
 import { median } from "./stats";
 

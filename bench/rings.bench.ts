@@ -7,7 +7,7 @@
 // Medians of 7 runs. Figures only: nothing here asserts on time.
 
 import { performance } from "perf_hooks";
-import { rig, frame, MAC_A } from "../test/helpers/board";
+import { rig, frame, MAC_A } from "../host/campaign/rig";
 import { NicRig, ethFrame } from "../test/helpers/nic";
 import { TX_STAGE } from "../host/nic/rings";
 import { performRegops } from "../host/nic/regops";

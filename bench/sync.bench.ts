@@ -10,7 +10,7 @@ import { shipped } from "../host/sync/images";
 import { SimulatedPair } from "../host/sync/sim";
 import { planBulkSync } from "../host/sync/plan";
 import { Rng } from "../host/util/rng";
-import { randomCommand } from "../test/helpers/sync-gen";
+import { randomCommand } from "../host/campaign/sync-gen";
 import { median } from "./stats";
 
 const reg = shipped();

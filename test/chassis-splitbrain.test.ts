@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runChassis } from "../host/chassis/chassis";
 import { figures } from "../host/chassis/report";
-import { scenario, events, first, unit, mappings } from "./helpers/chassis";
+import { scenario, events, first, unit, mappings } from "../host/campaign/chassis-fixture";
 import { ms } from "../host/ha/timeline";
 
 const A = "linecard-a";

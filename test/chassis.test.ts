@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runChassis, ChassisRun } from "../host/chassis/chassis";
 import { figures } from "../host/chassis/report";
-import { scenario, events, first, unit, mappings } from "./helpers/chassis";
+import { scenario, events, first, unit, mappings } from "../host/campaign/chassis-fixture";
 import { GASP_CAUSE_TRAP, GASP_CAUSE_EXCEPTION, GASP_CAUSE_WATCHDOG } from "../assembly/shared/gasp";
 import { ms } from "../host/ha/timeline";
 

@@ -20,12 +20,12 @@ import { createHash } from "crypto";
 import { Core, CORE_WASM, BUILD_DIR } from "../host/core/core";
 import { Rng } from "../host/util/rng";
 import { engineRig } from "./helpers/engine-rig";
-import { PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, MAC_PORT1, MAC_ROUTER, VIP4, VIP6, CP4, BE_PORT, SVC_TCP_NAT, clientIp4, clientIp6, backendIp4, backendMac } from "./helpers/switch-fixture";
-import { frame, fragment4, TCP } from "./helpers/packets";
+import { PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, MAC_PORT1, MAC_ROUTER, VIP4, VIP6, CP4, BE_PORT, SVC_TCP_NAT, clientIp4, clientIp6, backendIp4, backendMac } from "../host/campaign/switch-fixture";
+import { frame, fragment4, TCP } from "../host/campaign/frames";
 import { SimBoard, SimPortSpec } from "../host/board/sim";
 import { GaspSender } from "../host/gasp/gasp";
 import { FaultEntry } from "../host/fault/fault";
-import { CHASSIS, KEY, KEY_ID } from "./helpers/gasp";
+import { CHASSIS, KEY, KEY_ID } from "../host/campaign/gasp-fixture";
 import { parseIPv4, parseMac } from "../host/util/addr";
 import { FAULT_ARMF_LINK_FIRST } from "../assembly/shared/fault";
 import { GASP_CAUSE_TRAP } from "../assembly/shared/gasp";
@@ -36,7 +36,7 @@ const parsed = "switch/parse.ts parse() sets it for the frame being switched; sw
 for (const g of ["pL3", "pEtherType", "pFamily", "pProto", "pL4", "pEnd", "pIpHeaderLen", "pSport", "pDport", "pTcpFlags", "pTcpHeaderLen", "pIcmpType", "pFrag", "pFragId", "pSrc", "pDst"]) {
   SCRATCH[`assembly/switch/parse/${g}`] = parsed;
 }
-for (const g of ["kBucket1", "kBucket2", "kTag"]) SCRATCH[`assembly/switch/conntable/${g}`] = "connKey() derives it from the key being looked up, right before the lookup or insert that reads it";
+for (const g of ["kBucket1", "kBucket2", "kSig"]) SCRATCH[`assembly/switch/conntable/${g}`] = "connKey() derives it from the key being looked up, right before the lookup or insert that reads it";
 for (const g of ["fSport", "fDport"]) SCRATCH[`assembly/switch/frag/${g}`] = "fragFind() sets it when it returns true; the caller reads it right after";
 for (const g of ["iKind", "iPort"]) SCRATCH[`assembly/switch/punt/${g}`] = "injectTake() sets it for the frame it took; injectNext reads it right after";
 

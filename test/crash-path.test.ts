@@ -20,7 +20,7 @@ import * as path from "path";
 import { createHash } from "crypto";
 import { ensureBuilt, ROOT } from "./helpers/cli";
 import { tmpDir } from "./helpers/tshark";
-import { receiver } from "./helpers/gasp";
+import { receiver } from "../host/campaign/gasp-fixture";
 import { loadBoard } from "../host/board/load";
 import { openNativeBoard, type PortOpener } from "../host/board/native";
 import { GaspSender } from "../host/gasp/gasp";

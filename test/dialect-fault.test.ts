@@ -14,7 +14,7 @@ import { Core } from "../host/core/core";
 import { CoreError } from "../host/core/status";
 import { parseIPv4, parseIPv6, parseMac } from "../host/util/addr";
 import { Rng } from "../host/util/rng";
-import { CHASSIS, KEY, KEY_ID, receiver } from "./helpers/gasp";
+import { CHASSIS, KEY, KEY_ID, receiver } from "../host/campaign/gasp-fixture";
 import * as S from "../assembly/shared/status";
 import * as D from "../assembly/shared/dialect";
 import * as F from "../assembly/shared/fault";

@@ -11,8 +11,8 @@ import { engineRig, slotBuffers } from "./helpers/engine-rig";
 import {
   PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, MAC_PORT1, MAC_ROUTER, VIP4, CP4, BE_PORT,
   backendMac, backendIp4, clientIp4,
-} from "./helpers/switch-fixture";
-import { frame, parse, TCP, hex } from "./helpers/packets";
+} from "../host/campaign/switch-fixture";
+import { frame, parse, TCP, hex } from "../host/campaign/frames";
 import { Rng } from "../host/util/rng";
 
 const eq = (a: Uint8Array, b: Uint8Array) => hex(a) === hex(b);

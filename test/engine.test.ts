@@ -16,9 +16,9 @@ import { engineRig, slotBuffers, EngineRig } from "./helpers/engine-rig";
 import {
   PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, MAC_PORT1, MAC_ROUTER, VIP4, CP4, SVC_TCP_NAT, BE_PORT,
   backendMac, backendIp4, clientIp4,
-} from "./helpers/switch-fixture";
-import { frame, parse, csum, pseudoHeader, TCP, hex, u16 } from "./helpers/packets";
-import { OS_PHYS } from "./helpers/board";
+} from "../host/campaign/switch-fixture";
+import { frame, parse, csum, pseudoHeader, TCP, hex, u16 } from "../host/campaign/frames";
+import { OS_PHYS } from "../host/campaign/rig";
 import { Rng } from "../host/util/rng";
 import { WireCodec } from "../host/wire/codec";
 import { performRegops, runSteps, tsPerformer } from "../host/nic/regops";

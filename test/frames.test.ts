@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { freshCodec, hex, bytes } from "./helpers/core";
-import { refChecksum } from "./helpers/ref";
+import { refChecksum } from "../host/campaign/ref-wire";
 import { parseIPv4, parseIPv6, parseMac } from "../host/util/addr";
 import { CoreError } from "../host/core/status";
 

@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { gaspMacCompressions } from "../assembly/shared/gasp";
-import { armedSender, receiver } from "./helpers/gasp";
+import { armedSender, receiver } from "../host/campaign/gasp-fixture";
 import { Rng } from "../host/util/rng";
 
 const rng = new Rng(0xc057);

@@ -11,9 +11,9 @@ import { Rng } from "../host/util/rng";
 import * as S from "../assembly/shared/status";
 import * as G from "../assembly/shared/gasp";
 import { GASP_BASE, GASP_SIZE, STATE_BASE } from "../assembly/shared/memmap";
-import { refGasp, refMac, refMessageOffset } from "./helpers/gasp-ref";
-import { refUdp4, refEth } from "./helpers/ref";
-import { armedSender, baseConfig, boardPorts, CHASSIS, KEY, KEY_ID } from "./helpers/gasp";
+import { refGasp, refMac, refMessageOffset } from "../host/campaign/ref-gasp";
+import { refUdp4, refEth } from "../host/campaign/ref-wire";
+import { armedSender, baseConfig, boardPorts, CHASSIS, KEY, KEY_ID } from "../host/campaign/gasp-fixture";
 
 const rng = new Rng(0x6a5);
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");

@@ -11,7 +11,7 @@ import { Rng } from "../host/util/rng";
 import { GaspReceiver } from "../host/gasp/gasp";
 import { nextBootCounter, saveReplayState, loadReplayState } from "../host/gasp/persist";
 import * as G from "../assembly/shared/gasp";
-import { armedSender, receiver, CHASSIS, KEY, KEY_ID, boardPorts } from "./helpers/gasp";
+import { armedSender, receiver, CHASSIS, KEY, KEY_ID, boardPorts } from "../host/campaign/gasp-fixture";
 import { tmpDir } from "./helpers/tshark";
 
 const rng = new Rng(0x7007);

@@ -11,8 +11,8 @@ import { Rng } from "../host/util/rng";
 import { formatMac, formatIPv4 } from "../host/util/addr";
 import { GaspFrame } from "../host/gasp/repr";
 import { requireTshark, tmpDir, writePcap, fields, expertItems } from "./helpers/tshark";
-import { armedSender, boardPorts } from "./helpers/gasp";
-import { refMessageOffset } from "./helpers/gasp-ref";
+import { armedSender, boardPorts } from "../host/campaign/gasp-fixture";
+import { refMessageOffset } from "../host/campaign/ref-gasp";
 
 requireTshark();
 const rng = new Rng(0x75a4);

@@ -5,7 +5,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { armedSender, receiver } from "./helpers/gasp";
+import { armedSender, receiver } from "../host/campaign/gasp-fixture";
 import { helloFields, roleEventFrom } from "../host/ha/hello";
 import { Advert, RoleMachine } from "../host/ha/role";
 import { HaUnit } from "../host/ha/unit";

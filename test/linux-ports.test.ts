@@ -21,7 +21,7 @@ import * as path from "path";
 import { BIN, ROOT, ensureBuilt } from "./helpers/cli";
 import { fields, expertItems, requireTshark, tmpDir } from "./helpers/tshark";
 import { VethPairNamespace, requireRoot, startDumpcap } from "./helpers/netns";
-import { receiver } from "./helpers/gasp";
+import { receiver } from "../host/campaign/gasp-fixture";
 import { readPcap } from "../host/pcap";
 import { BOARD_ADDON_PATH } from "../host/native/board";
 import * as G from "../assembly/shared/gasp";

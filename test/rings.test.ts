@@ -13,7 +13,7 @@ import { STEP_DONE } from "../assembly/shared/regop";
 import { TX_STAGE } from "../host/nic/rings";
 import { performRegops } from "../host/nic/regops";
 import { Rng } from "../host/util/rng";
-import { rig, frame, padded, hexOf, MAC_A, OS_PHYS } from "./helpers/board";
+import { rig, frame, padded, hexOf, MAC_A, OS_PHYS } from "../host/campaign/rig";
 
 const BCAST = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 const TDT = R.txQueueBase(0) + R.TXQ_OFF_TDT;

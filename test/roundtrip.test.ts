@@ -1,10 +1,10 @@
 // decode(encode(x)) == x over thousands of random inputs, and the core agrees with an
-// independent TypeScript reading of the same bytes (test/helpers/ref.ts).
+// independent TypeScript reading of the same bytes (host/campaign/ref-wire.ts).
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { freshCodec, hex } from "./helpers/core";
-import { refArp, refUdp4, refNa, refChecksum } from "./helpers/ref";
+import { refArp, refUdp4, refNa, refChecksum } from "../host/campaign/ref-wire";
 import { Rng } from "../host/util/rng";
 import { Core } from "../host/core/core";
 import type { EthRepr, Ipv4Repr, Ipv6Repr, NaRepr } from "../host/wire/repr";

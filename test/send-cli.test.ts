@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { FRAME_SOURCES } from "../host/cli/frame-sources";
 import { spawnCli, runCliInProcess } from "./helpers/cli";
-import { receiver } from "./helpers/gasp";
+import { receiver } from "../host/campaign/gasp-fixture";
 import { GASP_TYPE_GASP, GASP_CAUSE_WATCHDOG } from "../assembly/shared/gasp";
 import * as fs from "fs";
 import * as path from "path";

@@ -21,7 +21,7 @@ import { registerTable } from "../host/nic/e1000-regs";
 import { DMA_BASE, DMA_SIZE } from "../assembly/shared/memmap";
 import * as R from "../assembly/shared/e1000";
 import { Rng } from "../host/util/rng";
-import { frame, MAC_A, OS_PHYS, FAULT_PHYS } from "./helpers/board";
+import { frame, MAC_A, OS_PHYS, FAULT_PHYS } from "../host/campaign/rig";
 import type { NicDevice } from "../host/nic/device";
 
 const addon: BoardAddon = loadBoardAddon();

@@ -5,8 +5,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "crypto";
-import { fixture, VIP4, clientIp4, PORT_CLIENTS, PORT_BACKENDS, SVC_TCP_NAT, SVC_UDP_NAT, BE_PORT, backendMac } from "./helpers/switch-fixture";
-import { frame, parse, TCP, macs } from "./helpers/packets";
+import { fixture, VIP4, clientIp4, PORT_CLIENTS, PORT_BACKENDS, SVC_TCP_NAT, SVC_UDP_NAT, BE_PORT, backendMac } from "../host/campaign/switch-fixture";
+import { frame, parse, TCP, macs } from "../host/campaign/frames";
 import { SwitchPath } from "../host/switch/switch";
 import { Core } from "../host/core/core";
 import * as MAP from "../assembly/shared/memmap";
@@ -24,7 +24,17 @@ const backendOf = (sw: SwitchPath, f: Uint8Array) => {
 test("32 bytes per entry: N connections touch only the first 32·N bytes of the table region", () => {
   assert.ok(S.CONN_BYTES_PER_ENTRY <= 32);
   assert.is(S.CONN_BUCKET_SIZE, S.CONN_WAYS * S.CONN_BYTES_PER_ENTRY);
-  assert.is(S.CONN_WAYS * 4 + S.CONN_WAYS * S.CONN_ENTRY_SIZE, S.CONN_BUCKET_SIZE, "tags plus entries fill a bucket exactly");
+  // the signature line: u16 signatures, u8 services, u8 flags, u32 ticks, one line exactly
+  assert.is(S.CONN_SVCS, S.CONN_SIGS + 2 * S.CONN_WAYS);
+  assert.is(S.CONN_FLAGS, S.CONN_SVCS + S.CONN_WAYS);
+  assert.is(S.CONN_SEEN, S.CONN_FLAGS + S.CONN_WAYS);
+  assert.is(S.CONN_ENTRIES, S.CONN_SEEN + 4 * S.CONN_WAYS);
+  assert.is(S.CONN_ENTRIES, S.CONN_LINE, "the signature line is one cache line");
+  // the entry lines: no entry straddles a line, all of them fit the bucket
+  assert.ok(S.CONN_ENTRIES_PER_LINE * S.CONN_ENTRY_SIZE <= S.CONN_LINE);
+  assert.ok(S.CE_BACKEND + 2 <= S.CONN_ENTRY_SIZE && S.CE_CLIENT_PORT + 2 <= S.CE_BACKEND && S.CE_CLIENT_ADDR + 16 <= S.CE_CLIENT_PORT);
+  assert.ok(S.CONN_ENTRIES + Math.ceil(S.CONN_WAYS / S.CONN_ENTRIES_PER_LINE) * S.CONN_LINE <= S.CONN_BUCKET_SIZE, "entry lines fit the bucket");
+  assert.ok(S.SW_MAX_SERVICES <= 256 && S.SW_MAX_BACKENDS <= 65536, "service and back-end indices fit their fields");
   assert.ok(S.SW_CONN_MAX * S.CONN_BYTES_PER_ENTRY <= MAP.SW_CONN_SIZE, "2^20 entries fit the region");
   const cap = 1 << 10;
   const { sw } = fixture({ capacity: cap });
@@ -34,10 +44,10 @@ test("32 bytes per entry: N connections touch only the first 32·N bytes of the 
   const c = sw.counters();
   assert.is(c.conn_live, cap, "the table is full");
   assert.is(digest(region.subarray(cap * 32)), beyond, "nothing beyond 32 bytes x capacity was written");
-  // and every 32-byte entry slot is used: count non-zero tags
-  let tags = 0;
-  for (let b = 0; b < cap / S.CONN_WAYS; b++) for (let w = 0; w < S.CONN_WAYS; w++) if (sw.core.view.getUint32(MAP.SW_CONN_BASE + b * 256 + w * 4, true)) tags++;
-  assert.is(tags, cap);
+  // and every way is used: count non-zero signatures
+  let sigs = 0;
+  for (let b = 0; b < cap / S.CONN_WAYS; b++) for (let w = 0; w < S.CONN_WAYS; w++) if (sw.core.view.getUint16(MAP.SW_CONN_BASE + b * S.CONN_BUCKET_SIZE + S.CONN_SIGS + w * 2, true)) sigs++;
+  assert.is(sigs, cap);
 });
 
 test("capacity: powers of two from 16 to 2^20; anything else is refused", () => {

@@ -4,8 +4,8 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fixture, Fixture, VIP4, clientIp4, PORT_CLIENTS, SVC_TCP_NAT, SVC_TCP_DSR, SVC_UDP_NAT, SVC_TCP6_DSR, SVC_UDP6_DSR, V6_BASE } from "./helpers/switch-fixture";
-import { frame, TCP, macs } from "./helpers/packets";
+import { fixture, Fixture, VIP4, clientIp4, PORT_CLIENTS, SVC_TCP_NAT, SVC_TCP_DSR, SVC_UDP_NAT, SVC_TCP6_DSR, SVC_UDP6_DSR, V6_BASE } from "../host/campaign/switch-fixture";
+import { frame, TCP, macs } from "../host/campaign/frames";
 import { wrrTable, maglevTable, leastLoadTable, leastLoadShares, slotCounts, isPrime, BackendShare, MAGLEV_DEFAULT_SIZE } from "../host/switch/distribution";
 import { LbTables } from "../host/switch/lbtables";
 import * as MAP from "../assembly/shared/memmap";

@@ -7,8 +7,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as path from "path";
-import { fixture, VIP4, VIP6, clientIp4, clientIp6, PORT_CLIENTS, BE_PORT, backendIp4, SVC_UDP_NAT } from "./helpers/switch-fixture";
-import { frame, fragment4, TCP, hex, macs, u16, csum, pseudoHeader } from "./helpers/packets";
+import { fixture, VIP4, VIP6, clientIp4, clientIp6, PORT_CLIENTS, BE_PORT, backendIp4, SVC_UDP_NAT } from "../host/campaign/switch-fixture";
+import { frame, fragment4, TCP, hex, macs, u16, csum, pseudoHeader } from "../host/campaign/frames";
 import { requireTshark, tmpDir, writePcap, fields, expertItems } from "./helpers/tshark";
 import * as S from "../assembly/shared/switch";
 import { Rng } from "../host/util/rng";

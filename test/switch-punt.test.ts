@@ -6,8 +6,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as path from "path";
-import { fixture, VIP4, CP4, CP6, clientIp4, clientIp6, PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, VIP6 } from "./helpers/switch-fixture";
-import { frame, parse, TCP, hex, macs, u16, MAC_CLIENT, csum, pseudoHeader } from "./helpers/packets";
+import { fixture, VIP4, CP4, CP6, clientIp4, clientIp6, PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, VIP6 } from "../host/campaign/switch-fixture";
+import { frame, parse, TCP, hex, macs, u16, MAC_CLIENT, csum, pseudoHeader } from "../host/campaign/frames";
 import { requireTshark, tmpDir, writePcap, fields, expertItems } from "./helpers/tshark";
 import { PuntService, PuntRings } from "../host/switch/punt";
 import { IcmpEchoResponder, ArpResponder } from "../host/switch/apps";

@@ -5,8 +5,8 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fixture, VIP4, VIP6, clientIp4, clientIp6, MAC_PORT0, MAC_PORT1, backendIp4, backendIp6, backendMac, V6_BASE, BE_PORT, CP4, SVC_TCP_NAT, SVC_UDP_NAT, SVC_TCP_DSR, SVC_TCP6_DSR, SVC_UDP6_DSR } from "./helpers/switch-fixture";
-import { frame, TCP } from "./helpers/packets";
+import { fixture, VIP4, VIP6, clientIp4, clientIp6, MAC_PORT0, MAC_PORT1, backendIp4, backendIp6, backendMac, V6_BASE, BE_PORT, CP4, SVC_TCP_NAT, SVC_UDP_NAT, SVC_TCP_DSR, SVC_TCP6_DSR, SVC_UDP6_DSR } from "../host/campaign/switch-fixture";
+import { frame, TCP } from "../host/campaign/frames";
 import { maglevTable } from "../host/switch/distribution";
 import { SwitchReference } from "../bench/switch-ts-reference";
 import * as S from "../assembly/shared/switch";

@@ -5,8 +5,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as path from "path";
-import { fixture, VIP4, VIP6, clientIp4, clientIp6, PORT_CLIENTS } from "./helpers/switch-fixture";
-import { frame, parse, TCP, hex, macs, u16, ip4 } from "./helpers/packets";
+import { fixture, VIP4, VIP6, clientIp4, clientIp6, PORT_CLIENTS } from "../host/campaign/switch-fixture";
+import { frame, parse, TCP, hex, macs, u16, ip4 } from "../host/campaign/frames";
 import { requireTshark, tmpDir, writePcap, fields, expertItems } from "./helpers/tshark";
 import { parseIPv6 } from "../host/util/addr";
 import { Rng } from "../host/util/rng";

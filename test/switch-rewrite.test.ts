@@ -1,6 +1,6 @@
 // Forwarding and rewriting: MAC always, NAT destination IP/port with RFC 1624 incremental
 // checksum updates, reverse NAT for replies, DSR (IPv4 and IPv6) untouched past Ethernet.
-// Every rewritten checksum is recomputed from scratch (test/helpers/packets.ts) and judged
+// Every rewritten checksum is recomputed from scratch (host/campaign/frames.ts) and judged
 // by tshark with checksum validation on.
 
 import { test } from "uvu";
@@ -9,8 +9,8 @@ import * as path from "path";
 import {
   fixture, VIP4, VIP6, clientIp4, clientIp6, backendIp4, backendMac, MAC_PORT0, MAC_PORT1, MAC_ROUTER,
   PORT_BACKENDS, PORT_CLIENTS, BE_PORT, V6_BASE,
-} from "./helpers/switch-fixture";
-import { frame, parse, TCP, hex, macs, u16 } from "./helpers/packets";
+} from "../host/campaign/switch-fixture";
+import { frame, parse, TCP, hex, macs, u16 } from "../host/campaign/frames";
 import { requireTshark, tmpDir, writePcap, fields, expertItems, NO_TCP_ANALYSIS } from "./helpers/tshark";
 import { Rng } from "../host/util/rng";
 

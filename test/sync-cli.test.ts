@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
 import { requireTshark, tmpDir, fields } from "./helpers/tshark";
-import { CONFIGS } from "./helpers/sync-images";
+import { CONFIGS } from "../host/campaign/sync-images";
 import { parseConfigText } from "../host/sync/config";
 import { shipped } from "../host/sync/images";
 import { spawnCli, runCliInProcess } from "./helpers/cli";

@@ -9,8 +9,8 @@ import { Grammar } from "../host/sync/grammar";
 import { RunningConfig, naturalCompare, parseConfigText } from "../host/sync/config";
 import { shipped } from "../host/sync/images";
 import { Rng } from "../host/util/rng";
-import { randomSetLine } from "./helpers/sync-gen";
-import { exampleConfig } from "./helpers/sync-images";
+import { randomSetLine } from "../host/campaign/sync-gen";
+import { exampleConfig } from "../host/campaign/sync-images";
 
 const ok = (t: string, tok: string) => {
   const r = argType(t).check(tok);

@@ -17,8 +17,8 @@ import { UdpCarrier } from "../host/sync/udp";
 import { ACTIVE_END, STANDBY_END, SimulatedPair, codec } from "../host/sync/sim";
 import { convert } from "../host/sync/engine";
 import { shipped } from "../host/sync/images";
-import { exampleConfig } from "./helpers/sync-images";
-import { randomCommand } from "./helpers/sync-gen";
+import { exampleConfig } from "../host/campaign/sync-images";
+import { randomCommand } from "../host/campaign/sync-gen";
 
 const LOSSY: LossyLinkOptions = { loss: 0.3, duplicate: 0.05, delayNs: 50_000, jitterNs: 400_000 };
 

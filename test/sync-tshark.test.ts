@@ -11,7 +11,7 @@ import { SimulatedPair, codec, ACTIVE_END, STANDBY_END } from "../host/sync/sim"
 import { shipped } from "../host/sync/images";
 import { parseSegment, SEG_FLAG_FIRST, SEG_DATA } from "../host/sync/segment";
 import { parseIPv4, parseMac } from "../host/util/addr";
-import { exampleConfig } from "./helpers/sync-images";
+import { exampleConfig } from "../host/campaign/sync-images";
 
 requireTshark();
 const dir = tmpDir("sync-tshark");

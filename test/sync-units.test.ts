@@ -21,7 +21,7 @@ import { shipped } from "../host/sync/images";
 import { planBulkSync } from "../host/sync/plan";
 import { convert } from "../host/sync/engine";
 import { PRC_BAD_VALUE } from "../host/sync/prc";
-import { exampleConfig } from "./helpers/sync-images";
+import { exampleConfig } from "../host/campaign/sync-images";
 
 const reg = shipped();
 

@@ -13,8 +13,8 @@ import { RunningConfig, parseConfigText } from "../host/sync/config";
 import { planBulkSync } from "../host/sync/plan";
 import { Registry } from "../host/sync/pair";
 import { Rng } from "../host/util/rng";
-import { CONFIGS, exampleConfig, rollbackRegistry } from "./helpers/sync-images";
-import { randomConfig } from "./helpers/sync-gen";
+import { CONFIGS, exampleConfig, rollbackRegistry } from "../host/campaign/sync-images";
+import { randomConfig } from "../host/campaign/sync-gen";
 
 const reg = shipped();
 

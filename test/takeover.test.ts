@@ -1,6 +1,7 @@
 // Property tests of the fault-time ring takeover (assembly/nic/takeover.ts): thousands of
 // random crashed-driver states on the e1000 and i210-like models, with every fault-injection
-// mode of the model, checked against an oracle:
+// mode of the model, checked against an oracle (host/campaign/rings.ts, the rings campaign's
+// trial: `lastgasp campaign rings` runs it at any count):
 //   - when the NIC can send, nic_fault_send returns STEP_DONE and at least `copies` exact
 //     copies of the frame reach the wire;
 //   - otherwise it returns the named error: E_LINK_DOWN, E_TX_HUNG (hung even after a device
@@ -13,245 +14,24 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import * as R from "../assembly/shared/e1000";
-import * as RINGS from "../assembly/shared/rings";
-import * as S from "../assembly/shared/status";
-import * as MAP from "../assembly/shared/memmap";
-import { STEP_DONE } from "../assembly/shared/regop";
 import { Core } from "../host/core/core";
-import { CoreRings, TX_STAGE } from "../host/nic/rings";
-import { statusName } from "../host/core/status";
-import { Rng } from "../host/util/rng";
-import { OS_WINDOW } from "../host/board/sim";
-import { rig, frame, padded, hexOf, MAC_A, Rig, RegAccess, OS_PHYS, FAULT_PHYS } from "./helpers/board";
+import { ringTrial, MODES, Mode } from "../host/campaign/rings";
 
 const TRIALS_SEPARATE = 2000;
 const TRIALS_SAME = 1000;
-const BCAST = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
-
-type Mode =
-  | "pending-tx-disabled" | "garbage-descriptors" | "frozen" | "frozen-dead" | "ring-full"
-  | "deferred" | "lost-doorbells" | "link-down" | "garbage-registers" | "os-dma-revoked" | "slow-queue-enable";
-const MODES: Mode[] = [
-  "pending-tx-disabled", "garbage-descriptors", "frozen", "frozen-dead", "ring-full", "deferred",
-  "lost-doorbells", "link-down", "garbage-registers", "os-dma-revoked", "slow-queue-enable",
-];
-
-interface Trial {
-  seed: number;
-  model: "e1000" | "i210";
-  txQueues: number;
-  faultQueue?: number;
-  modes: Set<Mode>;
-  expect: number;
-}
-
 const cores = { os: Core.load(), fault: Core.load() };
-
-function pickModes(rng: Rng, sameInstance: boolean, ownQueue: boolean): Set<Mode> {
-  const modes = new Set<Mode>();
-  const n = rng.int(4); // 0..3 modes at once: a clean takeover is a state too
-  for (let i = 0; i < n; i++) modes.add(rng.pick(MODES));
-  if (sameInstance) {
-    modes.delete("os-dma-revoked"); // it would revoke the fault ring too
-    // Reclaiming queue 0 needs no queue enable, so whether a slow one matters would depend
-    // on the path: keep the oracle simple and use it only where a queue must be enabled.
-    if (!ownQueue) modes.delete("slow-queue-enable");
-  }
-  return modes;
-}
-
-/** The OS side: normal traffic, then the crash. Returns the queue the fault path will use. */
-function crash(r: Rig, t: Trial, rng: Rng): void {
-  const nic = r.board.nics[0];
-  const os = r.os;
-  const osx = r.board.os.exports;
-  const size = os.ringInfo(0, RINGS.RING_TX, RINGS.RINGINFO_SIZE);
-  const relevant = t.faultQueue ?? 0; // the queue the fault path transmits on
-  os.must("nic_tx_init", 0);
-  // Normal life: some frames, so head and tail stand anywhere in the ring.
-  const before = rng.int(size * 2);
-  for (let sent = 0; sent < before; ) {
-    const n = os.enqueue(0, Array.from({ length: 1 + rng.int(size - 1) }, (_, i) => frame(BCAST, MAC_A, sent + i, 60 + rng.int(200))));
-    os.must("nic_tx_confirm", 0);
-    sent += Math.max(n, 1);
-  }
-  const q0 = R.txQueueBase(0);
-  const pending = (n: number) => {
-    os.enqueue(0, Array.from({ length: n }, (_, i) => frame(BCAST, MAC_A, 1000 + i)));
-    nic.write32(q0 + R.TXQ_OFF_TDT, osx.nic_ring_info(0, RINGS.RING_TX, RINGS.RINGINFO_USE));
-  };
-  // The crash: each mode as a dying driver or a failing part leaves it.
-  if (t.modes.has("deferred")) nic.faults.deferTx(1 + rng.int(300_000), { queue: rng.bool() ? relevant : 0, mode: rng.bool() ? "engine" : "writeback" });
-  if (t.modes.has("lost-doorbells")) {
-    const queue = rng.bool() ? relevant : 0;
-    if (rng.bool()) nic.faults.loseDoorbells({ queue, count: 1 + rng.int(3) });
-    else nic.faults.loseDoorbells({ queue, probability: 0.3 });
-  }
-  if (t.modes.has("pending-tx-disabled")) {
-    nic.write32(R.REG_TCTL, 0);
-    pending(1 + rng.int(size - 2));
-  }
-  if (t.modes.has("garbage-descriptors")) {
-    // Random bytes where the next descriptors go, then a doorbell over them: a driver that
-    // scribbled on its ring before dying. With TX on, the NIC walks them now.
-    const d = os.ringInfo(0, RINGS.RING_TX, RINGS.RINGINFO_DESC);
-    let use = os.ringInfo(0, RINGS.RING_TX, RINGS.RINGINFO_USE);
-    const n = 1 + rng.int(size - 2);
-    for (let i = 0; i < n; i++) {
-      r.board.os.bytes.set(rng.bytes(16), d + 16 * use);
-      use = (use + 1) % size;
-    }
-    nic.write32(q0 + R.TXQ_OFF_TDT, use);
-  }
-  if (t.modes.has("frozen")) {
-    nic.faults.freezeTx({ queue: 0 });
-    pending(1 + rng.int(size - 2));
-  }
-  if (t.modes.has("ring-full")) {
-    if (!t.modes.has("frozen") && !t.modes.has("pending-tx-disabled")) nic.faults.freezeTx({ queue: 0 });
-    const free = osx.nic_tx_free(0);
-    if (free > 0) pending(free);
-  }
-  if (t.modes.has("frozen-dead")) nic.faults.freezeTx({ queue: rng.bool(0.8) ? relevant : 0, survivesReset: true });
-  if (t.modes.has("garbage-registers")) {
-    for (const off of [R.TXQ_OFF_TDBAL, R.TXQ_OFF_TDBAH, R.TXQ_OFF_TDLEN, R.TXQ_OFF_TDH, R.TXQ_OFF_TDT]) {
-      if (rng.bool()) nic.write32(q0 + off, rng.u32());
-    }
-  }
-  if (t.modes.has("os-dma-revoked")) nic.faults.revokeDma(OS_WINDOW);
-  if (t.modes.has("link-down")) {
-    nic.faults.linkDownTx = rng.bool() ? "stall" : "drop";
-    nic.setLink(false);
-  }
-}
-
-/** What the takeover must return for this trial (the oracle). */
-function expected(t: Trial, r: Rig): number {
-  if (t.modes.has("link-down")) return S.E_LINK_DOWN;
-  if (t.modes.has("slow-queue-enable") && t.model === "i210") return S.E_QUEUE_ENABLE_TIMEOUT;
-  const relevant = t.faultQueue ?? 0;
-  const f = r.board.nics[0].faults.tx[relevant];
-  if (f.frozen && f.frozenSurvivesReset) return S.E_TX_HUNG;
-  return STEP_DONE;
-}
-
-/** Host-visible memory the writer must not change: everything but its rings and the REGOP list. */
-function guardedSpans(rings: CoreRings, sameInstance: boolean, end: number): [number, number][] {
-  const allowed: [number, number][] = [[MAP.REGOP_BASE, MAP.REGOP_BASE + MAP.REGOP_SIZE]];
-  const kinds = sameInstance ? [RINGS.RING_TX, RINGS.RING_FAULT] : [RINGS.RING_FAULT];
-  for (const k of kinds) {
-    const size = rings.ringInfo(0, k, RINGS.RINGINFO_SIZE);
-    const d = rings.ringInfo(0, k, RINGS.RINGINFO_DESC);
-    const b = rings.ringInfo(0, k, RINGS.RINGINFO_BUFS);
-    allowed.push([d, d + size * R.DESC_SIZE], [b, b + size * RINGS.NIC_BUF_SIZE]);
-  }
-  allowed.sort((a, b) => a[0] - b[0]);
-  const spans: [number, number][] = [];
-  let at = MAP.HOST_BASE;
-  for (const [a, b] of allowed) {
-    if (a > at) spans.push([at, a]);
-    at = Math.max(at, b);
-  }
-  if (at < end) spans.push([at, end]);
-  return spans;
-}
-
-/** Ring bases and lengths the writer may program: its own rings only. */
-function checkRegisterWrites(log: RegAccess[], rings: CoreRings, phys: number, sameInstance: boolean): string | undefined {
-  const own = (sameInstance ? [RINGS.RING_TX, RINGS.RING_FAULT] : [RINGS.RING_FAULT]).map((k) => ({
-    base: phys + (rings.ringInfo(0, k, RINGS.RINGINFO_DESC) - MAP.DMA_BASE),
-    len: rings.ringInfo(0, k, RINGS.RINGINFO_SIZE) * R.DESC_SIZE,
-  }));
-  for (const a of log) {
-    if (a.kind !== "w") continue;
-    const q = [0, 1, 2, 3].find((n) => a.offset >= R.txQueueBase(n) && a.offset < R.txQueueBase(n) + 0x40);
-    if (a.offset === R.REG_RDBAL || a.offset === R.REG_RDBAH || a.offset === R.REG_RDLEN) return `wrote RX ring register 0x${a.offset.toString(16)}`;
-    if (q === undefined) continue;
-    const off = a.offset - R.txQueueBase(q);
-    if (off === R.TXQ_OFF_TDBAL && !own.some((o) => o.base % 2 ** 32 === a.value)) return `TDBAL(${q}) = 0x${a.value.toString(16)} is not a ring of ours`;
-    if (off === R.TXQ_OFF_TDBAH && !own.some((o) => Math.floor(o.base / 2 ** 32) === a.value)) return `TDBAH(${q}) = 0x${a.value.toString(16)}`;
-    if (off === R.TXQ_OFF_TDLEN && !own.some((o) => o.len === a.value)) return `TDLEN(${q}) = ${a.value}`;
-  }
-  return undefined;
-}
 
 function runTrials(label: string, trials: number, sameInstance: boolean, seedBase: number) {
   test(`${label}: ${trials.toLocaleString()} random crashed states x every fault mode -> the frame goes out, or the named error`, () => {
     const tally = new Map<string, number>();
     const modeSeen = new Map<Mode, number>();
     for (let i = 0; i < trials; i++) {
-      const seed = seedBase + i;
-      const rng = new Rng(seed);
-      const model = rng.bool() ? "e1000" : "i210";
-      const txQueues = model === "e1000" ? 1 : 2 + rng.int(3);
-      const faultQueue = model === "i210" && rng.bool(0.7) ? 1 + rng.int(txQueues - 1) : undefined;
-      const modes = pickModes(rng, sameInstance, faultQueue !== undefined);
-      const t: Trial = { seed, model, txQueues, faultQueue, modes, expect: 0 };
-      for (const m of modes) modeSeen.set(m, (modeSeen.get(m) ?? 0) + 1);
-      const sizes = [8, 16, 32, 64, 256];
-      const r = rig({
-        model, txQueues, faultQueue,
-        rings: { tx: rng.pick(sizes), rx: 8, fault: rng.pick([8, 16, 32, 64]) },
-        queueEnableLatencyNs: modes.has("slow-queue-enable") ? 2_000_000 : undefined,
-        seed,
-      }, cores);
-      // The OS is not under test: let it wait as long as a slow part needs.
-      r.board.os.exports.nic_tune(RINGS.TUNE_QUEUE_POLLS, 1000);
-      const writer = sameInstance ? r.os : r.fault;
-      const wx = writer.core.exports;
-      for (let f = 0; f < RINGS.TUNE_FIELDS; f++) if (!sameInstance || f !== RINGS.TUNE_QUEUE_POLLS) wx.nic_tune(f, 0);
-      crash(r, t, rng);
-      if (sameInstance) wx.nic_tune(RINGS.TUNE_QUEUE_POLLS, 0);
-      t.expect = expected(t, r);
-
-      const gasp = frame(BCAST, MAC_A, 0x6a5b, rng.bool(0.2) ? 42 + rng.int(18) : 60 + rng.int(1400), rng);
-      const copies = 1 + rng.int(6);
-      writer.stage(gasp);
       // Every trial guards ABI, FRAME, GASP and port 0's DMA slice; every 10th the whole DMA
-      // region, every 100th all of memory (copying 48 MiB per trial would dominate the run).
-      const end = i % 100 === 0 ? MAP.MEM_END : i % 10 === 0 ? MAP.SWITCH_BASE : RINGS.portDmaBase(1);
-      const spans = guardedSpans(writer, sameInstance, end);
-      const before = spans.map(([a, b]) => writer.core.bytes.slice(a, b));
-      const wireBefore = r.wire.length;
-      const logFrom = r.log.length;
-      // The NIC's own DMA writes (DD write-backs, through whatever registers the dead driver
-      // left) are the NIC's, not the writer's: recorded, in the writer's core addresses.
-      const nicWrites: [number, number][] = [];
-      const winPhys = sameInstance ? OS_PHYS : FAULT_PHYS;
-      const dmaWrite = r.board.dma.write.bind(r.board.dma);
-      r.board.dma.write = (phys: number, data: Uint8Array) => {
-        const ok = dmaWrite(phys, data);
-        if (ok && phys >= winPhys && phys < winPhys + MAP.DMA_SIZE) nicWrites.push([phys - winPhys + MAP.DMA_BASE, data.length]);
-        return ok;
-      };
-
-      const rc = writer.run("nic_fault_send", 0, TX_STAGE, gasp.length, copies);
-      const info = writer.info();
-      const ctx = () => `seed ${seed} ${model}/${txQueues}q fault queue ${faultQueue ?? "none"} modes [${[...modes].join(", ")}]: got ${statusName(rc)}, expected ${statusName(t.expect)}; info ${JSON.stringify(info)}`;
-      assert.is(rc, t.expect, ctx());
-      assert.ok(info.rounds < 2000, `bounded: ${info.rounds} rounds; ${ctx()}`);
-
-      r.board.clock.runUntilIdle(1_000_000_000);
-      if (rc === STEP_DONE) {
-        const want = hexOf(padded(gasp));
-        const exact = r.wire.slice(wireBefore).filter((w) => hexOf(w.frame) === want).length;
-        assert.ok(exact >= copies, `${exact} exact copies of ${copies} on the wire; ${ctx()}`);
-      }
-      spans.forEach(([a, b], k) => {
-        const now = writer.core.bytes.subarray(a, b);
-        if (Buffer.compare(before[k], now) === 0) return;
-        for (let j = 0; j < now.length; j++) {
-          if (now[j] === before[k][j]) continue;
-          const at = a + j;
-          if (!nicWrites.some(([w, n]) => at >= w && at < w + n)) {
-            assert.unreachable(`byte 0x${at.toString(16)} changed and no NIC DMA write explains it; ${ctx()}`);
-          }
-        }
-      });
-      const bad = checkRegisterWrites(r.log.slice(logFrom), writer, sameInstance ? OS_PHYS : FAULT_PHYS, sameInstance);
-      assert.is(bad, undefined, `${bad}; ${ctx()}`);
-      const key = `${statusName(rc)} via ${["none", "own-queue", "reclaim", "reset"][info.path]}${info.device_resets ? "+device-reset" : ""}`;
+      // region, every 100th all of memory.
+      const r = ringTrial(seedBase + i, sameInstance, cores, i % 100 === 0 ? "all" : i % 10 === 0 ? "dma" : "ports");
+      if (r.failure) assert.unreachable(`seed ${seedBase + i}: ${r.failure}`);
+      for (const m of r.trial.modes) modeSeen.set(m, (modeSeen.get(m) ?? 0) + 1);
+      const key = r.outcome.replace(/^(e1000|i210) /, "");
       tally.set(key, (tally.get(key) ?? 0) + 1);
     }
     // Every mode was exercised, and every outcome the oracle knows occurred.

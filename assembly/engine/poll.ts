@@ -3,7 +3,8 @@
 //
 //   for each RX queue the context owns:                        a batch of up to 32 frames
 //     the next received frame (nic/rxq.ts rxqNext, DD first), in place in its buffer
-//     run it through the switching path (switchPacket: parse, lookup, rewrite in place)
+//     (the batch parsed first, its connection lookups read ahead: switch/batch.ts)
+//     run it through the switching path (parse results, lookup, rewrite in place)
 //     carry the verdict out:
 //       FORWARD, ANSWER  post the frame on the egress port's TX queue (nic/txq.ts)
 //                        zero copy: the TX slot takes the RX buffer, the RX slot the TX
@@ -34,8 +35,9 @@ import { opsClear } from "../nic/ops";
 import { nicOp } from "../nic/op";
 import { nicPort, portConfigured } from "../nic/port";
 import { TxQueue, txQueue, txqLive, txqPost, txqPostSwap, txqReclaim, txqKick } from "../nic/txq";
-import { RxQueue, rxQueue, rxqLive, rxqNext, rxqBuf, rxqRecycle, rxqKick } from "../nic/rxq";
-import { switchPacket, switchTick, injectNext } from "../switch/pipeline";
+import { RxQueue, rxQueue, rxqLive, rxqNext, rxqBuf, rxqRecycle, rxqKick, rxqPeek, rxqPeekBuf, rxqSize } from "../nic/rxq";
+import { switchTick, injectNext } from "../switch/pipeline";
+import { stageFrame, stageNothing, stageLookAhead, stageSwitch } from "../switch/batch";
 import { ctxBatch, ctxCopies, ctxRxPorts, ctxInjects, ectrAdd, enginePortValid, engineContext } from "./context";
 
 /** The port has an RX ring this core set up. */
@@ -100,31 +102,41 @@ function carryOut(ctx: i32, v: i32, buf: usize, rx: RxQueue | null, round: u32):
   return round;
 }
 
-/** One batch from port's RX queue: up to the context's batch size. Returns frames taken. */
+/**
+ * One batch from port's RX queue: up to the context's batch size (and one lap of the ring),
+ * through the switching path's batch pipeline (switch/batch.ts): every finished frame is
+ * parsed first, the batch's connection lookups read ahead, then the frames are switched and
+ * carried out in order. Returns frames taken.
+ */
 function rxBatch(ctx: i32, port: i32): i32 {
   const rx = rxQueue(port);
-  const budget = ctxBatch(ctx);
-  const c = engineContext(ctx);
-  let round = c.round;
+  const budget = min(ctxBatch(ctx), rxqSize(rx));
   let n = 0;
   while (n < budget) {
-    const len = rxqNext(rx);
+    const len = rxqPeek(rx, n);
     if (len == 0) break; // not done: the NIC still owns it
+    if (len > 0) stageFrame(n, rxqPeekBuf(rx, n), len);
+    else stageNothing(n);
     n++;
+  }
+  if (n == 0) return 0;
+  stageLookAhead(n);
+  const c = engineContext(ctx);
+  let round = c.round;
+  for (let k = 0; k < n; k++) {
+    const len = rxqNext(rx); // the frame rxqPeek found: finished slots stay finished
     if (len < 0) {
       ectrAdd(ctx, ECTR_RX_ERRORS, 1);
     } else {
       const buf = rxqBuf(rx);
-      round = carryOut(ctx, switchPacket(buf, len, NIC_BUF_SIZE, port), buf, rx, round);
+      round = carryOut(ctx, stageSwitch(k, buf, len, NIC_BUF_SIZE, port), buf, rx, round);
     }
     rxqRecycle(rx); // with the buffer the slot holds now (swapped or its own)
   }
   c.round = round;
-  if (n > 0) {
-    ectrAdd(ctx, ECTR_RX, n);
-    ectrAdd(ctx, ECTR_BATCHES, 1);
-    if (n == budget) ectrAdd(ctx, ECTR_FULL_BATCHES, 1);
-  }
+  ectrAdd(ctx, ECTR_RX, n);
+  ectrAdd(ctx, ECTR_BATCHES, 1);
+  if (n == ctxBatch(ctx)) ectrAdd(ctx, ECTR_FULL_BATCHES, 1);
   return n;
 }
 

@@ -18,7 +18,8 @@ import { switchInit, switchReady, packetRange, timeoutSet } from "../switch/init
 import { portSet, cpSet, serviceSet, backendSet } from "../switch/config";
 import { lbFlip, lbQuiescent } from "../switch/lbtable";
 import { connSweep } from "../switch/conntable";
-import { switchPacket, switchBatch, switchTick, injectNext, connLookup } from "../switch/pipeline";
+import { switchPacket, switchTick, injectNext, connLookup } from "../switch/pipeline";
+import { switchBatch } from "../switch/batch";
 
 /**
  * Clears every switching table and sets the connection table's capacity (entries, a power

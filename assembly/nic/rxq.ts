@@ -148,6 +148,18 @@ export function rxqStart(q: RxQueue): void {
 
 // ---- receiving (memory only) ------------------------------------------------------------------
 
+/** What descriptor i says (DD first): its frame's length, 0 (not done) or E_RX_ERROR. */
+@inline
+function received(q: RxQueue, i: i32): i32 {
+  const d = descAddr(q, i);
+  const status = <i32>load<u8>(d + RXD_OFF_STATUS);
+  if ((status & RXD_STA_DD) == 0) return 0;
+  const len = <i32>load<u16>(d + RXD_OFF_LENGTH);
+  const errors = <i32>load<u8>(d + RXD_OFF_ERRORS);
+  if ((status & RXD_STA_EOP) == 0 || (errors & RXD_ERR_FRAME) != 0 || len == 0 || len > NIC_BUF_SIZE) return E_RX_ERROR;
+  return len;
+}
+
 /**
  * The next received frame: its length (in rxqBuf's buffer) when the NIC is done with the
  * slot, 0 when it is not, E_RX_ERROR for a frame to drop (an error bit, no EOP, a length of
@@ -156,14 +168,38 @@ export function rxqStart(q: RxQueue): void {
 @inline
 export function rxqNext(q: RxQueue): i32 {
   const i = q.cleanIndex;
-  const d = descAddr(q, i);
-  const status = <i32>load<u8>(d + RXD_OFF_STATUS);
-  if ((status & RXD_STA_DD) == 0) return 0;
-  q.curBuf = rxqSlotBuf(q, i);
-  const len = <i32>load<u16>(d + RXD_OFF_LENGTH);
-  const errors = <i32>load<u8>(d + RXD_OFF_ERRORS);
-  if ((status & RXD_STA_EOP) == 0 || (errors & RXD_ERR_FRAME) != 0 || len == 0 || len > NIC_BUF_SIZE) return E_RX_ERROR;
-  return len;
+  const rc = received(q, i);
+  if (rc != 0) q.curBuf = rxqSlotBuf(q, i);
+  return rc;
+}
+
+@inline
+function ahead(q: RxQueue, k: i32): i32 {
+  const i = q.cleanIndex + k;
+  return i >= <i32>q.size ? i - <i32>q.size : i;
+}
+
+/**
+ * Looks k slots past the next one to check (k < size), as rxqNext would find it then, and
+ * moves nothing: the engine reads a batch ahead (its frames are parsed before the first is
+ * switched), then takes the same slots in order with rxqNext. A slot the NIC has finished
+ * stays finished until it is recycled.
+ */
+@inline
+export function rxqPeek(q: RxQueue, k: i32): i32 {
+  return received(q, ahead(q, k));
+}
+
+/** The buffer the slot k past the next one to check holds (after rxqPeek found a frame there). */
+@inline
+export function rxqPeekBuf(q: RxQueue, k: i32): usize {
+  return rxqSlotBuf(q, ahead(q, k));
+}
+
+/** Descriptors in the ring. */
+@inline
+export function rxqSize(q: RxQueue): i32 {
+  return <i32>q.size;
 }
 
 /** The buffer the next received frame is in (after rxqNext found one). */

@@ -71,28 +71,33 @@ export const LB_TABLE_A = 0;
 export const LB_TABLE_B = 1;
 
 // ---- connection table (SW_CONN_BASE) ----------------------------------------------------
-// Set-associative: buckets of CONN_WAYS entries; each key has two candidate buckets. A
-// bucket is CONN_WAYS u32 tags (0 = free) followed by CONN_WAYS entries: 32 bytes per
-// entry including its tag.
+// Set-associative: buckets of CONN_WAYS ways; each key has two candidate buckets. A bucket
+// is four cache lines (docs/switching-path.md "Connection table"): the signature line, which
+// holds everything a probe, an expiry check or an eviction reads (per way: a 16-bit
+// signature, 0 = free; the service index; the flags; the tick of the last packet), then the
+// entries, CONN_ENTRIES_PER_LINE to a line and never across one (per way: the client's
+// address and port, the back end). 32 bytes per entry, signature line included.
 export const CONN_WAYS = 8;
 export const CONN_BUCKET_SIZE = 256;
-export const CONN_TAGS = 0; // u32 x CONN_WAYS
-export const CONN_ENTRIES = 32; // byte offset of entry 0 in a bucket
-export const CONN_ENTRY_SIZE = 28;
+export const CONN_LINE = 64; // the cache line the layout is cut to
+export const CONN_SIGS = 0; // u16 x CONN_WAYS: signature, 0 = free way
+export const CONN_SVCS = 16; // u8 x CONN_WAYS: service index (< SW_MAX_SERVICES)
+export const CONN_FLAGS = 24; // u8 x CONN_WAYS: CF_*
+export const CONN_SEEN = 32; // u32 x CONN_WAYS: tick of the last packet (either direction)
+export const CONN_ENTRIES = 64; // byte offset of the first entry line
+export const CONN_ENTRY_SIZE = 20;
+export const CONN_ENTRIES_PER_LINE = 3; // way w: line 1 + w / 3, offset 20 * (w % 3)
 export const CONN_BYTES_PER_ENTRY = 32; // CONN_BUCKET_SIZE / CONN_WAYS
-export const CE_SEEN = 0; // u32: tick of the last packet
-export const CE_BACKEND = 4; // u16
-export const CE_SERVICE = 6; // u16
-export const CE_CLIENT_PORT = 8; // u16
-export const CE_PROTO = 10; // u8
-export const CE_FLAGS = 11; // u8: CF_*
-export const CE_CLIENT_ADDR = 12; // [16]: IPv4 in the first 4 bytes, the rest zero
+export const CE_CLIENT_ADDR = 0; // [16]: IPv4 in the first 4 bytes, the rest zero
+export const CE_CLIENT_PORT = 16; // u16
+export const CE_BACKEND = 18; // u16: back-end index (< SW_MAX_BACKENDS)
 
 export const CF_V6 = 0x01;
 export const CF_ESTABLISHED = 0x02; // TCP: a packet after the SYN was seen from the client
 export const CF_FIN_CLIENT = 0x04;
 export const CF_FIN_SERVER = 0x08;
 export const CF_RST = 0x10;
+export const CF_UDP = 0x20; // the connection is UDP; TCP otherwise (only TCP and UDP have entries)
 
 export const CONN_POLICY_EVICT = 0; // full candidate buckets: evict the least recently seen
 export const CONN_POLICY_DROP = 1; // full candidate buckets: drop the new connection

@@ -5,6 +5,7 @@
 // worst case is bounded by its set size and full-table policy, not by the hash.
 
 import { FAMILY_V6 } from "../shared/switch";
+import { SW_ST_SEED } from "../state";
 
 const PRIME1: u32 = 0x9e3779b1;
 const PRIME2: u32 = 0x85ebca77;
@@ -41,4 +42,14 @@ export function hashAddr(acc: u32, addr: usize, family: i32): u32 {
 @inline
 export function hashAlt(h: u32): u32 {
   return hashFinal(h ^ 0x6a09e667);
+}
+
+/**
+ * The connection table's key: the hash of a connection's client side (address, port,
+ * protocol), the same for both directions, seeded by the host (sw_init).
+ */
+@inline
+export function clientHash(family: i32, addr: usize, port: i32, proto: i32): u32 {
+  const h = hashAddr(load<u32>(SW_ST_SEED), addr, family);
+  return hashFinal(hashStep(h, <u32>(port | (proto << 16) | (family << 24))));
 }

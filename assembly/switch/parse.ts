@@ -67,6 +67,75 @@ export let pFragId: u32 = 0;
 export let pSrc: usize = 0;
 export let pDst: usize = 0;
 
+/**
+ * The parse results of one frame, kept in core state while the rest of its batch is parsed
+ * (switch/batch.ts): parseSave copies the globals out, parseRestore puts them back exactly,
+ * so that switching a staged frame sees what switching it right after parse() would have.
+ */
+@unmanaged
+export class ParseResult {
+  l4: i32;
+  end: i32;
+  src: usize;
+  dst: usize;
+  fragId: u32;
+  rc: u16; // what parse() returned: 0 or a counter index
+  l3: u16;
+  ipHeaderLen: u16;
+  etherType: u16;
+  sport: u16;
+  dport: u16;
+  icmpType: i16;
+  family: u8;
+  proto: u8;
+  tcpFlags: u8;
+  tcpHeaderLen: u8;
+  frag: u8;
+}
+
+@inline
+export function parseSave(r: ParseResult, rc: i32): void {
+  r.rc = <u16>rc;
+  r.l3 = <u16>pL3;
+  r.l4 = pL4;
+  r.end = pEnd;
+  r.ipHeaderLen = <u16>pIpHeaderLen;
+  r.etherType = <u16>pEtherType;
+  r.src = pSrc;
+  r.dst = pDst;
+  r.fragId = pFragId;
+  r.icmpType = <i16>pIcmpType;
+  r.sport = <u16>pSport;
+  r.dport = <u16>pDport;
+  r.family = <u8>pFamily;
+  r.proto = <u8>pProto;
+  r.tcpFlags = <u8>pTcpFlags;
+  r.tcpHeaderLen = <u8>pTcpHeaderLen;
+  r.frag = <u8>pFrag;
+}
+
+/** Puts a saved parse back into the globals; returns what parse() returned. */
+@inline
+export function parseRestore(r: ParseResult): i32 {
+  pL3 = <i32>r.l3;
+  pL4 = r.l4;
+  pEnd = r.end;
+  pIpHeaderLen = <i32>r.ipHeaderLen;
+  pEtherType = <i32>r.etherType;
+  pSrc = r.src;
+  pDst = r.dst;
+  pFragId = r.fragId;
+  pIcmpType = <i32>r.icmpType;
+  pSport = <i32>r.sport;
+  pDport = <i32>r.dport;
+  pFamily = <i32>r.family;
+  pProto = <i32>r.proto;
+  pTcpFlags = <i32>r.tcpFlags;
+  pTcpHeaderLen = <i32>r.tcpHeaderLen;
+  pFrag = <i32>r.frag;
+  return <i32>r.rc;
+}
+
 /** Parses [buf, buf+len). Returns 0, or the counter index of the drop reason. */
 export function parse(buf: usize, len: i32): i32 {
   pL4 = -1;

@@ -23,22 +23,20 @@ import {
   TCP_OFF_SRC_PORT, ETH_OFF_SRC,
 } from "../shared/wire";
 import {
-  FAMILY_V4, FAMILY_V6, V_FORWARD, V_DROP, verdict, SW_MAX_PORTS, INJECT_TX,
-  BD_SIZE, BD_BUF, BD_LEN, BD_CAP, BD_IN_PORT, BD_VERDICT, C_DROP_BAD_DESC, C_INJECT_BAD,
+  FAMILY_V4, FAMILY_V6, V_FORWARD, V_DROP, verdict, INJECT_TX, C_INJECT_BAD,
   SW_SVC_RETURN_PORT, SW_SVC_RETURN_MAC, SW_SVC_VIP, SW_SVC_PORT, SW_SVC_FAMILY, SW_SVC_PROTO,
   SW_BE_TX_PORT, SW_BE_MAC, SW_BE_ADDR, SW_BE_PACKETS, SW_BE_CONNS, SW_PORT_MAC,
-  CE_SEEN, CE_BACKEND, CE_SERVICE, CE_CLIENT_PORT, CE_PROTO, CE_FLAGS, CE_CLIENT_ADDR,
-  CF_V6, CF_ESTABLISHED, CF_FIN_CLIENT, CF_FIN_SERVER, CF_RST,
+  CF_ESTABLISHED, CF_FIN_CLIENT, CF_FIN_SERVER, CF_RST,
   PUNT_CP_ADDR, PUNT_ARP, PUNT_NDP, PUNT_ICMP_VIP,
   C_RX, C_FORWARD, C_FORWARD_REPLY, C_DROP_UDP_NO_SERVICE, C_DROP_UNSUPPORTED,
   C_DROP_NO_BACKEND, C_DROP_TABLE_FULL, C_DROP_FRAG_UNTRACKED, C_DROP_FRAG_NO_SERVICE,
   C_DROP_NOT_OURS, C_DROP_BAD_ADDR, C_DROP_NO_PORT, C_CONN_NEW, C_CONN_NEW_NONSYN,
   C_CONN_REOPENED, C_CONN_EXPIRED, C_CONN_RESCHEDULED,
 } from "../shared/switch";
-import { SW_ST_NOW, SW_ST_SEED, SW_ST_IN_BATCH } from "../state";
+import { SW_ST_NOW } from "../state";
 import { count, drop } from "./counters";
-import { hashAddr, hashFinal, hashStep } from "./hash";
-import { addrStore16, isGroupAddr } from "./addr";
+import { clientHash } from "./hash";
+import { isGroupAddr } from "./addr";
 import {
   pL3, pL4, pEtherType, pFamily, pProto, pSport, pDport, pTcpFlags, pIcmpType, pFrag, pFragId,
   pSrc, pDst, pEnd, parse, FRAG_FIRST, FRAG_LATER,
@@ -47,20 +45,15 @@ import {
   isCpAddr, isVip, findService, serviceRecord, serviceIsNat, backendRecord, backendUp,
   portValid, portRecord, serviceInUse,
 } from "./config";
-import { connKey, connFindForward, connFindReverse, connInsert, entryExpired, natPort } from "./conntable";
+import {
+  connKey, connKeyPlanned, ConnPlan, connFindForward, connFindReverse, connInsert, connExpired, connInit, natPort,
+  connFlags, connSetFlags, connSetSeen, connBackend, connSetBackend, connService,
+} from "./conntable";
 import { lbPick, lbLatch } from "./lbtable";
 import { fragRecord, fragFind, fSport, fDport } from "./frag";
 import { rewriteMacs, natRewrite4 } from "./rewrite";
 import { answerReset } from "./reset";
 import { punt, injectTake, iKind, iPort } from "./punt";
-import { packetRange } from "./init";
-
-/** The hash of a connection's client side (address, port, protocol): both directions. */
-@inline
-function clientHash(family: i32, addr: usize, port: i32, proto: i32): u32 {
-  const h = hashAddr(load<u32>(SW_ST_SEED), addr, family);
-  return hashFinal(hashStep(h, <u32>(port | (proto << 16) | (family << 24))));
-}
 
 /**
  * Runs one received frame through the switching path. [buf, buf+cap) is the frame's
@@ -68,7 +61,17 @@ function clientHash(family: i32, addr: usize, port: i32, proto: i32): u32 {
  */
 export function switchPacket(buf: usize, len: i32, cap: i32, inPort: i32): i32 {
   count(C_RX);
-  const bad = parse(buf, len);
+  return switchParsed(buf, len, cap, inPort, parse(buf, len), null);
+}
+
+/**
+ * The switching path for a frame parse() has just read (bad: what it returned), its results
+ * in the parse globals: the decision, the connection, the rewrite. plan, when not 0, is the
+ * lookup the batch pipeline worked out ahead for this frame (switch/batch.ts): the service,
+ * the hash, the buckets and signature computed here otherwise — the same values, for the
+ * same frame and configuration — so they are taken instead.
+ */
+export function switchParsed(buf: usize, len: i32, cap: i32, inPort: i32, bad: i32, plan: ConnPlan | null): i32 {
   if (bad != 0) return drop(bad);
   if (pEtherType == ETHERTYPE_ARP) {
     const fam = FAMILY_V4;
@@ -99,10 +102,11 @@ export function switchPacket(buf: usize, len: i32, cap: i32, inPort: i32): i32 {
       sport = fSport;
       dport = fDport;
     }
-    const svc = findService(family, pDst, proto, dport);
-    if (svc >= 0) return toBackend(buf, len, svc, sport, dport, now);
+    if (pFrag == FRAG_LATER) plan = null; // its ports came from fragment tracking: nothing was planned
+    const svc = plan != null ? plan.svc : findService(family, pDst, proto, dport);
+    if (svc >= 0) return toBackend(buf, len, svc, sport, dport, now, plan != null ? plan.hash : clientHash(family, pSrc, sport, proto), plan);
     if (family == FAMILY_V4) {
-      const v = toClient(buf, len, sport, dport, now);
+      const v = toClient(buf, len, sport, dport, now, plan != null ? plan.hash : clientHash(FAMILY_V4, pDst, dport, proto), plan);
       if (v != 0) return v;
     }
     if (pFrag != 0) return drop(C_DROP_FRAG_NO_SERVICE);
@@ -116,27 +120,27 @@ export function switchPacket(buf: usize, len: i32, cap: i32, inPort: i32): i32 {
   return drop(C_DROP_UNSUPPORTED);
 }
 
-/** Client to service svc: find or create the connection, rewrite, forward. */
-function toBackend(buf: usize, len: i32, svc: i32, sport: i32, dport: i32, now: u32): i32 {
+/** Client to service svc, h the hash of its client side: find or create the connection, rewrite, forward. */
+function toBackend(buf: usize, len: i32, svc: i32, sport: i32, dport: i32, now: u32, h: u32, plan: ConnPlan | null): i32 {
   const family = pFamily;
   const proto = pProto;
   const flags = proto == IPPROTO_TCP ? pTcpFlags : 0;
-  const h = clientHash(family, pSrc, sport, proto);
-  connKey(h);
-  let e = connFindForward(svc, family, pSrc, sport);
+  if (plan != null) connKeyPlanned(plan);
+  else connKey(h);
+  let c = connFindForward(svc, family, pSrc, sport); // a connection handle, 0 = none
   let be = -1; // stays -1 when the entry is to be (re)initialised as a new connection
-  if (e != 0) {
-    const ef = <i32>load<u8>(e + CE_FLAGS);
-    if (entryExpired(e, now)) {
+  if (c != 0) {
+    const cf = connFlags(c);
+    if (connExpired(c, now)) {
       count(C_CONN_EXPIRED); // reused in place
-    } else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && (ef & (CF_FIN_CLIENT | CF_FIN_SERVER | CF_RST))) {
+    } else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && (cf & (CF_FIN_CLIENT | CF_FIN_SERVER | CF_RST))) {
       count(C_CONN_REOPENED); // the client reuses the port for a new connection
     } else {
-      be = <i32>load<u16>(e + CE_BACKEND);
+      be = connBackend(c);
       if (!backendUp(be)) {
         be = lbPick(svc, h);
         if (be < 0) return drop(C_DROP_NO_BACKEND);
-        store<u16>(e + CE_BACKEND, <u16>be);
+        connSetBackend(c, be);
         count(C_CONN_RESCHEDULED);
       }
     }
@@ -145,31 +149,26 @@ function toBackend(buf: usize, len: i32, svc: i32, sport: i32, dport: i32, now: 
     be = lbPick(svc, h);
     if (be < 0) return drop(C_DROP_NO_BACKEND);
     // A lone RST without a connection is forwarded but creates none.
-    if (e == 0 && !(flags & TCP_RST)) {
-      e = connInsert(now);
-      if (e == 0) return drop(C_DROP_TABLE_FULL);
+    if (c == 0 && !(flags & TCP_RST)) {
+      c = connInsert(now);
+      if (c == 0) return drop(C_DROP_TABLE_FULL);
       if (proto == IPPROTO_TCP && !(flags & TCP_SYN)) count(C_CONN_NEW_NONSYN);
     }
-    if (e != 0) {
-      store<u16>(e + CE_BACKEND, <u16>be);
-      store<u16>(e + CE_SERVICE, <u16>svc);
-      store<u16>(e + CE_CLIENT_PORT, <u16>sport);
-      store<u8>(e + CE_PROTO, <u8>proto);
-      store<u8>(e + CE_FLAGS, family == FAMILY_V6 ? CF_V6 : 0);
-      addrStore16(e + CE_CLIENT_ADDR, pSrc, family);
+    if (c != 0) {
+      connInit(c, svc, family, proto, pSrc, sport, be);
       count(C_CONN_NEW);
       const conns = backendRecord(be) + SW_BE_CONNS;
       store<u32>(conns, load<u32>(conns) + 1);
     }
   }
-  if (e != 0) {
-    store<u32>(e + CE_SEEN, now);
+  if (c != 0) {
+    connSetSeen(c, now);
     if (proto == IPPROTO_TCP) {
-      let ef = <i32>load<u8>(e + CE_FLAGS);
-      if (flags & TCP_RST) ef |= CF_RST;
-      if (flags & TCP_FIN) ef |= CF_FIN_CLIENT;
-      if (!(flags & TCP_SYN)) ef |= CF_ESTABLISHED;
-      store<u8>(e + CE_FLAGS, <u8>ef);
+      let cf = connFlags(c);
+      if (flags & TCP_RST) cf |= CF_RST;
+      if (flags & TCP_FIN) cf |= CF_FIN_CLIENT;
+      if (!(flags & TCP_SYN)) cf |= CF_ESTABLISHED;
+      connSetFlags(c, cf);
     }
   }
   if (pFrag == FRAG_FIRST) fragRecord(family, pSrc, pDst, proto, pFragId, sport, dport, now);
@@ -192,23 +191,25 @@ function toBackend(buf: usize, len: i32, svc: i32, sport: i32, dport: i32, now: 
 }
 
 /**
- * A back end's reply to its client through a NAT service: rewrite the source back to the
- * VIP and the service port, forward towards the clients. 0 when it is no such reply.
+ * A back end's reply to its client through a NAT service (h: the hash of the client side,
+ * its destination): rewrite the source back to the VIP and the service port, forward towards
+ * the clients. 0 when it is no such reply.
  */
-function toClient(buf: usize, len: i32, sport: i32, dport: i32, now: u32): i32 {
+function toClient(buf: usize, len: i32, sport: i32, dport: i32, now: u32, h: u32, plan: ConnPlan | null): i32 {
   const proto = pProto;
-  connKey(clientHash(FAMILY_V4, pDst, dport, proto));
-  const e = connFindReverse(pDst, dport, proto, pSrc, sport);
-  if (e == 0 || entryExpired(e, now)) return 0;
-  store<u32>(e + CE_SEEN, now);
+  if (plan != null) connKeyPlanned(plan);
+  else connKey(h);
+  const c = connFindReverse(pDst, dport, proto, pSrc, sport);
+  if (c == 0 || connExpired(c, now)) return 0;
+  connSetSeen(c, now);
   if (proto == IPPROTO_TCP) {
-    let ef = <i32>load<u8>(e + CE_FLAGS);
-    if (pTcpFlags & TCP_RST) ef |= CF_RST;
-    if (pTcpFlags & TCP_FIN) ef |= CF_FIN_SERVER;
-    store<u8>(e + CE_FLAGS, <u8>ef);
+    let cf = connFlags(c);
+    if (pTcpFlags & TCP_RST) cf |= CF_RST;
+    if (pTcpFlags & TCP_FIN) cf |= CF_FIN_SERVER;
+    connSetFlags(c, cf);
   }
   if (pFrag == FRAG_FIRST) fragRecord(FAMILY_V4, pSrc, pDst, proto, pFragId, sport, dport, now);
-  const s = serviceRecord(<i32>load<u16>(e + CE_SERVICE));
+  const s = serviceRecord(connService(c));
   const port = <i32>load<u8>(s + SW_SVC_RETURN_PORT);
   if (!portValid(port)) return drop(C_DROP_NO_PORT);
   rewriteMacs(buf, s + SW_SVC_RETURN_MAC, portRecord(port) + SW_PORT_MAC);
@@ -225,33 +226,6 @@ function toClient(buf: usize, len: i32, sport: i32, dport: i32, now: u32): i32 {
 export function switchTick(now: u32): void {
   store<u32>(SW_ST_NOW, now);
   lbLatch();
-}
-
-/**
- * Runs n packets described by BD_SIZE-byte descriptors at descs (shared/switch.ts BD_*),
- * writing each one's verdict into its descriptor. A descriptor whose buffer is not packet
- * memory, whose length exceeds its capacity or whose port is out of range gets a
- * C_DROP_BAD_DESC drop and is not touched further.
- */
-export function switchBatch(descs: usize, n: i32, now: u32): void {
-  switchTick(now);
-  store<u32>(SW_ST_IN_BATCH, 1);
-  for (let i = 0; i < n; i++) {
-    const d = descs + <usize>i * BD_SIZE;
-    const buf = <i32>load<u32>(d + BD_BUF);
-    const len = <i32>load<u16>(d + BD_LEN);
-    const cap = <i32>load<u16>(d + BD_CAP);
-    const port = <i32>load<u8>(d + BD_IN_PORT);
-    let v: i32;
-    if (packetRange(buf, cap) && len <= cap && port < SW_MAX_PORTS) {
-      v = switchPacket(<usize>buf, len, cap, port);
-    } else {
-      count(C_RX);
-      v = drop(C_DROP_BAD_DESC);
-    }
-    store<i32>(d + BD_VERDICT, v);
-  }
-  store<u32>(SW_ST_IN_BATCH, 0);
 }
 
 /**
@@ -276,7 +250,7 @@ export function connLookup(svc: i32, addr: usize, port: i32): i32 {
   const s = serviceRecord(svc);
   const family = <i32>load<u8>(s + SW_SVC_FAMILY);
   connKey(clientHash(family, addr, port, <i32>load<u8>(s + SW_SVC_PROTO)));
-  const e = connFindForward(svc, family, addr, port);
-  if (e == 0 || entryExpired(e, load<u32>(SW_ST_NOW))) return -1;
-  return <i32>load<u16>(e + CE_BACKEND);
+  const c = connFindForward(svc, family, addr, port);
+  if (c == 0 || connExpired(c, load<u32>(SW_ST_NOW))) return -1;
+  return connBackend(c);
 }

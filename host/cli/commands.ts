@@ -63,6 +63,11 @@ export const COMMANDS: CommandEntry[] = [
     load: () => (require("./sync-demo") as typeof import("./sync-demo")).command,
   },
   {
+    name: "campaign",
+    summary: "a randomized campaign (fuzz, crashed rings, lossy failovers, sync streams, forged gasps) over worker threads",
+    load: () => (require("./campaign") as typeof import("./campaign")).command,
+  },
+  {
     name: "keygen",
     summary: "generate an Ed25519 image-signing key pair (PEM; the private key mode 0600)",
     load: () => (require("./keygen") as typeof import("./keygen")).command,

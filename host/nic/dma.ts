@@ -27,6 +27,8 @@ export interface DmaFault {
 
 export class DmaSpace {
   private windows: DmaWindow[] = [];
+  /** The window the last access hit: a NIC's accesses come in runs on one window. */
+  private last: DmaWindow | undefined;
   /** Accesses that fell outside every window. */
   faults = 0;
   /** The most recent failed access (for error messages in tests and bring-up). */
@@ -60,6 +62,7 @@ export class DmaSpace {
     const i = this.windows.findIndex((w) => w.name === name);
     if (i < 0) return false;
     this.windows.splice(i, 1);
+    this.last = undefined;
     return true;
   }
 
@@ -71,24 +74,48 @@ export class DmaSpace {
   /** The window holding [phys, phys+len) entirely, if any. */
   find(phys: number, len: number): DmaWindow | undefined {
     if (!Number.isSafeInteger(phys) || phys < 0 || len < 0) return undefined;
-    return this.windows.find((w) => phys >= w.physBase && phys + len <= w.physBase + w.size);
+    const last = this.last;
+    if (last !== undefined && phys >= last.physBase && phys + len <= last.physBase + last.size) return last;
+    const windows = this.windows;
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i];
+      if (phys >= w.physBase && phys + len <= w.physBase + w.size) return (this.last = w);
+    }
+    return undefined;
   }
 
-  /** A copy of physical [phys, phys+len), or null (counted) when outside every window. */
-  read(phys: number, len: number): Uint8Array | null {
+  /**
+   * A copy of physical [phys, phys+len), or null (counted) when outside every window. With
+   * `into` (at least len bytes), the copy goes there and `into` is returned: a NIC model
+   * reads descriptors into one scratch array instead of allocating one per descriptor.
+   */
+  read(phys: number, len: number, into?: Uint8Array): Uint8Array | null {
     const w = this.find(phys, len);
     if (!w) return this.fail("read", phys, len), null;
     const at = w.offset + (phys - w.physBase);
     this.readBytes += len;
-    return w.memory.slice(at, at + len);
+    if (into === undefined) return w.memory.slice(at, at + len);
+    copyBytes(w.memory, at, into, 0, len);
+    return into;
   }
 
-  /** Writes bytes at physical phys; false (counted, nothing written) when outside every window. */
-  write(phys: number, bytes: Uint8Array): boolean {
-    const w = this.find(phys, bytes.length);
-    if (!w) return this.fail("write", phys, bytes.length), false;
-    w.memory.set(bytes, w.offset + (phys - w.physBase));
-    this.writtenBytes += bytes.length;
+  /**
+   * Writes bytes at physical phys; false (counted, nothing written) when outside every window.
+   * `own`: bytes is the caller's own small array, never a view of mapped memory, so it is
+   * copied byte by byte (a NIC model's descriptor, status byte and write-back dword: cheaper
+   * than TypedArray.set for a few bytes).
+   */
+  write(phys: number, bytes: Uint8Array, own = false): boolean {
+    const len = bytes.length;
+    const w = this.find(phys, len);
+    if (!w) return this.fail("write", phys, len), false;
+    const at = w.offset + (phys - w.physBase);
+    if (own) {
+      copyBytes(bytes, 0, w.memory, at, len);
+    } else {
+      w.memory.set(bytes, at);
+    }
+    this.writtenBytes += len;
     return true;
   }
 
@@ -96,6 +123,18 @@ export class DmaSpace {
     this.faults++;
     this.lastFault = { kind, phys, len };
   }
+}
+
+/** Copies len bytes between two arrays that do not overlap; a descriptor's 16 unrolled. */
+function copyBytes(from: Uint8Array, f: number, to: Uint8Array, t: number, len: number): void {
+  if (len === 16) {
+    to[t] = from[f]; to[t + 1] = from[f + 1]; to[t + 2] = from[f + 2]; to[t + 3] = from[f + 3];
+    to[t + 4] = from[f + 4]; to[t + 5] = from[f + 5]; to[t + 6] = from[f + 6]; to[t + 7] = from[f + 7];
+    to[t + 8] = from[f + 8]; to[t + 9] = from[f + 9]; to[t + 10] = from[f + 10]; to[t + 11] = from[f + 11];
+    to[t + 12] = from[f + 12]; to[t + 13] = from[f + 13]; to[t + 14] = from[f + 14]; to[t + 15] = from[f + 15];
+    return;
+  }
+  for (let i = 0; i < len; i++) to[t + i] = from[f + i];
 }
 
 /** Joins a descriptor's two little-endian 32-bit address halves; NaN-free, may exceed 2^53 (then it hits no window). */

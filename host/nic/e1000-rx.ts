@@ -7,7 +7,12 @@ import * as R from "../../assembly/shared/e1000";
 import { physAddress } from "./dma";
 import { ethernetFcs } from "../util/crc32";
 import { ETH_FCS_LEN, ETH_MIN_FRAME, ETH_MAX_FRAME } from "../../assembly/shared/wire";
-import { RX_SIZE_REGS, isBroadcast, sizeCounter } from "./e1000-tx";
+import { RX_SIZE_REGS, isBroadcast, sizeCounter, le32 } from "./e1000-tx";
+
+/** The status byte written last, with DD (one scratch byte: the write copies it). */
+const STATUS_BYTE = new Uint8Array(1);
+/** The descriptor being filled (read into it, written back from it: both copy at once). */
+const DESC = new Uint8Array(R.DESC_SIZE);
 import type { E1000 } from "./e1000";
 
 /** Longest frame without FCS accepted when RCTL.LPE is clear: header, VLAN tag, 1500 bytes. */
@@ -18,18 +23,21 @@ export const MAX_LONG_FRAME = 16384 - ETH_FCS_LEN;
 /** Receive buffer size from RCTL.BSIZE/BSEX (QEMU e1000x_rxbufsize; SDM §13.4 RCTL). */
 export function rxBufferSize(rctl: number): number {
   const bsize = (rctl & R.RCTL_BSIZE_MASK) >>> R.RCTL_BSIZE_SHIFT;
-  if (rctl & R.RCTL_BSEX) return [2048, 16384, 8192, 4096][bsize]; // BSEX with 00 is reserved: QEMU uses 2048
-  return [2048, 1024, 512, 256][bsize];
+  if (rctl & R.RCTL_BSEX) return BSIZE_EXTENDED[bsize]; // BSEX with 00 is reserved: QEMU uses 2048
+  return BSIZE[bsize];
 }
+const BSIZE = [2048, 1024, 512, 256];
+const BSIZE_EXTENDED = [2048, 16384, 8192, 4096];
 
 /**
  * The 12-bit MTA hash of a multicast address (SDM §13.5.1): RCTL.MO selects which address
  * bits, [47:36], [46:35], [45:34] or [43:32], counting byte 0 bit 0 as bit 0.
  */
 export function mtaHash(dst: Uint8Array, rctl: number): number {
-  const shift = [4, 3, 2, 0][(rctl & R.RCTL_MO_MASK) >>> R.RCTL_MO_SHIFT];
+  const shift = MO_SHIFT[(rctl & R.RCTL_MO_MASK) >>> R.RCTL_MO_SHIFT];
   return (((dst[5] << 8) | dst[4]) >>> shift) & 0xfff;
 }
+const MO_SHIFT = [4, 3, 2, 0];
 
 /** Whether the address filter passes the frame (QEMU e1000x_rx_group_filter). */
 export function passesFilter(nic: E1000, frame: Uint8Array): boolean {
@@ -104,25 +112,29 @@ export function receiveFrame(nic: E1000, input: Uint8Array): boolean {
   do {
     const rdh = nic.reg(R.REG_RDH);
     const descAddr = ringBase + R.DESC_SIZE * rdh;
-    const desc = nic.dma.read(descAddr, R.DESC_SIZE);
+    const desc = nic.dma.read(descAddr, R.DESC_SIZE, DESC);
     if (!desc) return dmaDrop(nic);
-    const dv = new DataView(desc.buffer);
-    const bufAddr = physAddress(dv.getUint32(R.RXD_OFF_ADDR, true), dv.getUint32(R.RXD_OFF_ADDR + 4, true));
+    // Fields byte by byte (little-endian): a DataView over this small copy would make V8
+    // move it off the heap first.
+    const bufAddr = physAddress(le32(desc, R.RXD_OFF_ADDR), le32(desc, R.RXD_OFF_ADDR + 4));
     let status = desc[R.RXD_OFF_STATUS] & ~R.RXD_STA_DD;
-    dv.setUint16(R.RXD_OFF_SPECIAL, 0, true);
+    desc[R.RXD_OFF_SPECIAL] = 0;
+    desc[R.RXD_OFF_SPECIAL + 1] = 0;
     if (bufAddr !== 0) {
       const chunk = Math.min(total - offset, bufSize);
-      if (!nic.dma.write(bufAddr, data.subarray(offset, offset + chunk))) return dmaDrop(nic);
+      if (!nic.dma.write(bufAddr, chunk === total ? data : data.subarray(offset, offset + chunk))) return dmaDrop(nic);
       offset += chunk;
-      dv.setUint16(R.RXD_OFF_LENGTH, chunk, true);
+      desc[R.RXD_OFF_LENGTH] = chunk & 0xff;
+      desc[R.RXD_OFF_LENGTH + 1] = chunk >>> 8;
       // QEMU sets IXSM ("ignore checksum indication"): no checksum offload is modelled.
       status = offset >= total ? status | R.RXD_STA_EOP | R.RXD_STA_IXSM : status & ~R.RXD_STA_EOP;
     } // else: "skip descriptors with null buf addr" (QEMU, per Intel docs): written back, no data
     // The descriptor first, DD clear; then its status byte with DD, so that software polling
     // DD never sees a half-written descriptor (QEMU e1000_receive_iov).
     desc[R.RXD_OFF_STATUS] = status;
-    if (!nic.dma.write(descAddr, desc)) return dmaDrop(nic);
-    if (!nic.dma.write(descAddr + R.RXD_OFF_STATUS, Uint8Array.of(status | R.RXD_STA_DD))) return dmaDrop(nic);
+    if (!nic.dma.write(descAddr, desc, desc === DESC)) return dmaDrop(nic);
+    STATUS_BYTE[0] = status | R.RXD_STA_DD; // DmaSpace.write copies it at once
+    if (!nic.dma.write(descAddr + R.RXD_OFF_STATUS, STATUS_BYTE, true)) return dmaDrop(nic);
     let next = rdh + 1;
     if (next * R.DESC_SIZE >= nic.reg(R.REG_RDLEN)) next = 0;
     nic.setReg(R.REG_RDH, next);

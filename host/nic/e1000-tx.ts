@@ -20,6 +20,13 @@ export const TX_MAX_FRAME = 0x10000;
 
 const STA_CLEAR = R.TXD_STA_EC | R.TXD_STA_LC | R.TXD_STA_TU;
 
+/** txdesc_writeback: only the upper dword (STA, CSS, SPECIAL), DD set, EC/LC/TU cleared. */
+const writeBack = (d: Uint8Array) => ((le32(d, R.TXD_OFF_STA) | R.TXD_STA_DD) & ~STA_CLEAR) >>> 0;
+
+/** Little-endian fields of a descriptor copy. */
+export const le16 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
+export const le32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+
 /** Something the engine finished that the wire and host memory see, possibly later (deferred TX). */
 interface TxCompletion {
   frame?: Uint8Array;
@@ -36,7 +43,9 @@ export class TxQueue {
   enabled: boolean;
   private readonly nic: E1000;
   private busy = false;
-  private parts: Uint8Array[] = [];
+  /** The frame being gathered: its buffers' copies, in parts[0 .. partCount). */
+  private readonly parts: (Uint8Array | undefined)[] = [];
+  private partCount = 0;
   private size = 0;
   private dropping = false;
   private ifcs = true;
@@ -45,6 +54,10 @@ export class TxQueue {
   private enableChange: SimEvent | undefined;
   /** i210: a disable was asked while the queue was hung with work pending; it completes on thaw or reset. */
   private disableWaiting = false;
+  /** The upper dword of a descriptor being written back (complete()). */
+  private readonly upperDword = new Uint8Array(4);
+  /** The descriptor being processed (processDescriptor reads each into it). */
+  private readonly desc = new Uint8Array(R.DESC_SIZE);
 
   constructor(nic: E1000, n: number) {
     this.nic = nic;
@@ -125,13 +138,15 @@ export class TxQueue {
     const nic = this.nic;
     const f = nic.faults.tx[this.n];
     const tdhOff = this.base + R.TXQ_OFF_TDH;
+    const tdtOff = this.base + R.TXQ_OFF_TDT;
     const tdhStart = nic.reg(tdhOff);
     const ringSize = this.ringSize;
+    const ringBase = this.ringBase; // no register changes while the engine walks the ring
     let cause = R.ICR_TXQE;
     const done: TxCompletion[] = [];
     this.busy = true;
-    while (nic.reg(tdhOff) !== this.tdt) {
-      const descAddr = this.ringBase + R.DESC_SIZE * nic.reg(tdhOff);
+    while (nic.reg(tdhOff) !== nic.reg(tdtOff)) {
+      const descAddr = ringBase + R.DESC_SIZE * nic.reg(tdhOff);
       this.processDescriptor(descAddr, done);
       let next = nic.reg(tdhOff) + 1;
       if (next * R.DESC_SIZE >= nic.reg(this.base + R.TXQ_OFF_TDLEN)) next = 0;
@@ -158,27 +173,28 @@ export class TxQueue {
   /** QEMU process_tx_desc for legacy and extended/advanced data descriptors; context descriptors carry no data. */
   private processDescriptor(descAddr: number, done: TxCompletion[]): void {
     const nic = this.nic;
-    const d = nic.dma.read(descAddr, R.DESC_SIZE);
+    const d = nic.dma.read(descAddr, R.DESC_SIZE, this.desc);
     if (!d) {
       // The descriptor itself is unreachable: whatever frame it belonged to is lost.
       nic.counters.dmaErrors++;
       this.dropping = true;
       return;
     }
-    const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    // Fields read byte by byte (little-endian): a DataView over this small copy would make
+    // V8 move it off the heap first, which costs more than the whole descriptor.
     const cmd = d[R.TXD_OFF_CMD];
     const isContext = (cmd & R.TXD_CMD_DEXT) !== 0 && (d[R.TXD_OFF_DTYP] & R.TXD_DTYP_DATA) === 0;
     if (!isContext) {
-      const len = dv.getUint16(R.TXD_OFF_LENGTH, true);
+      const len = le16(d, R.TXD_OFF_LENGTH);
       const take = Math.min(len, TX_MAX_FRAME - this.size);
       if (take > 0) {
-        const addr = physAddress(dv.getUint32(R.TXD_OFF_ADDR, true), dv.getUint32(R.TXD_OFF_ADDR + 4, true));
+        const addr = physAddress(le32(d, R.TXD_OFF_ADDR), le32(d, R.TXD_OFF_ADDR + 4));
         const data = nic.dma.read(addr, take);
         if (!data) {
           nic.counters.dmaErrors++;
           this.dropping = true;
         } else {
-          this.parts.push(data);
+          this.parts[this.partCount++] = data;
           this.size += take;
         }
       }
@@ -187,24 +203,30 @@ export class TxQueue {
         const frame = this.dropping ? undefined : this.finishFrame();
         if (this.dropping) nic.counters.txDropped++;
         this.clearFrame();
-        if (frame) done.push({ frame });
+        if (frame) {
+          // the frame, and its descriptor's write-back right after it (one completion)
+          done.push(cmd & (R.TXD_CMD_RS | R.TXD_CMD_RPS) ? { frame, wbAddr: descAddr + R.TXD_OFF_STA, wbValue: writeBack(d) } : { frame });
+          return;
+        }
       }
     }
-    if (cmd & (R.TXD_CMD_RS | R.TXD_CMD_RPS)) {
-      // txdesc_writeback: only the upper dword (STA, CSS, SPECIAL), DD set, EC/LC/TU cleared.
-      const upper = dv.getUint32(R.TXD_OFF_STA, true);
-      done.push({ wbAddr: descAddr + R.TXD_OFF_STA, wbValue: ((upper | R.TXD_STA_DD) & ~STA_CLEAR) >>> 0 });
-    }
+    if (cmd & (R.TXD_CMD_RS | R.TXD_CMD_RPS)) done.push({ wbAddr: descAddr + R.TXD_OFF_STA, wbValue: writeBack(d) });
   }
 
   /** The gathered frame as it goes on the wire (no FCS), or undefined when it must not. */
   private finishFrame(): Uint8Array | undefined {
     const nic = this.nic;
-    let frame = new Uint8Array(this.size);
-    let at = 0;
-    for (const p of this.parts) {
-      frame.set(p, at);
-      at += p.length;
+    let frame: Uint8Array;
+    if (this.partCount === 1) {
+      frame = this.parts[0]!; // one buffer: the copy DMA read is the frame (nothing else holds it)
+    } else {
+      frame = new Uint8Array(this.size);
+      let at = 0;
+      for (let i = 0; i < this.partCount; i++) {
+        const p = this.parts[i]!;
+        frame.set(p, at);
+        at += p.length;
+      }
     }
     if (!this.ifcs) {
       // Software supplied the FCS: the wire carries it; a receiver's MAC drops the frame
@@ -225,7 +247,8 @@ export class TxQueue {
   }
 
   private clearFrame(): void {
-    this.parts = [];
+    for (let i = 0; i < this.partCount; i++) this.parts[i] = undefined; // holds no frame it sent
+    this.partCount = 0;
     this.size = 0;
     this.dropping = false;
     this.ifcs = true;
@@ -234,13 +257,18 @@ export class TxQueue {
   /** Sends frames and writes back descriptors in ring order; true when a write-back happened. */
   private complete(done: TxCompletion[]): boolean {
     const nic = this.nic;
+    const b = this.upperDword; // DmaSpace.write copies it at once: one scratch serves every write-back
     let wrote = false;
-    for (const c of done) {
+    for (let i = 0; i < done.length; i++) {
+      const c = done[i];
       if (c.frame) this.send(c.frame);
       if (c.wbAddr !== undefined) {
-        const b = new Uint8Array(4);
-        new DataView(b.buffer).setUint32(0, c.wbValue!, true);
-        if (nic.dma.write(c.wbAddr, b)) wrote = true;
+        const v = c.wbValue!;
+        b[0] = v & 0xff;
+        b[1] = (v >>> 8) & 0xff;
+        b[2] = (v >>> 16) & 0xff;
+        b[3] = v >>> 24;
+        if (nic.dma.write(c.wbAddr, b, true)) wrote = true;
         else nic.counters.dmaErrors++;
       }
     }

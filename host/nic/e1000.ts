@@ -309,6 +309,11 @@ export class E1000 implements NicDevice {
 
   /** @internal Adds to a 64-bit counter pair (QEMU e1000x_grow_8reg_if_not_full). */
   count64(lo: number, n: number): void {
+    const low = this.mem[lo >> 2] + n;
+    if (low <= 0xffffffff) {
+      this.mem[lo >> 2] = low; // no carry into the high half: nothing to saturate
+      return;
+    }
     const total = this.reg(lo + 4) * 0x1_0000_0000 + this.reg(lo) + n;
     const sat = Math.min(total, Number.MAX_SAFE_INTEGER);
     this.setReg(lo, sat % 0x1_0000_0000);

@@ -1,6 +1,6 @@
 // RFC 1071 Internet checksum for host-side frame builders (simulated hosts, control-processor
 // applications). The core has its own (inet_checksum); tests keep an independent one
-// (test/helpers/ref.ts) on purpose.
+// (host/campaign/ref-wire.ts) on purpose.
 
 /** Checksum over the concatenation of parts (an odd length only in the last part). */
 export function internetChecksum(parts: Uint8Array[]): number {

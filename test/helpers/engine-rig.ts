@@ -11,8 +11,8 @@ import { PuntService } from "../../host/switch/punt";
 import { IcmpEchoResponder, ArpResponder } from "../../host/switch/apps";
 import { CoreRings } from "../../host/nic/rings";
 import type { Core } from "../../host/core/core";
-import { logged, RegAccess, OS_PHYS, FAULT_PHYS } from "./board";
-import { PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, MAC_PORT1, VIP4, CP4, CP6, V6_BASE, configureSwitch } from "./switch-fixture";
+import { logged, RegAccess, OS_PHYS, FAULT_PHYS } from "../../host/campaign/rig";
+import { PORT_CLIENTS, PORT_BACKENDS, MAC_PORT0, MAC_PORT1, VIP4, CP4, CP6, V6_BASE, configureSwitch } from "../../host/campaign/switch-fixture";
 import * as RINGS from "../../assembly/shared/rings";
 
 export interface EngineRig {

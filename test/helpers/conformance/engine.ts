@@ -5,7 +5,7 @@
 
 import type { Call } from "../engines";
 import { Core } from "../../../host/core/core";
-import { frame, TCP } from "../packets";
+import { frame, TCP } from "../../../host/campaign/frames";
 import { maglevTable } from "../../../host/switch/distribution";
 import { Rng } from "../../../host/util/rng";
 import { parseIPv4, parseMac } from "../../../host/util/addr";

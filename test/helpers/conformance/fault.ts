@@ -13,7 +13,7 @@ import * as F from "../../../assembly/shared/fault";
 import { GASP_BASE, GASP_SIZE, REGOP_BASE } from "../../../assembly/shared/memmap";
 import { RING_FAULT, portDmaBase, PORT_DMA_FAULT_DESC, PORT_DMA_FAULT_BUFS } from "../../../assembly/shared/rings";
 import { GASP_CFG_SIZE } from "../../../assembly/shared/gasp";
-import { KEY, KEY_ID, CHASSIS } from "../gasp";
+import { KEY, KEY_ID, CHASSIS } from "../../../host/campaign/gasp-fixture";
 import type { ConformanceSource } from "./index";
 
 const CFG = Core.slot(60);

@@ -9,7 +9,7 @@ import { GaspSender } from "../../../host/gasp/gasp";
 import { GASP_BASE, GASP_SIZE } from "../../../assembly/shared/memmap";
 import * as G from "../../../assembly/shared/gasp";
 import { Call, poke } from "../engines";
-import { baseConfig, KEY, KEY_ID } from "../gasp";
+import { baseConfig, KEY, KEY_ID } from "../../../host/campaign/gasp-fixture";
 import type { ConformanceSource } from "./index";
 
 const CFG = Core.slot(60);

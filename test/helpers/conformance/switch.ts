@@ -4,7 +4,7 @@
 
 import { Core } from "../../../host/core/core";
 import { Call, poke } from "../engines";
-import { frame, fragment4, TCP } from "../packets";
+import { frame, fragment4, TCP } from "../../../host/campaign/frames";
 import { maglevTable } from "../../../host/switch/distribution";
 import { Rng } from "../../../host/util/rng";
 import { parseIPv4, parseIPv6, parseMac } from "../../../host/util/addr";

@@ -2,9 +2,9 @@
 // typed patterns), with small value pools so that commands collide on slots (replacements,
 // removals) and edge values (range ends) show up often. Only documentation addresses.
 
-import { Rng } from "../../host/util/rng";
-import { CommandSpec, Grammar } from "../../host/sync/grammar";
-import { RunningConfig } from "../../host/sync/config";
+import { Rng } from "../util/rng";
+import { CommandSpec, Grammar } from "../sync/grammar";
+import { RunningConfig } from "../sync/config";
 
 const V4 = ["192.0.2.1", "192.0.2.2", "192.0.2.80", "198.51.100.21", "198.51.100.22", "203.0.113.10", "203.0.113.11"];
 const V6 = ["2001:db8::1", "2001:db8::2", "2001:db8:0:1::10", "2001:db8:0:2::21"];

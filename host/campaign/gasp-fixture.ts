@@ -1,10 +1,10 @@
 // Shared set-up for the gasp tests: a two-port board config on documentation addresses,
 // armed senders and configured receivers, each on its own core instance.
 
-import { Core } from "../../host/core/core";
-import { GaspSender, GaspReceiver } from "../../host/gasp/gasp";
-import { GaspConfig, GaspPortConfig, GaspRxConfig } from "../../host/gasp/repr";
-import { parseIPv4, parseMac } from "../../host/util/addr";
+import { Core } from "../core/core";
+import { GaspSender, GaspReceiver } from "../gasp/gasp";
+import { GaspConfig, GaspPortConfig, GaspRxConfig } from "../gasp/repr";
+import { parseIPv4, parseMac } from "../util/addr";
 
 export const CHASSIS = 0x2a2a0001;
 export const KEY = Uint8Array.from(Buffer.from("lastgasp test chassis key, 32 b!"));

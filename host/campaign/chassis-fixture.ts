@@ -2,9 +2,9 @@
 // runs, other faults), and queries over a run's timeline.
 
 import * as path from "path";
-import { loadScenario, LoadedScenario, FailoverScenario, SCENARIOS_DIR } from "../../host/chassis/scenario";
-import type { ChassisRun } from "../../host/chassis/chassis";
-import type { TimelineEvent } from "../../host/ha/timeline";
+import { loadScenario, LoadedScenario, FailoverScenario, SCENARIOS_DIR } from "../chassis/scenario";
+import type { ChassisRun } from "../chassis/chassis";
+import type { TimelineEvent } from "../ha/timeline";
 
 /** A shipped scenario (scenarios/NAME.json), with changes applied to a copy. */
 export function scenario(name: string, change: (s: FailoverScenario) => void = () => {}): LoadedScenario {

@@ -1,11 +1,11 @@
 // Shared set-up for the ring tests: a one-port virtual board (SimBoard), a register-access log
 // over the NIC, the frames the NIC put on the wire, and frame builders.
 
-import { SimBoard, SimPortSpec } from "../../host/board/sim";
-import { CoreRings } from "../../host/nic/rings";
-import type { NicDevice } from "../../host/nic/device";
-import type { Core } from "../../host/core/core";
-import { Rng } from "../../host/util/rng";
+import { SimBoard, SimPortSpec } from "../board/sim";
+import { CoreRings } from "../nic/rings";
+import type { NicDevice } from "../nic/device";
+import type { Core } from "../core/core";
+import { Rng } from "../util/rng";
 
 export const MAC_A = Uint8Array.from([0x02, 0x00, 0x00, 0x0a, 0x00, 0x01]);
 export const OS_PHYS = 0x1_0000_0000; // above 4 GiB: TDBAH and 64-bit descriptor addresses matter

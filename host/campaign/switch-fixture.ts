@@ -2,10 +2,10 @@
 // services in NAT and DSR mode, an IPv6 DSR service, back ends, CP addresses. Documentation
 // addresses only (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 198.18.0.0/15, 2001:db8::/32).
 
-import { SwitchPath, SwitchInit } from "../../host/switch/switch";
-import { LbTables } from "../../host/switch/lbtables";
-import { maglevTable, BackendShare } from "../../host/switch/distribution";
-import { parseIPv4, parseIPv6, parseMac } from "../../host/util/addr";
+import { SwitchPath, SwitchInit } from "../switch/switch";
+import { LbTables } from "../switch/lbtables";
+import { maglevTable, BackendShare } from "../switch/distribution";
+import { parseIPv4, parseIPv6, parseMac } from "../util/addr";
 
 export const PORT_CLIENTS = 0;
 export const PORT_BACKENDS = 1;

@@ -4,7 +4,7 @@
 // documented check order and returns the status name the core must return.
 
 import * as crypto from "crypto";
-import { refChecksum } from "./ref";
+import { refChecksum } from "./ref-wire";
 
 const u16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
 const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;

@@ -4,15 +4,16 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { Image } from "../../host/sync/image";
-import { Registry } from "../../host/sync/pair";
-import { IMAGE_1_0 } from "../../host/sync/images/v1_0";
-import { IMAGE_1_1 } from "../../host/sync/images/v1_1";
-import { IMAGE_2_0 } from "../../host/sync/images/v2_0";
-import { STEP_1_1_TO_1_0 } from "../../host/sync/images/step_1_0_1_1";
-import { shipped } from "../../host/sync/images";
+import { CONFIGS_DIR } from "../paths";
+import { Image } from "../sync/image";
+import { Registry } from "../sync/pair";
+import { IMAGE_1_0 } from "../sync/images/v1_0";
+import { IMAGE_1_1 } from "../sync/images/v1_1";
+import { IMAGE_2_0 } from "../sync/images/v2_0";
+import { STEP_1_1_TO_1_0 } from "../sync/images/step_1_0_1_1";
+import { shipped } from "../sync/images";
 
-export const CONFIGS = path.join(__dirname, "..", "..", "configs");
+export const CONFIGS = CONFIGS_DIR;
 
 export function exampleConfig(version: string): string {
   return fs.readFileSync(path.join(CONFIGS, `lb-${version}.conf`), "utf8");

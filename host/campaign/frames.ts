@@ -2,7 +2,7 @@
 // own offsets (on purpose not assembly/shared/wire.ts), with checksums computed from scratch.
 // Used to feed the core and to recompute, independently, every checksum it rewrote.
 
-import { refChecksum } from "./ref";
+import { refChecksum } from "./ref-wire";
 
 export const u16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
 export const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
