@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { Chassis } from "../host/chassis/chassis";
 import type { LoadedScenario } from "../host/chassis/scenario";
 import { DIALECT_CARRIER_DRAIN_DEFAULT_US } from "../assembly/shared/dialect";
-import { scenario, events } from "./helpers/chassis";
+import { scenario, events } from "../host/campaign/chassis-fixture";
 
 const DROP = ["bp0", "fp0"];
 

@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runChassis } from "../host/chassis/chassis";
 import { figures, failoverChecks } from "../host/chassis/report";
-import { scenario, events, first } from "./helpers/chassis";
+import { scenario, events, first } from "../host/campaign/chassis-fixture";
 
 const MS = 1e6;
 

@@ -24,7 +24,7 @@ import * as path from "path";
 import type { ChildProcess } from "child_process";
 import { fields } from "./helpers/tshark";
 import { BIN, ensureBuilt } from "./helpers/cli";
-import { receiver } from "./helpers/gasp";
+import { receiver } from "../host/campaign/gasp-fixture";
 import { PeerLan, Keepalived, Frr, keepalivedConf, capture, requirePeers, delay, waitFor, VrrpInstance } from "./helpers/peers";
 import { readPcap } from "../host/pcap";
 import { BOARD_ADDON_PATH } from "../host/native/board";
