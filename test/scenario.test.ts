@@ -9,6 +9,7 @@ import * as path from "path";
 import { loadScenario, ScenarioError, SCENARIOS_DIR, SCENARIO_SCHEMA, scenarioKind } from "../host/chassis/scenario";
 import { DEMO_KINDS } from "../host/cli/demo-kinds";
 import { isDocumentationIPv4, isLocallyAdministered } from "./helpers/addresses";
+import { schemaFieldNames } from "./helpers/schema-fields";
 
 // Every shipped scenario file (schemas aside) and the failover ones among them.
 const ALL = fs.readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith(".json") && !f.endsWith("schema.json")).sort();
@@ -157,15 +158,7 @@ test("every fixture is used, and every field of the schema is documented in docs
   const fixtures = fs.readdirSync(FIXTURES).sort();
   assert.equal(fixtures, BROKEN.map(([f]) => f).sort());
   const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "chassis.md"), "utf8");
-  const schema = JSON.parse(fs.readFileSync(SCENARIO_SCHEMA, "utf8"));
-  const names = new Set<string>();
-  const walk = (node: unknown) => {
-    if (!node || typeof node !== "object") return;
-    const o = node as Record<string, unknown>;
-    if (o.properties && typeof o.properties === "object") for (const k of Object.keys(o.properties)) if (k !== "$schema") names.add(k);
-    for (const v of Object.values(o)) walk(v);
-  };
-  walk(schema);
+  const names = schemaFieldNames(SCENARIO_SCHEMA);
   for (const n of names) assert.ok(doc.includes(`\`${n}\``), `docs/chassis.md does not mention \`${n}\``);
 });
 

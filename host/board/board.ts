@@ -21,7 +21,7 @@ export type PortKind = "sim" | "pci" | "linux";
 export type PortDevice =
   | { kind: "sim" }
   /** A real NIC: BAR0 through VFIO or sysfs resource0; the core's memory DMA-able in place. */
-  | { kind: "pci"; address: string; access: "vfio" | "sysfs"; dma: "iommu" | "devmem" }
+  | { kind: "pci"; address: string; access: "vfio" | "sysfs"; dma: "iommu" | "devmem"; loopback: boolean }
   /** A Linux interface through AF_PACKET, behind the native addon's soft e1000. */
   | { kind: "linux"; interface: string };
 

@@ -11,7 +11,7 @@ import { SchemaValidator } from "../util/schema";
 import { locateProblems, Problem } from "../util/problems";
 import { parseErrorPosition } from "../util/json-locate";
 import { Board, BoardError, PortDevice } from "./board";
-import { semanticProblems, physOf } from "./validate";
+import { semanticProblems, physOf, pciDefaultDma } from "./validate";
 import { toLayout } from "../flash/layout";
 
 export { BOARDS_DIR };
@@ -99,7 +99,10 @@ export function toBoard(file: string, raw: any): Board {
 
 /** A validated port's hardware, defaults applied (access vfio, dma iommu). */
 function portDevice(p: any): PortDevice {
-  if (p.kind === "pci") return { kind: "pci", address: p.pci.address, access: p.pci.access ?? "vfio", dma: p.pci.dma ?? "iommu" };
+  if (p.kind === "pci") {
+    const access = p.pci.access ?? "vfio";
+    return { kind: "pci", address: p.pci.address, access, dma: p.pci.dma ?? pciDefaultDma(access), loopback: p.pci.loopback === true };
+  }
   if (p.kind === "linux") return { kind: "linux", interface: p.linux.interface };
   return { kind: "sim" };
 }

@@ -173,6 +173,11 @@ export function semanticProblems(raw: unknown): Problem[] {
  * placement per board (the core's memory is placed once), and `sim` settings only on a
  * virtual board.
  */
+/** A pci port's DMA placement follows its access: VFIO maps through the IOMMU; sysfs has only /dev/mem. */
+export function pciDefaultDma(access: string): "iommu" | "devmem" {
+  return access === "sysfs" ? "devmem" : "iommu";
+}
+
 function portKindProblems(raw: Obj, model: string | undefined, add: (path: string, message: string) => void): void {
   const kinds: { kind: string; i: number }[] = [];
   const devices = new Map<string, number>();
@@ -202,7 +207,13 @@ function portKindProblems(raw: Obj, model: string | undefined, add: (path: strin
       add(`/ports/${i}/kind`, `a linux port is driven through the addon's soft e1000: nic.model must be e1000, not ${model}`);
     }
     if (kind === "pci") {
-      const dma = str(section?.dma) ?? "iommu";
+      const access = str(section?.access) ?? "vfio";
+      const dma = str(section?.dma) ?? pciDefaultDma(access);
+      if (section?.dma !== undefined && dma !== pciDefaultDma(access)) {
+        add(`/ports/${i}/pci/dma`, access === "vfio"
+          ? "access vfio maps the core's memory through the IOMMU: dma must be iommu (devmem goes with access sysfs)"
+          : "access sysfs has no IOMMU mapping to make: dma must be devmem (iommu goes with access vfio)");
+      }
       if (placement && placement.dma !== dma) add(`/ports/${i}/pci/dma`, `${dma} here but ${placement.dma} on /ports/${placement.i}: the core's memory is made DMA-able once, in one way, for every pci port of the board`);
       else placement ??= { dma, i };
     }

@@ -16,9 +16,12 @@ import type { Board } from "../board/board";
 import { ChassisUnit } from "./unit";
 import { unitSettings, heartbeatLabel } from "./unit-settings";
 import { ChassisHost, HostResult } from "./hosts";
-import type { FailoverScenario, HeartbeatSpec, LinkSpec, LoadedScenario, FaultSpec } from "./scenario";
+import type { FailoverScenario, HeartbeatSpec, LinkSpec, LoadedScenario } from "./scenario";
 import type { FaultReport } from "../fault/fault";
 import { wireEvent } from "./wire-events";
+import { PortSocket } from "./sockets";
+import { scheduleFault } from "./faults";
+import type { UnitSettings } from "./unit";
 import { ChassisProxies, type ProxyResult } from "./proxies";
 
 export type { HostResult, HostVipStats } from "./hosts";
@@ -32,6 +35,8 @@ export interface RunOptions {
   loss?: number;
   /** Overrides the seed. */
   seed?: number;
+  /** Builds a unit's first incarnation (default: a ChassisUnit on build/core.wasm). Units that reboot need one. */
+  makeUnit?: (board: Board, peer: Board, settings: UnitSettings, chassis: Chassis) => ChassisUnit;
 }
 
 export type LinkClass = "backplane" | "front" | "host";
@@ -68,6 +73,9 @@ export interface ChassisRun {
   proxies?: ProxyResult[];
 }
 
+/** The hosts' frames are built and parsed by one core for every chassis of the process (the calls keep no state). */
+let hostCodec: WireCodec | undefined;
+
 /** Fault kinds that take the service away; the figures count from the first of them. */
 const DECISIVE = new Set(["crash", "panic", "hang", "power-loss", "link-cut", "partition"]);
 
@@ -76,7 +84,10 @@ export class Chassis {
   readonly timeline = new Timeline();
   readonly wire: Wire;
   readonly switch: L2Switch;
+  /** The incarnation of each board running now (a reboot replaces one: plug). */
   readonly units: ChassisUnit[];
+  /** Each packet a unit's OS delivered (IPv4) or a host sent to a serving MAC (IPv6), by host and sequence number. */
+  onDelivered: ((host: string, seq: number, tNs: number) => void) | undefined;
   readonly hosts: ChassisHost[] = [];
   readonly seed: number;
   readonly gasp: boolean;
@@ -84,6 +95,8 @@ export class Chassis {
   readonly durationNs: number;
   private readonly links: { link: Link; class: LinkClass; unit?: string; port?: string }[] = [];
   private readonly switchPorts = new Map<string, SwitchPort>();
+  private readonly sockets = new Map<string, PortSocket[]>();
+  private trafficStopNs = Infinity;
   private readonly serviceRx: Record<string, number[]> = {};
   private movedTo: string | null = null;
   private readonly s: FailoverScenario;
@@ -98,18 +111,45 @@ export class Chassis {
     this.wire = new Wire(this.clock, this.seed);
     this.switch = new L2Switch("switch", this.clock, { forwardNs: s.switch?.forwardNs, ageingNs: s.switch?.ageingMs ? ms(s.switch.ageingMs) : undefined });
     const [a, b] = loaded.boards;
-    this.units = [new ChassisUnit(a, b, this.clock, this.timeline, unitSettings(s, a, this)), new ChassisUnit(b, a, this.clock, this.timeline, unitSettings(s, b, this))];
+    const make = opts.makeUnit ?? ((x: Board, y: Board, st: UnitSettings) => new ChassisUnit(x, y, this.clock, this.timeline, st));
+    this.units = [make(a, b, unitSettings(s, a, this), this), make(b, a, unitSettings(s, b, this), this)];
     const env = { clock: this.clock, clientMac: (id: string) => this.unit(id).vipMac };
-    if (s.proxies) this.proxies = new ChassisProxies(s.proxies, this.units[0].vips, new WireCodec(Core.load()), this.timeline, env);
+    if (s.proxies) this.proxies = new ChassisProxies(s.proxies, this.units[0].vips, (hostCodec ??= new WireCodec(Core.load())), this.timeline, env);
     for (const u of this.units) {
       this.serviceRx[u.id] = [];
-      u.onService = (rx) => this.service(u, rx.src, rx.vip, rx.tNs);
-      u.onWire = (dir, port, frame) => this.observe(u, dir, port, frame);
-      u.onRoleChange = () => this.rolesChanged();
+      this.sockets.set(u.id, u.board.ports.map((p) => new PortSocket(`${u.id}.${p.name}`)));
+      this.hook(u);
     }
     this.connect(a, b);
     this.addHosts();
-    for (const f of s.faults) this.schedule(f);
+    for (const f of s.faults) scheduleFault(this, f);
+  }
+
+  private hook(u: ChassisUnit): void {
+    u.onService = (rx) => this.service(u, rx.src, rx.vip, rx.tNs, rx.seq);
+    u.onWire = (dir, port, frame) => this.observe(u, dir, port, frame);
+    u.onRoleChange = () => this.rolesChanged();
+    this.sockets.get(u.id)!.forEach((s, i) => s.plug(u.endpoint(i)));
+    this.carrier(u); // no links yet at construction: connect() hooks them
+  }
+
+  /** A unit's software stops (reset, power cut): its ports go dark at both ends of every cable. */
+  unplug(id: string): void {
+    for (const s of this.sockets.get(id)!) s.unplug();
+    for (const l of this.linksOf(id)) l.setUp(false);
+    this.hostsChanged();
+  }
+
+  /** A new incarnation of a board (after a reboot) takes its place: plugged in, carriers up; the caller boots it. */
+  plug(u: ChassisUnit): void {
+    this.units[this.units.findIndex((x) => x.id === u.id)] = u;
+    this.hook(u);
+    for (const l of this.linksOf(u.id)) l.setUp(true);
+  }
+
+  /** Hosts stop sending from this time on (runs that end when they are done, not at durationMs). */
+  stopTraffic(atNs: number): void {
+    this.trafficStopNs = atNs;
   }
 
   private linkOptions(cls: LinkClass, fallback: { latencyNs?: number; bitsPerSecond?: number } = {}): LinkOptions {
@@ -124,7 +164,6 @@ export class Chassis {
   }
 
   private connect(a: Board, b: Board): void {
-    const [ua, ub] = this.units;
     // The backplane: the boards' backplane ports pair up in order (bp0 with bp0, ...).
     const bpA = backplanePorts(a);
     const bpB = backplanePorts(b);
@@ -132,10 +171,8 @@ export class Chassis {
     for (let k = 0; k < Math.min(bpA.length, bpB.length); k++) {
       const [i, j] = [bpA[k], bpB[k]];
       const [pa, pb] = [a.ports[i].name, b.ports[j].name];
-      const link = this.wire.connect(ua.endpoint(i), ub.endpoint(j), { name: `${a.id}.${pa}--${b.id}.${pb}`, ...this.linkOptions("backplane", a.ports[i].link) });
+      const link = this.wire.connect(this.sockets.get(a.id)![i], this.sockets.get(b.id)![j], { name: `${a.id}.${pa}--${b.id}.${pb}`, ...this.linkOptions("backplane", a.ports[i].link) });
       this.links.push({ link, class: "backplane", unit: a.id, port: pa }, { link, class: "backplane", unit: b.id, port: pb });
-      this.carrier(ua, i, link);
-      this.carrier(ub, j, link);
       onBackplane.add(`${a.id}.${pa}`).add(`${b.id}.${pb}`);
     }
     // Every other port goes to the switch (ARP-proxy mode: to its proxy, the proxy to the switch).
@@ -144,9 +181,8 @@ export class Chassis {
         if (onBackplane.has(`${u.id}.${p.name}`)) return;
         const sp = this.proxies?.of(u.id)?.inside ?? this.switch.port(`${u.id}.${p.name}`);
         if (sp instanceof SwitchPort) this.switchPorts.set(`${u.id}.${p.name}`, sp);
-        const link = this.wire.connect(u.endpoint(i), sp, { name: `${u.id}.${p.name}--switch`, ...this.linkOptions("front", p.link) });
+        const link = this.wire.connect(this.sockets.get(u.id)![i], sp, { name: `${u.id}.${p.name}--switch`, ...this.linkOptions("front", p.link) });
         this.links.push({ link, class: "front", unit: u.id, port: p.name });
-        this.carrier(u, i, link);
       });
     }
     for (const st of this.proxies?.stations ?? []) {
@@ -154,6 +190,7 @@ export class Chassis {
       this.switchPorts.set(st.spec.name, sp);
       this.links.push({ link: this.wire.connect(st.outside, sp, { name: `${st.spec.name}--switch`, ...this.linkOptions("host") }), class: "host" });
     }
+    for (const u of this.units) this.carrier(u);
     // A cable that comes up late (board sim.linkUpAfterUs).
     for (const u of this.units) {
       const up = u.board.sim.linkUpAfterUs;
@@ -166,15 +203,18 @@ export class Chassis {
   }
 
   /** A PHY powered down (the fault entry's carrier drop) takes its cable's carrier: the partner sees the link go. */
-  private carrier(u: ChassisUnit, i: number, link: Link): void {
-    u.nics[i].onCarrier = (up) => {
-      link.setUp(up);
-      this.timeline.push({ tNs: this.clock.now(), source: u.id, name: up ? "carrier.up" : "carrier.down", detail: { port: u.board.ports[i].name, link: link.name } });
-    };
+  private carrier(u: ChassisUnit): void {
+    u.board.ports.forEach((p, i) => {
+      const link = this.linksOf(u.id, p.name)[0];
+      if (link) u.nics[i].onCarrier = (up) => {
+        link.setUp(up);
+        this.timeline.push({ tNs: this.clock.now(), source: u.id, name: up ? "carrier.up" : "carrier.down", detail: { port: p.name, link: link.name } });
+      };
+    });
   }
 
   private addHosts(): void {
-    const codec = new WireCodec(Core.load());
+    const codec = (hostCodec ??= new WireCodec(Core.load()));
     const active = this.units.find((u) => u.id === this.s.chassis.active)!;
     this.s.hosts.forEach((h, i) => {
       const [ip, len] = h.ipv4.split("/");
@@ -224,10 +264,12 @@ export class Chassis {
     this.timeline.push({ tNs: this.clock.now(), source: "hosts", name: "hosts.moved", detail: { mac: owner, unit: this.units.find((u) => this.macFor(u) === owner)!.id } });
   }
 
-  private service(u: ChassisUnit, src: string, vip: string, t: number): void {
+  private service(u: ChassisUnit, src: string, vip: string, t: number, seq: number): void {
     this.serviceRx[u.id].push(t);
     const h = this.hosts.find((x) => x.ip === src);
-    if (h) h.delivered.set(vip, (h.delivered.get(vip) ?? 0) + 1);
+    if (!h) return;
+    h.delivered.set(vip, (h.delivered.get(vip) ?? 0) + 1);
+    this.onDelivered?.(h.name, seq, t);
   }
 
   /** Frames worth a timeline entry: gasps leaving a unit, announcements leaving a unit. */
@@ -237,79 +279,21 @@ export class Chassis {
     if (seen) this.timeline.push({ tNs: this.clock.now(), source: u.id, name: seen.name, detail: { port: u.board.ports[port].name, ...seen.detail } });
   }
 
-  private unit(id: string): ChassisUnit {
+  unit(id: string): ChassisUnit {
     return this.units.find((u) => u.id === id)!;
   }
 
-  private linksOf(unit: string, port?: string): Link[] {
+  /** The links of a class (each once), or every link. */
+  linksOfClass(cls: LinkClass | "all"): Link[] {
+    return [...new Set(this.links.filter((l) => cls === "all" || l.class === cls).map((l) => l.link))];
+  }
+
+  linksOf(unit: string, port?: string): Link[] {
     return this.links.filter((l) => l.unit === unit && (port === undefined || l.port === port)).map((l) => l.link);
   }
 
-  private schedule(f: FaultSpec): void {
-    const at = ms(f.atMs);
-    const ev = (name: string, detail: TimelineEvent["detail"]) => this.timeline.push({ tNs: this.clock.now(), source: "chassis", name, detail });
-    switch (f.kind) {
-      case "crash":
-        this.clock.at(at, () => this.unit(f.unit).inject("crash", { trap: f.trap, wildWrites: f.wildWrites }));
-        return;
-      case "panic":
-      case "hang": {
-        const kind = f.kind;
-        this.clock.at(at, () => this.unit(f.unit).inject(kind));
-        return;
-      }
-      case "power-loss":
-        this.clock.at(at, () => {
-          ev("fault.power-loss", { unit: f.unit });
-          this.unit(f.unit).powerOff();
-          for (const l of this.linksOf(f.unit)) l.setUp(false);
-        });
-        return;
-      case "link-cut":
-        this.clock.at(at, () => {
-          ev("fault.link-cut", { unit: f.unit, port: f.port });
-          for (const l of this.linksOf(f.unit, f.port)) l.setUp(false);
-        });
-        if (f.untilMs !== undefined) this.clock.at(ms(f.untilMs), () => {
-          ev("fault.link-restore", { unit: f.unit, port: f.port });
-          for (const l of this.linksOf(f.unit, f.port)) l.setUp(true);
-        });
-        return;
-      case "nic-hang":
-        this.clock.at(at, () => {
-          const u = this.unit(f.unit);
-          u.nicHang(u.portIndex(f.port), f.queue, f.survivesReset ?? true);
-        });
-        return;
-      case "partition":
-        this.clock.at(at, () => {
-          ev("fault.partition", {});
-          this.partition(true);
-        });
-        if (f.untilMs !== undefined) this.clock.at(ms(f.untilMs), () => {
-          ev("fault.heal", {});
-          this.partition(false);
-        });
-        return;
-      case "loss": {
-        const targets = this.links.filter((l) => (f.links ?? "all") === "all" || l.class === f.links).map((l) => l.link);
-        const uniq = [...new Set(targets)];
-        const saved = uniq.map((l) => l.opts.loss);
-        this.clock.at(at, () => {
-          ev("fault.loss", { loss: f.loss, links: f.links ?? "all" });
-          for (const l of uniq) (l.opts as LinkOptions).loss = f.loss;
-        });
-        if (f.untilMs !== undefined) this.clock.at(ms(f.untilMs), () => {
-          ev("fault.loss-end", { links: f.links ?? "all" });
-          uniq.forEach((l, i) => ((l.opts as LinkOptions).loss = saved[i]));
-        });
-        return;
-      }
-    }
-  }
-
   /** A partition: no backplane, and the switch splits into each unit's half (hosts by side). */
-  private partition(on: boolean): void {
+  partition(on: boolean): void {
     for (const l of this.links.filter((x) => x.class === "backplane")) l.link.setUp(!on);
     if (!on) return this.switch.partition(null);
     const groups = this.units.map((u) => {
@@ -322,6 +306,13 @@ export class Chassis {
 
   /** Runs the scenario to its end. */
   run(): ChassisRun {
+    this.start();
+    this.clock.runUntil(this.durationNs);
+    return this.result();
+  }
+
+  /** Boots the units at t = 0 and starts the hosts' traffic (until stopTraffic, or shortly before the end). */
+  start(): void {
     const s = this.s;
     this.clock.at(0, () => {
       for (const u of this.units) u.boot();
@@ -332,16 +323,14 @@ export class Chassis {
     const stop = this.durationNs - Math.min(20 * NS_PER_MS, Math.floor(this.durationNs / 10));
     const vips = this.units[0].vips;
     const traffic = (t: number) => {
-      if (t >= stop) return;
+      if (t >= Math.min(stop, this.trafficStopNs)) return;
       for (const h of this.hosts) for (const v of vips) h.send(v, t);
       this.clock.at(t + interval, () => traffic(t + interval));
     };
     this.clock.at(start, () => traffic(start));
-    this.clock.runUntil(this.durationNs);
-    return this.result();
   }
 
-  private result(): ChassisRun {
+  result(): ChassisRun {
     // The fault the figures count from: the first that takes the active's service away
     // (a NIC hang or a loss burst only prepares the ground for it).
     const decisive = this.s.faults.filter((f) => DECISIVE.has(f.kind));

@@ -25,6 +25,7 @@ export class UnitDemux {
   receive(port: number, frame: Uint8Array): void {
     const u = this.u;
     const now = u.clock.now();
+    u.onDelivered?.(port, frame);
     const ethertype = ethView(frame)?.type;
     if (ethertype === ETHERTYPE_LOCAL_EXP1 || ethertype === ETHERTYPE_IPV4) {
       const r = u.receiver.receive(frame);
@@ -56,11 +57,12 @@ export class UnitDemux {
     if (!d.ok) return;
     const vip = formatIPv4(d.ip.dst);
     if (!this.vipSet.has(vip)) return;
-    if (!u.ha.holdsVips) {
+    if (!u.forwarding(now)) {
       u.stats.serviceRefused++;
       return;
     }
     u.stats.serviceRx++;
-    u.onService?.({ src: formatIPv4(d.ip.src), vip, tNs: now });
+    const seq = d.payload.length >= 4 ? new DataView(d.payload.buffer, d.payload.byteOffset).getUint32(0) : -1;
+    u.onService?.({ src: formatIPv4(d.ip.src), vip, tNs: now, seq });
   }
 }

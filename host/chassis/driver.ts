@@ -2,7 +2,10 @@
 // core's ring code (host/nic/rings.ts: the core decides, the host performs the accesses).
 // Bring-up at boot; the RX interrupt and the harvest that answers it; a frame out (reclaim,
 // queue, one doorbell); STATUS.LU for the link monitor; the station address following an
-// interface identity that moved. All of it runs as OS work (os-work.ts).
+// interface identity that moved; carrier loss, as Linux handles it: nothing is sent on a port
+// without carrier (its noop qdisc drops), and the TX queue is reset so that frames the stalled
+// MAC still holds never go out, stale, when the link returns (e1000_watchdog's reset task).
+// All of it runs as OS work (os-work.ts).
 
 import type { SimBoard } from "../board/sim";
 import type { SimClock } from "../sim/clock";
@@ -24,6 +27,9 @@ export interface DriverHooks {
 
 export class UnitDriver {
   private readonly rxPending: boolean[];
+  /** Carrier as the OS knows it (the LSC interrupt); frames for a port without it are dropped. */
+  private readonly carrier: boolean[];
+  private readonly txReady: boolean[];
 
   constructor(
     private readonly sim: SimBoard,
@@ -33,6 +39,8 @@ export class UnitDriver {
     private readonly hooks: DriverHooks,
   ) {
     this.rxPending = sim.nics.map(() => false);
+    this.carrier = sim.nics.map((n) => n.link);
+    this.txReady = sim.nics.map(() => false);
   }
 
   /** Each port: link wait (a dead cable is the link monitor's business), TX and RX rings up. */
@@ -42,6 +50,8 @@ export class UnitDriver {
       r.run("nic_link_wait", i, linkWaitPolls, 1000);
       r.must("nic_tx_init", i);
       r.must("nic_rx_init", i);
+      this.txReady[i] = true;
+      this.carrier[i] = this.sim.nics[i].link;
     }
   }
 
@@ -59,8 +69,22 @@ export class UnitDriver {
         // The model raises RXT0 when a frame reached host memory: the driver's interrupt.
         if (nic.receive(frame)) this.interrupt(i);
       },
-      setLink: (up) => nic.setLink(up),
+      setLink: (up) => {
+        nic.setLink(up);
+        this.linkChange(i);
+      },
     };
+  }
+
+  /** The LSC interrupt: the OS learns the carrier; losing it, it flushes the port's TX queue. */
+  private linkChange(port: number): void {
+    if (!this.hooks.up()) return;
+    this.clock.after(this.irqLatencyNs, () => this.os.run(() => {
+      const up = this.sim.nics[port].link;
+      if (up === this.carrier[port]) return;
+      this.carrier[port] = up;
+      if (!up && this.txReady[port]) this.sim.osRings.must("nic_tx_init", port);
+    }));
   }
 
   private interrupt(port: number): void {
@@ -83,6 +107,7 @@ export class UnitDriver {
 
   /** The TX path: reclaim, queue, one doorbell (the core's writer). False: the ring was full. */
   send(port: number, frame: Uint8Array): boolean {
+    if (!this.carrier[port]) return false;
     const r = this.sim.osRings;
     this.sim.os.exports.nic_tx_reclaim(port);
     if (r.enqueue(port, [frame]) === 0) return false;

@@ -114,7 +114,7 @@ export class UnitFaultPath {
     u.os.drop();
     u.timeline.push({ tNs: now, source: u.id, name: "fault.handler", detail: { cause: x.cause, what: x.what, gasp: u.settings.gasp } });
     u.onRoleChange?.();
-    if (!u.settings.gasp) return;
+    if (!u.settings.gasp) return u.onHalt?.(x.what);
     const nics = u.nics.map((n, i) => this.doorbellWatch(n, i));
     const r = (u.faultReport = u.fault.fire(
       { cause: x.cause, vector: x.vector, pc: 0xffff_8000_0010_0000n + BigInt(x.vector), uptimeUs: BigInt(Math.floor(now / NS_PER_US)), excerpt: x.message },
@@ -123,6 +123,7 @@ export class UnitFaultPath {
     ));
     u.timeline.push({ tNs: u.clock.now(), source: u.id, name: "fault.done", detail: { result: r.result, rounds: r.rounds, ports: r.ports.map((p) => `${u.board.ports[p.port].name}:${p.status}`).join(" ") } });
     u.ha.handle({ type: "gasp-sent" }, u.clock.now());
+    u.onHalt?.(x.what);
   }
 
   /** A NIC whose first TX doorbell (a write to any queue's TDT) during the fault path goes on the timeline. */

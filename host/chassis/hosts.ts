@@ -33,6 +33,8 @@ export interface HostSurroundings {
   readonly clock: SimClock;
   serves(mac: string): boolean;
   hostsChanged(): void;
+  /** A packet delivered (here: an IPv6 packet sent to a MAC that serves the VIP), by host and sequence number. */
+  onDelivered?: ((host: string, seq: number, tNs: number) => void) | undefined;
 }
 
 export class ChassisHost implements WireEndpoint {
@@ -41,6 +43,8 @@ export class ChassisHost implements WireEndpoint {
   readonly offered = new Map<string, number>();
   readonly delivered = new Map<string, number>();
   readonly ticker: Ticker;
+  /** Called for every packet the host's application offers, with its sequence number. */
+  onOffered: ((seq: number, vip: string, tNs: number) => void) | undefined;
 
   constructor(readonly host: SimHost, readonly ip: string, private readonly chassis: HostSurroundings, clock: SimClock) {
     this.name = host.name;
@@ -58,13 +62,17 @@ export class ChassisHost implements WireEndpoint {
 
   send(vip: string, now: number): void {
     this.offered.set(vip, (this.offered.get(vip) ?? 0) + 1);
+    this.onOffered?.(this.host.nextSeq, vip, now);
     this.out(this.host.send(vip, now));
   }
 
   private out(o: ReturnType<SimHost["tick"]>): void {
     for (const d of o.delivered) {
       // IPv6 packets are decided, not built (docs/failover.md): delivered when the MAC owns the VIP.
-      if (d.vip.includes(":") && this.chassis.serves(d.mac)) this.delivered.set(d.vip, (this.delivered.get(d.vip) ?? 0) + 1);
+      if (d.vip.includes(":") && this.chassis.serves(d.mac)) {
+        this.delivered.set(d.vip, (this.delivered.get(d.vip) ?? 0) + 1);
+        this.chassis.onDelivered?.(this.name, d.seq, this.chassis.clock.now());
+      }
     }
     for (const f of o.frames) this.tx?.(f);
     this.ticker.poke();

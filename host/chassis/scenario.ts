@@ -174,7 +174,7 @@ function gaspFrames(board: Board, peer: Board, encaps: { backplane: string[]; fr
  * reach them, the fault rings hold the gasp's copies. A board's own problems are reported in
  * the board's file.
  */
-function semantic(file: string, s: Obj): { problems: Problem[]; boards: Board[] } {
+export function semantic(file: string, s: Obj): { problems: Problem[]; boards: Board[] } {
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
   const boards: Board[] = [];
@@ -335,7 +335,7 @@ export function loadScenario(file: string): LoadedScenario {
 export function scenarioKind(file: string): string {
   const raw = readJson(file) as { kind?: unknown };
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(file, [{ path: "", message: "must be a JSON object" }]);
-  if (typeof raw.kind !== "string") throw new ScenarioError(file, [{ path: "/kind", message: "is required (the scenario's kind: failover or loadbalance)" }]);
+  if (typeof raw.kind !== "string") throw new ScenarioError(file, [{ path: "/kind", message: "is required (the scenario's kind: failover, loadbalance or upgrade)" }]);
   return raw.kind;
 }
 

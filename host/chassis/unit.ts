@@ -13,6 +13,7 @@
 //   fault-path.ts  the fault core armed at boot, injected failures, watchdog, exception handler
 
 import { SimBoard } from "../board/sim";
+import type { Core } from "../core/core";
 import type { Board } from "../board/board";
 import type { SimClock } from "../sim/clock";
 import type { WireEndpoint } from "../sim/wire";
@@ -45,6 +46,8 @@ export interface UnitSettings {
   startActive: boolean;
   /** The persisted boot counter this boot arms with. */
   boot: number;
+  /** The persisted epoch of the role machine (a unit that reboots keeps the one it had). Default 0. */
+  epoch?: number;
   gasp: boolean;
   copies: number;
   linkFirst: boolean;
@@ -67,6 +70,8 @@ export interface ServiceRx {
   src: string;
   vip: string;
   tNs: number;
+  /** The host's sequence number (the first 4 bytes of the datagram). */
+  seq: number;
 }
 
 export class ChassisUnit {
@@ -95,6 +100,12 @@ export class ChassisUnit {
   onWire: ((dir: "tx" | "rx", port: number, frame: Uint8Array) => void) | undefined;
   /** Called when the unit's HA output may have changed who holds the VIPs. */
   onRoleChange: (() => void) | undefined;
+  /** Called with every frame the OS received, before it is demultiplexed. */
+  onDelivered: ((port: number, frame: Uint8Array) => void) | undefined;
+  /** Called when the exception handler (or the watchdog's NMI) is done: the board is halted until it is reset. */
+  onHalt: ((what: string) => void) | undefined;
+  /** A planned switchover handed the VIPs over: the OS still forwards what arrives for them until then (make before break). */
+  drainUntilNs = 0;
 
   readonly clock: SimClock;
   readonly os: OsWork;
@@ -110,6 +121,8 @@ export class ChassisUnit {
     clock: SimClock,
     readonly timeline: Timeline,
     readonly settings: UnitSettings,
+    /** The cores to run (a booted image's); default: fresh instances of build/core.wasm. */
+    cores: { os: Core; fault: Core } | Record<string, never> = {},
   ) {
     this.id = board.id;
     this.clock = clock;
@@ -122,7 +135,7 @@ export class ChassisUnit {
           faultQueue: board.nic.faultQueue ?? undefined, rings: board.rings, seed: (board.sim.seed ?? 1) + i,
         })),
       },
-      {},
+      cores,
       clock,
     );
     this.nics = this.sim.nics;
@@ -144,6 +157,7 @@ export class ChassisUnit {
       name: this.id,
       unit: board.unit,
       priority: settings.priority,
+      epoch: settings.epoch,
       startActive: settings.startActive,
       mac: this.vipMac,
       vips: this.vips,
@@ -170,6 +184,11 @@ export class ChassisUnit {
 
   get holdsVips(): boolean {
     return this.state === "up" && this.ha.holdsVips;
+  }
+
+  /** Whether the OS takes service packets now: while holding the VIPs, or draining after a planned handover. */
+  forwarding(now: number): boolean {
+    return this.state === "up" && (this.ha.holdsVips || now < this.drainUntilNs);
   }
 
   portIndex(name: string): number {
@@ -250,10 +269,15 @@ export class ChassisUnit {
 
   /** Power gone: nothing runs, nothing is sent (the chassis takes the links down). */
   powerOff(): void {
+    this.halt("unit.power-off");
+  }
+
+  /** The software stops for good (power off, a reset): nothing runs or is sent again; the event names why. */
+  halt(event: string, detail?: Record<string, string | number | boolean>): void {
     if (this.state === "off") return;
     this.state = "off";
     this.os.drop();
-    this.timeline.push({ tNs: this.clock.now(), source: this.id, name: "unit.power-off" });
+    this.timeline.push({ tNs: this.clock.now(), source: this.id, name: event, detail });
     this.onRoleChange?.();
   }
 

@@ -23,6 +23,11 @@ export const COMMANDS: CommandEntry[] = [
     load: () => (require("./demo") as typeof import("./demo")).command,
   },
   {
+    name: "upgrade",
+    summary: "in-service upgrade of the chassis's pair: standby first, config sync, planned switchover, health, confirm or revert",
+    load: () => (require("./upgrade") as typeof import("./upgrade")).command,
+  },
+  {
     name: "bringup",
     summary: "validate a board file and bring the board up, step by step (virtual board, pci or linux ports)",
     load: () => (require("./bringup") as typeof import("./bringup")).command,

@@ -12,6 +12,7 @@ import type { Problem } from "../util/problems";
 type ReportModule = typeof import("../chassis/report");
 type ScenarioModule = typeof import("../chassis/scenario");
 type LoadbalanceModule = typeof import("../switch/scenario");
+type UpgradeModule = typeof import("./upgrade-run");
 
 export interface DemoOptions {
   json: boolean;
@@ -136,4 +137,12 @@ const loadbalance: DemoKind = {
   },
 };
 
-export const DEMO_KINDS: Record<string, DemoKind> = { [failover.kind]: failover, [loadbalance.kind]: loadbalance };
+const upgrade: DemoKind = {
+  kind: "upgrade",
+  summary: "an in-service upgrade of the pair: standby first, config sync across versions, planned switchover, health checks, confirm or revert",
+  run(file, opts) {
+    return (require("./upgrade-run") as UpgradeModule).runUpgradeFile(file, opts);
+  },
+};
+
+export const DEMO_KINDS: Record<string, DemoKind> = { [failover.kind]: failover, [loadbalance.kind]: loadbalance, [upgrade.kind]: upgrade };

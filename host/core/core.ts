@@ -1,6 +1,7 @@
 // Loads build/core.wasm with Node's WebAssembly and gives the host typed access to it: the
 // raw exports, byte access to linear memory, and the fixed slots of the memory map.
 
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as MAP from "../../assembly/shared/memmap";
@@ -46,6 +47,26 @@ export class Core {
     const core = new Core(new WebAssembly.Instance(compile(file), {}));
     const abi = core.exports.abi_version();
     if (abi !== ABI_VERSION) throw new Error(`core ABI ${abi}, host expects ${ABI_VERSION}: rebuild the core`);
+    core.call("init");
+    return core;
+  }
+
+  /**
+   * A fresh, initialised instance of a core given as bytes (a booted image's core part),
+   * compiled once per content. Throws WebAssembly.CompileError for bytes that are not a valid
+   * module, and Error for a core of another ABI: that core does not run here.
+   */
+  static fromBytes(bytes: Uint8Array): Core {
+    const key = `sha256:${crypto.createHash("sha256").update(bytes).digest("hex")}`;
+    let mod = compiled.get(key);
+    if (!mod) {
+      // A copy on an ArrayBuffer of its own: BufferSource does not take a view of a SharedArrayBuffer.
+      mod = new WebAssembly.Module(new Uint8Array(bytes));
+      compiled.set(key, mod);
+    }
+    const core = new Core(new WebAssembly.Instance(mod, {}));
+    const abi = core.exports.abi_version?.();
+    if (abi !== ABI_VERSION) throw new Error(`core ABI ${abi}, host expects ${ABI_VERSION}`);
     core.call("init");
     return core;
   }

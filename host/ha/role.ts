@@ -9,6 +9,7 @@
 //   ACTIVE ──peer seen active, we win──▶ ACTIVE + announce again      (split brain, winner)
 //   ACTIVE ──peer resigns, or its heartbeats come back after a loss──▶ ACTIVE + announce again
 //   ACTIVE ──operator demote──▶ BACKUP, priority 0 until promote/restart (+ resign advert)
+//   ACTIVE ──operator handover──▶ BACKUP, still eligible (+ resign advert): a planned switchover
 //   BACKUP/ACTIVE ──link lost──▶ FAULT (+ resign advert when it was active)
 //   FAULT ──link restored──▶ BACKUP
 //   any ──gasp sent (our own fault path)──▶ FENCED: silent, ignores everything
@@ -24,7 +25,7 @@
 //
 // Timeline events (source = the unit): role.start, role.takeover, role.split-brain,
 // role.split-brain-won, role.step-down, role.peer-resigned, role.demote, role.fault,
-// role.recover, role.fenced, role.restart, role.peer-gasp, role.ignored.
+// role.recover, role.fenced, role.restart, role.peer-gasp, role.handover, role.ignored.
 
 import { Arbitrate, Claim } from "./arbiter";
 import { Detail, TimelineSink, NO_TIMELINE, checkNs } from "./timeline";
@@ -47,7 +48,8 @@ export type RoleEvent =
   | { type: "link-restored" }
   /** A heartbeat from the peer with its advert. */
   | { type: "peer-advert"; peer: Advert }
-  | { type: "operator"; action: "promote" | "demote" }
+  /** promote/demote: an operator's; handover: a planned switchover (the peer was just promoted). */
+  | { type: "operator"; action: "promote" | "demote" | "handover" }
   /** This unit's own fault path sent a gasp promising silence. */
   | { type: "gasp-sent" }
   | { type: "restart" };
@@ -180,6 +182,13 @@ export class RoleMachine {
           this.demoted = true;
           this.event(now, "role.demote", { wasActive });
           return wasActive ? [{ type: "release", reason: "operator" }, { type: "resign" }] : [];
+        }
+        if (ev.action === "handover" && this.r === "active") {
+          // The peer was promoted and announces the VIPs; this unit gives them up without being
+          // demoted, so it stays the standby that takes them back if the new active fails.
+          this.r = "backup";
+          this.event(now, "role.handover", { epoch: this.ep });
+          return [{ type: "release", reason: "planned switchover" }, { type: "resign" }];
         }
         return this.ignored(now, `operator ${ev.action}`);
     }

@@ -57,20 +57,26 @@ export interface SigningKey {
   id: Uint8Array;
 }
 
-/** Reads a PEM PKCS#8 Ed25519 private key, refusing one readable by group or others. */
-export function readPrivateKey(file: string): SigningKey {
+/**
+ * Reads a PEM PKCS#8 Ed25519 private key, refusing one readable by group or others — unless
+ * `mayBeOpen(key)` says this key may be (a key whose private half is published anyway).
+ */
+export function readPrivateKey(file: string, mayBeOpen?: (key: SigningKey) => boolean): SigningKey {
   const bad = secretFileProblem(file, "private key");
-  if (bad) throw new KeyFileError(`${file}: ${bad}`);
+  if (bad && (!mayBeOpen || !/readable by group or others/.test(bad))) throw new KeyFileError(`${file}: ${bad}`);
   const text = readText(file, "private key");
   let key: crypto.KeyObject;
   try {
     key = crypto.createPrivateKey({ key: text, format: "pem" });
   } catch {
+    if (bad) throw new KeyFileError(`${file}: ${bad}`);
     throw new KeyFileError(`${file}: not a PEM private key`);
   }
   if (key.asymmetricKeyType !== "ed25519") throw new KeyFileError(`${file}: a ${key.asymmetricKeyType} key, not Ed25519`);
   const publicRaw = rawPublicKey(crypto.createPublicKey(key));
-  return { privateKey: key, publicRaw, id: keyId(publicRaw) };
+  const signing = { privateKey: key, publicRaw, id: keyId(publicRaw) };
+  if (bad && !mayBeOpen!(signing)) throw new KeyFileError(`${file}: ${bad}`);
+  return signing;
 }
 
 /** Reads a PEM SPKI Ed25519 public key; returns the raw 32 bytes. */

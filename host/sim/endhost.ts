@@ -94,6 +94,11 @@ export class SimHost implements Timed {
     this.timeline = opts.timeline ?? NO_TIMELINE;
   }
 
+  /** The sequence number the next packet sent will carry (one counter across the VIPs). */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
   countersFor(vip: string): VipCounters {
     let c = this.counters.get(vip);
     if (!c) {

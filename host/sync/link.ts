@@ -2,7 +2,8 @@
 // through a FrameLink and knows nothing else about the medium. Two implementations:
 //   - lossyLinkPair() below: a deterministic test link that drops, duplicates, delays and
 //     reorders frames, driven by a seeded Rng and a Clock;
-//   - the virtual wire (host/sim/wire.ts, on another branch): wrap one of its ports in an
+//   - the virtual chassis (host/upgrade/sync.ts): a unit's driver on its backplane port; or
+//     the virtual wire (host/sim/wire.ts) directly: wrap one of its ports in an
 //     object with these two methods and hand it to UdpCarrier (udp.ts).
 
 import { Clock } from "./clock";

@@ -14,11 +14,19 @@ type Node = Record<string, unknown>;
 export class SchemaValidator {
   private readonly validateFn: ValidateFunction;
   readonly schema: Node;
+  /** Schemas this one refers to ("$ref": "<their $id>#/..."), by $id. */
+  private readonly others = new Map<string, Node>();
 
-  constructor(readonly file: string) {
+  /** `refs`: files of other schemas this one's $refs name by their $id (a kind that shares another's definitions). */
+  constructor(readonly file: string, refs: string[] = []) {
     this.schema = JSON.parse(fs.readFileSync(file, "utf8")) as Node;
     const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, strictTypes: false });
     for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, { type: "string", validate: (v: string) => check(v) === undefined });
+    for (const f of refs) {
+      const other = JSON.parse(fs.readFileSync(f, "utf8")) as Node;
+      this.others.set(String(other.$id), other);
+      ajv.addSchema(other);
+    }
     this.validateFn = ajv.compile(this.schema);
   }
 
@@ -102,7 +110,11 @@ export class SchemaValidator {
       const node = n as Node;
       seen.add(node);
       out.push(node);
-      if (typeof node.$ref === "string" && node.$ref.startsWith("#/")) visit(valueAt(this.schema, node.$ref.slice(1)));
+      if (typeof node.$ref === "string") {
+        const [id, pointer] = node.$ref.split("#");
+        const root = id === "" ? this.schema : this.others.get(id);
+        if (root && pointer !== undefined) visit(valueAt(root, pointer));
+      }
       for (const k of ["allOf", "anyOf", "oneOf"]) if (Array.isArray(node[k])) (node[k] as unknown[]).forEach(visit);
       for (const k of ["then", "else"]) visit(node[k]);
     };

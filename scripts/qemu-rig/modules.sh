@@ -6,12 +6,13 @@
 #   . /lib/lg/lgmod.sh; lgmod nandsim id_bytes=0x20,0xa2,0x00,0x15   # loads deps first
 #   . /lib/lg/hostroot.sh; hostroot                                    # the host's / at /host (9p, read-only)
 # usage: scripts/qemu-rig/modules.sh OUT_DIR [MODULE...]   (writes OUT_DIR/modules.cpio)
-# Default set: 9p over virtio (Node inside the guest: docs/qemu-rig.md), virtio disks, and
-# the MTD devices of the flashing tests (mtdram, nandsim, block2mtd).
+# Default set: 9p over virtio (Node inside the guest: docs/qemu-rig.md), virtio disks, the
+# MTD devices of the flashing tests (mtdram, nandsim, block2mtd), VFIO (vfio-pci and the
+# type1 IOMMU backend: the pci board kind) and the e1000 driver (a NIC a kernel driver holds).
 set -e
 out=${1:?usage: modules.sh OUT_DIR [MODULE...]}
 shift
-wanted=${*:-"9p 9pnet_virtio virtio_pci virtio_blk mtd mtdram nandsim block2mtd"}
+wanted=${*:-"9p 9pnet_virtio virtio_pci virtio_blk mtd mtdram nandsim block2mtd vfio-pci vfio_iommu_type1 e1000"}
 here=$(cd "$(dirname "$0")" && pwd)
 deb=$(ls "$out"/cache/linux-image-6.1*-amd64_*.deb 2>/dev/null | grep -v -- -dbg | tail -1)
 [ -n "$deb" ] || { echo "qemu-rig: no kernel package in $out/cache: run scripts/qemu-rig/kernel.sh $out first" >&2; exit 1; }

@@ -19,14 +19,21 @@
 #                    guest/hostroot.sh mounts it at /host for chroot)
 #   --disk FILE      FILE as a virtio disk (/dev/vda in the guest), raw; persists across boots
 #   --pidfile FILE   QEMU's pid, written when it starts (SIGKILL it: a power cut)
+#   --machine M      pc (default: i440FX, no IOMMU) or q35
+#   --iommu          q35 with a virtual Intel IOMMU (-device intel-iommu,intremap=on; the
+#                    kernel gets intel_iommu=on iommu=nopt): what VFIO needs
+#   --reserve SIZE   RAM reserved at --phys on the kernel command line (memmap=SIZE$ADDR;
+#                    default 64M; 0: none, as on a machine nobody prepared)
 # A SCRIPT that starts with "#!/bin/sh" is run by the guest's shell instead of the harness.
 set -e
-dir=build/qemu phys=0x10000000 mac=02:00:5e:10:00:01 udp= pcap= monitor= smp=1 mem=512M cpios= share= disk= pidfile=
+dir=build/qemu phys=0x10000000 mac=02:00:5e:10:00:01 udp= pcap= monitor= smp=1 mem=512M cpios= share= disk= pidfile= machine=pc iommu= reserve=64M
 while [ $# -gt 1 ]; do
   case "$1" in
     --dir) dir=$2 ;; --phys) phys=$2 ;; --mac) mac=$2 ;; --udp) udp=$2 ;; --pcap) pcap=$2 ;; --monitor) monitor=$2 ;;
     --smp) smp=$2 ;; --mem) mem=$2 ;; --cpio) cpios="$cpios $2" ;; --disk) disk=$2 ;; --pidfile) pidfile=$2 ;;
+    --machine) machine=$2 ;; --reserve) reserve=$2 ;;
     --share-root) share=1; shift; continue ;;
+    --iommu) iommu=1 machine=q35; shift; continue ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -46,10 +53,23 @@ cp "$script" "$tmp/script"
 for c in $cpios; do [ -f "$c" ] || { echo "run.sh: no cpio $c" >&2; exit 2; }; done
 cat "$dir/initramfs.cpio" $cpios "$tmp/script.cpio" > "$tmp/initrd"
 
-# 64 MiB reserved at $phys (memmap=SIZE$ADDR marks it E820 reserved: the kernel never uses
+# $reserve reserved at $phys (memmap=SIZE$ADDR marks it E820 reserved: the kernel never uses
 # it, and /dev/mem may map it because it is not System RAM). lgphys reaches init's
 # environment (the kernel hands unknown name=value parameters to init).
-append="console=ttyS0 quiet loglevel=1 panic=-1 memmap=64M\$$phys lgphys=$phys"
+append="console=ttyS0 quiet loglevel=1 panic=-1 lgphys=$phys"
+[ "$reserve" != 0 ] && append="$append memmap=$reserve\$$phys"
+case "$machine" in pc|q35) ;; *) echo "run.sh: --machine pc or q35, not $machine" >&2; exit 2 ;; esac
+# The virtual IOMMU comes before the devices it translates for. Interrupt remapping is what
+# VFIO_SET_IOMMU insists on ("No interrupt remapping support" otherwise); iommu=nopt keeps
+# the kernel's own devices translated too (no identity passthrough domain). no_timer_check:
+# with interrupt remapping the kernel panics when its early timer-IRQ check fails ("timer
+# doesn't work through Interrupt-remapped IO-APIC"), and under TCG on a loaded host the tick
+# can simply come late.
+viommu=
+if [ -n "$iommu" ]; then
+  viommu="-device intel-iommu,intremap=on"
+  append="$append intel_iommu=on iommu=nopt no_timer_check"
+fi
 net="-netdev hubport,id=n0,hubid=0"
 [ -n "$udp" ] && net="-netdev socket,id=n0,udp=127.0.0.1:${udp%%:*},localaddr=127.0.0.1:${udp##*:}"
 dump=
@@ -65,7 +85,7 @@ fi
 # romfile= : no iPXE option ROM (we boot with -kernel; the ROM would only cost time).
 # QEMU runs in the background so that a TERM to this script stops it too.
 qemu-system-x86_64 -nodefaults -display none -serial stdio -no-reboot \
-  -machine pc -smp "$smp" -m "$mem" \
+  -machine "$machine" -smp "$smp" -m "$mem" $viommu \
   -kernel "$dir/vmlinuz" -initrd "$tmp/initrd" -append "$append" \
   $net -device "e1000,netdev=n0,mac=$mac,romfile=" $dump $mon $extra </dev/null &
 qemu=$!

@@ -22,6 +22,8 @@ export interface ShellGuestOptions {
   /** A raw disk file: /dev/vda in the guest. */
   disk?: string;
   mem?: string;
+  /** More run.sh options (the machine, an IOMMU, the network side, a capture...). */
+  runArgs?: string[];
   /** Called for every record as it arrives; powerCut() kills QEMU at once. */
   onRecord?: (rec: RigRecord, ctl: { powerCut(): void }) => void;
   timeoutMs?: number;
@@ -55,13 +57,16 @@ export function guestPreamble(shareRoot: boolean): string {
  * Compiles a TypeScript entry of this repository, and what it imports, to JavaScript in
  * outDir (under the repository, so the guest sees it at the same path): ts-node transpiling
  * in the guest under TCG costs about 20 s per start, plain Node about 2 s. What the code
- * finds relative to __dirname (build/, boards/, node_modules/) is symlinked. Returns the
- * entry's .js file.
+ * finds relative to __dirname (build/, boards/, node_modules/) is symlinked. alsoCompile:
+ * modules the entry loads with a computed require (the board kinds). Returns the entry's
+ * .js file.
  */
-export function guestJs(entry: string, outDir: string): string {
+export function guestJs(entry: string, outDir: string, alsoCompile: string[] = []): string {
   const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
   const flags = ["--outDir", outDir, "--rootDir", ROOT, "--noEmit", "false", "--target", "ES2022", "--module", "commonjs", "--moduleResolution", "node", "--esModuleInterop", "--resolveJsonModule", "--skipLibCheck", "--types", "node"];
-  const r = spawnSync(process.execPath, [tsc, ...flags, entry], { cwd: ROOT, encoding: "utf8" });
+  // The portable integer types (i32, u8...) that assembly/shared/ declares for tsc.
+  const types = path.join(ROOT, "host", "types", "portable.d.ts");
+  const r = spawnSync(process.execPath, [tsc, ...flags, types, entry, ...alsoCompile], { cwd: ROOT, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`tsc for the guest failed:\n${r.stdout}${r.stderr}`);
   for (const d of ["build", "boards", "node_modules"]) {
     const link = path.join(outDir, d);
@@ -83,7 +88,7 @@ export async function runShellGuest(script: string, opts: ShellGuestOptions): Pr
   const args = ["--mem", opts.mem ?? "1G", "--cpio", MODULES_CPIO, "--pidfile", pidFile];
   if (opts.shareRoot) args.push("--share-root");
   if (opts.disk) args.push("--disk", opts.disk);
-  args.push(scriptFile);
+  args.push(...(opts.runArgs ?? []), scriptFile);
   const t0 = Date.now();
   let bootMs = NaN;
   let cut = false;

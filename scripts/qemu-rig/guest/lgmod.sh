@@ -3,7 +3,8 @@
 lgmod() {
   local m=$1 d
   shift
-  /bin/busybox grep -q "^$m " /proc/modules && return 0
+  # /proc/modules spells every name with underscores (vfio-pci is vfio_pci there).
+  /bin/busybox grep -q "^$(echo "$m" | /bin/busybox tr - _) " /proc/modules && return 0
   for d in $(/bin/busybox cat "/lib/lg/modules/$m.deps"); do lgmod "$d" || return 1; done
   /bin/busybox insmod "/lib/lg/modules/$m.ko" "$@"
 }
