@@ -58,14 +58,15 @@ async function vrrpBench(): Promise<string[]> {
       backup.log.length = 0;
     }
     await stop();
-    const rows = fields(pcap, ["frame.time_epoch", "arp.src.proto_ipv4", "arp.src.hw_mac", "icmp.type", "eth.src"]);
+    const rows = fields(pcap, ["frame.time_epoch", "arp.src.proto_ipv4", "arp.src.hw_mac", "icmp.type", "eth.src", "ip.src"]);
     const t = (x: Record<string, string>) => Number(x["frame.time_epoch"]) * 1000;
     const res = { alone: { moved: [] as number[], outage: [] as number[] }, dialect: { moved: [] as number[], outage: [] as number[] } };
     for (const c of crashes) {
       const after = rows.filter((x) => t(x) > c.t);
       const garp = after.find((x) => x["arp.src.proto_ipv4"] === VIP && x["arp.src.hw_mac"] === VMAC);
-      // The dead master's addresses went with it: any echo reply now comes from the new master.
-      const reply = after.find((x) => x["icmp.type"] === "0");
+      // The first echo reply for the VIP from the new master: the dead master's kernel answers
+      // from its own MAC until its addresses are flushed, a few ms after the kill.
+      const reply = after.find((x) => x["icmp.type"] === "0" && x["ip.src"] === VIP && x["eth.src"] !== A.mac);
       const k = c.dialect ? res.dialect : res.alone;
       if (garp) k.moved.push(t(garp) - c.t);
       if (reply) k.outage.push(t(reply) - c.t);
@@ -76,6 +77,7 @@ async function vrrpBench(): Promise<string[]> {
       row("keepalived pair alone: crash → client's first reply (outage)", res.alone.outage),
       row("keepalived backup + VRRP dialect: crash → first reply (outage)", res.dialect.outage),
       `| ratio (neighbour moved, medians) | ${(median(res.alone.moved) / median(res.dialect.moved)).toFixed(1)}× | | |`,
+      `| ratio (outage, medians) | ${res.dialect.outage.length ? (median(res.alone.outage) / median(res.dialect.outage)).toFixed(1) : "—"}× | | |`,
     ];
   } finally {
     lan.cleanup();

@@ -10,7 +10,8 @@
 #   keepalived, frr      — the stock peers the dialects are proved against (test/dialect-*.test.ts).
 #                          Debian's policy-rc.d (or its absence of an init system) keeps their
 #                          services from starting; the tests run them in namespaces themselves.
-#   iputils-ping         — the client's 1 packet/ms probe of a running pair (test/run-pair.test.ts).
+#   iputils-ping         — the client's 1 packet/ms probe of a running pair (test/run-pair.test.ts)
+#                          and the client's traffic in bench/dialects.bench.ts's outage rows.
 #   mtd-utils            — the independent reader/writer of real flash (nanddump, mtd_debug,
 #                          nandflipbits) in the QEMU guest's flashing test (test/qemu-flash.test.ts).
 #   ethtool              — veth offloads turned off in the switching service's proofs

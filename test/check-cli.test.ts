@@ -35,7 +35,7 @@ for (const engine of ["v8", "wasmtime", "native"]) {
     const rep = JSON.parse(r.out);
     assert.is(rep.ok, true);
     const names = rep.cases.map((c: { suite: string; name: string }) => `${c.suite}/${c.name}`);
-    for (const n of ["core/abi", "core/selftest", "kat/crc32-check", "kat/sha256-million-a", "kat/hmac-sha256-rfc4231-7", "kat/arp-announce", "kat/na-unsolicited", "conformance/gasp", "conformance/engine", "conformance/fault-e1000-hung", "conformance/switch", "conformance/wire", "conformance/image", "conformance/flash", "kat/sha512-896", "kat/ed25519-rfc8032-1024"]) assert.ok(names.includes(n), n);
+    for (const n of ["core/abi", "core/selftest", "kat/crc32-check", "kat/sha256-million-a", "kat/hmac-sha256-rfc4231-7", "kat/arp-announce", "kat/na-unsolicited", "conformance/gasp", "conformance/engine", "conformance/fault-e1000-hung", "conformance/switch", "conformance/wire", "conformance/image", "conformance/flash", "conformance/dialect", "conformance/fault-dialects", "kat/sha512-896", "kat/ed25519-rfc8032-1024"]) assert.ok(names.includes(n), n);
     assert.match(rep.engine, engine === "native" ? /^native \(wasm2c .*, .*\)/ : new RegExp(`^${engine}`));
     const digests = rep.cases.reduce((a: number, c: { digests: number }) => a + c.digests, 0);
     assert.ok(digests > 500, `${digests} digests compared`);

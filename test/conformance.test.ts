@@ -11,6 +11,7 @@ import { conformanceScripts, CallStep, isPoke } from "../host/check/script";
 import { SOURCES } from "./helpers/conformance/index";
 import * as S from "../assembly/shared/switch";
 import * as F from "../assembly/shared/fault";
+import * as D from "../assembly/shared/dialect";
 import { E_GASP_DUPLICATE, E_GASP_FENCED } from "../assembly/shared/status";
 
 const scripts = new Map(conformanceScripts().map((s) => [s.name, s]));
@@ -73,6 +74,26 @@ test("image: genuine signatures verify and mutated ones do not; the genuine imag
   assert.equal(finishes.slice(0, 2), [0, 0]);
   assert.ok(finishes.slice(2).every((r) => r < 0));
   assert.is(new Set(finishes.slice(2)).size, 6, "six corruptions, six different reasons");
+});
+
+test("dialect: frames armed of every kind and refusals; re-arms, OAM learning, fires per cause; digests that vary", () => {
+  const arms = results("dialect", "dialect_arm");
+  assert.ok(arms.filter((r) => r >= 0).length > 50 && arms.filter((r) => r < 0).length > 5, `armed ${arms.filter((r) => r >= 0).length}, refused ${arms.filter((r) => r < 0).length}`);
+  const kinds = new Set(calls("dialect").filter((c) => c[0] === "dialect_info" && c[1][1] === D.DINFO_KIND && c[2] > 0).map((c) => c[2]));
+  assert.equal([...kinds].sort(), [D.DIALECT_VRRP, D.DIALECT_BFD, D.DIALECT_OAM]);
+  assert.ok(results("dialect", "dialect_rearm").some((r) => r >= 0) && results("dialect", "dialect_rearm").some((r) => r < 0));
+  assert.ok(results("dialect", "dialect_oam_learn").includes(1), "a peer's TLV learned");
+  assert.ok(results("dialect", "dialect_fire").every((r) => r >= 0));
+  assert.ok(new Set(results("dialect", "region_digest")).size > 100);
+});
+
+test("fault-dialects: the gasp, then every dialect copy on its port, then the carrier dropped on the port asked", () => {
+  assert.equal(results("fault-dialects", "dialect_arm"), [0, 1, 2, 3]);
+  const steps = results("fault-dialects", "fault_step");
+  assert.is(steps[steps.length - 1], 0, "STEP_DONE");
+  const info = (p: number, f: number) => calls("fault-dialects").find((c) => c[0] === "fault_port_info" && c[1][0] === p && c[1][1] === f)![2];
+  assert.equal([info(0, F.FPI_STATUS), info(1, F.FPI_STATUS)], [F.FPS_SENT, F.FPS_SENT]);
+  assert.equal([info(0, F.FPI_CARRIER), info(1, F.FPI_CARRIER)], [0, 1], "carrier dropped on port 1 only");
 });
 
 test.run();

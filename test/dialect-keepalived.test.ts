@@ -114,9 +114,14 @@ test("keepalived takes each priority-0 advert: the backup runs Skew_Time, not it
     results[c.name] = { takeoverMs, garpMs };
     lines.push(`${c.name} (v${c.version}, IPv${c.family}, backup priority ${c.priority}): takeover ${takeoverMs.toFixed(2)} ms, ${c.family === 4 ? "GARP" : "NA"} ${garpMs?.toFixed(2) ?? "none"} ms`);
     assert.ok(garp, `${c.name}: GARP / NA from the virtual MAC`);
-    // Skew_Time is (256 - P)/256 s: 0.61 s at 100, 8 ms at 254. Bounds that hold on a loaded
-    // machine, and far under keepalived's 3 x 1 s + skew without the dialect.
-    const bound = c.priority === 254 ? 500 : 2000;
+    // Skew_Time is (256 - P)/256 s: 0.61 s at 100, 8 ms at 254. On top of it, the backup's one
+    // keepalived process goes master for all eight routers in turn (VIPs, GARPs, NAs): on a
+    // CPU-starved machine (load average 10 on 2 cores) that took up to 623 ms at 254. Without
+    // the dialect the earliest takeover is Master_Down_Interval (3 x 1 s + Skew_Time) after the
+    // master's last advert, which came at most 1 s before the kill: >= 2 s after the dialect
+    // frame. So 1 s at 254 (2 s at 100) still proves the dialect did it, with a second to spare;
+    // keepalived's log says so too (below).
+    const bound = c.priority === 254 ? 1000 : 2000;
     assert.ok(takeoverMs < bound, `${c.name}: ${takeoverMs.toFixed(1)} ms (bound ${bound} ms)`);
     assert.ok(takeoverMs < 3000);
   }

@@ -22,7 +22,7 @@ test("every shipped scenario has a kind the demo runs", () => {
 });
 
 test("the shipped scenarios validate, and between them every fault kind is shipped", () => {
-  assert.equal(SHIPPED, ["default.json", "hang.json", "link-cut.json", "lossy.json", "nic-hang.json", "power-loss.json", "split-brain.json"]);
+  assert.equal(SHIPPED, ["arp-proxy.json", "default.json", "hang.json", "link-cut.json", "lossy.json", "nic-hang.json", "power-loss.json", "split-brain.json"]);
   const kinds = new Set<string>();
   for (const f of SHIPPED) {
     const { scenario, boards } = loadScenario(path.join(SCENARIOS_DIR, f));
@@ -101,6 +101,17 @@ test("checks across the pair: the same VIPs, unique MACs and addresses, hosts on
   assert.match(one((s) => (s.chassis.boards[1] = path.join(SCENARIOS_DIR, "boards", "linecard-a-dual.json"))), /\/chassis\/boards\/1: both boards are linecard-a/);
   assert.match(one((s) => (s.expect.activeAtEnd = "linecard-c")), /\/expect\/activeAtEnd: "linecard-c" is not one of the boards/);
   assert.match(one((s) => (s.chassis.key = "00ff")), /\/chassis\/key: "00ff" does not have the form described below/);
+});
+
+test("ARP-proxy mode: one station per unit, boards that exist, IPv4 VIPs only, expectations that name stations", () => {
+  const one = (mutate: (s: any) => void) => problemsOf(mutate).join("\n");
+  const stations = () => [{ name: "proxy-a", mac: "02:00:00:0d:00:01", client: "linecard-a" }, { name: "proxy-b", mac: "02:00:00:0d:00:02", client: "linecard-b" }];
+  assert.match(one((s) => (s.proxies = { stations: stations() })), /\/proxies: an ARP proxy answers for IPv4 addresses only; the boards' VIPs include 2001:db8:1::1/);
+  assert.match(one((s) => (s.proxies = { stations: stations().map((x, i) => (i ? { ...x, client: "linecard-c" } : x)) })), /\/proxies\/stations\/1\/client: "linecard-c" is not one of the boards/);
+  assert.match(one((s) => (s.proxies = { stations: stations().map((x) => ({ ...x, client: "linecard-a" })) })), /\/proxies\/stations\/1\/client: linecard-a already has a proxy: one per unit/);
+  assert.match(one((s) => (s.proxies = { stations: stations().map((x, i) => (i ? { ...x, name: "h1" } : x)) })), /\/proxies\/stations\/1\/name: "h1" is also the name of a host/);
+  assert.match(one((s) => (s.expect.proxy = { announces: "proxy-b", silent: "proxy-a" })), /\/expect\/proxy\/announces: the scenario has no proxies/);
+  assert.match(one((s) => (s.proxies = { handover: "shout", stations: stations() })), /\/proxies\/handover: must be one of "withdraw", "yield"/);
 });
 
 test("a pair that serves different VIPs, and a board's own problems, reported in the board's file with the scenario's", () => {

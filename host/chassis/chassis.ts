@@ -22,6 +22,7 @@ import { wireEvent } from "./wire-events";
 import { PortSocket } from "./sockets";
 import { scheduleFault } from "./faults";
 import type { UnitSettings } from "./unit";
+import { ChassisProxies, type ProxyResult } from "./proxies";
 
 export type { HostResult, HostVipStats } from "./hosts";
 
@@ -68,6 +69,8 @@ export interface ChassisRun {
   serviceRx: Record<string, number[]>;
   wire: Wire;
   links: { name: string; class: LinkClass; sent: number; delivered: number; lost: number }[];
+  /** ARP-proxy mode: what each proxy station did. */
+  proxies?: ProxyResult[];
 }
 
 /** The hosts' frames are built and parsed by one core for every chassis of the process (the calls keep no state). */
@@ -97,6 +100,7 @@ export class Chassis {
   private readonly serviceRx: Record<string, number[]> = {};
   private movedTo: string | null = null;
   private readonly s: FailoverScenario;
+  readonly proxies: ChassisProxies | undefined;
 
   constructor(loaded: LoadedScenario, readonly opts: RunOptions = {}) {
     const s = (this.s = loaded.scenario);
@@ -109,6 +113,8 @@ export class Chassis {
     const [a, b] = loaded.boards;
     const make = opts.makeUnit ?? ((x: Board, y: Board, st: UnitSettings) => new ChassisUnit(x, y, this.clock, this.timeline, st));
     this.units = [make(a, b, unitSettings(s, a, this), this), make(b, a, unitSettings(s, b, this), this)];
+    const env = { clock: this.clock, clientMac: (id: string) => this.unit(id).vipMac };
+    if (s.proxies) this.proxies = new ChassisProxies(s.proxies, this.units[0].vips, (hostCodec ??= new WireCodec(Core.load())), this.timeline, env);
     for (const u of this.units) {
       this.serviceRx[u.id] = [];
       this.sockets.set(u.id, u.board.ports.map((p) => new PortSocket(`${u.id}.${p.name}`)));
@@ -122,8 +128,9 @@ export class Chassis {
   private hook(u: ChassisUnit): void {
     u.onService = (rx) => this.service(u, rx.src, rx.vip, rx.tNs, rx.seq);
     u.onWire = (dir, port, frame) => this.observe(u, dir, port, frame);
-    u.onRoleChange = () => this.hostsChanged();
+    u.onRoleChange = () => this.rolesChanged();
     this.sockets.get(u.id)!.forEach((s, i) => s.plug(u.endpoint(i)));
+    this.carrier(u); // no links yet at construction: connect() hooks them
   }
 
   /** A unit's software stops (reset, power cut): its ports go dark at both ends of every cable. */
@@ -168,16 +175,22 @@ export class Chassis {
       this.links.push({ link, class: "backplane", unit: a.id, port: pa }, { link, class: "backplane", unit: b.id, port: pb });
       onBackplane.add(`${a.id}.${pa}`).add(`${b.id}.${pb}`);
     }
-    // Every other port goes to the switch.
+    // Every other port goes to the switch (ARP-proxy mode: to its proxy, the proxy to the switch).
     for (const u of this.units) {
       u.board.ports.forEach((p, i) => {
         if (onBackplane.has(`${u.id}.${p.name}`)) return;
-        const sp = this.switch.port(`${u.id}.${p.name}`);
-        this.switchPorts.set(`${u.id}.${p.name}`, sp);
+        const sp = this.proxies?.of(u.id)?.inside ?? this.switch.port(`${u.id}.${p.name}`);
+        if (sp instanceof SwitchPort) this.switchPorts.set(`${u.id}.${p.name}`, sp);
         const link = this.wire.connect(this.sockets.get(u.id)![i], sp, { name: `${u.id}.${p.name}--switch`, ...this.linkOptions("front", p.link) });
         this.links.push({ link, class: "front", unit: u.id, port: p.name });
       });
     }
+    for (const st of this.proxies?.stations ?? []) {
+      const sp = this.switch.port(st.spec.name);
+      this.switchPorts.set(st.spec.name, sp);
+      this.links.push({ link: this.wire.connect(st.outside, sp, { name: `${st.spec.name}--switch`, ...this.linkOptions("host") }), class: "host" });
+    }
+    for (const u of this.units) this.carrier(u);
     // A cable that comes up late (board sim.linkUpAfterUs).
     for (const u of this.units) {
       const up = u.board.sim.linkUpAfterUs;
@@ -187,6 +200,17 @@ export class Chassis {
         if (up !== "never") this.clock.at(us(up), () => l.link.setUp(true));
       }
     }
+  }
+
+  /** A PHY powered down (the fault entry's carrier drop) takes its cable's carrier: the partner sees the link go. */
+  private carrier(u: ChassisUnit): void {
+    u.board.ports.forEach((p, i) => {
+      const link = this.linksOf(u.id, p.name)[0];
+      if (link) u.nics[i].onCarrier = (up) => {
+        link.setUp(up);
+        this.timeline.push({ tNs: this.clock.now(), source: u.id, name: up ? "carrier.up" : "carrier.down", detail: { port: p.name, link: link.name } });
+      };
+    });
   }
 
   private addHosts(): void {
@@ -210,15 +234,24 @@ export class Chassis {
     });
   }
 
-  /** The MAC of the one live unit holding the VIPs, or null (none, or two: split brain). */
+  /** The MAC hosts should use for the VIPs: the one live holder's (or its proxy's), or null (none, or two: split brain). */
   ownerMac(_vip: string): string | null {
     const holders = this.units.filter((u) => u.holdsVips);
-    return holders.length === 1 ? holders[0].vipMac : null;
+    return holders.length === 1 ? this.macFor(holders[0]) : null;
   }
 
   /** Is a live unit holding the VIPs under this MAC (in a split brain, either may)? */
   serves(mac: string): boolean {
-    return this.units.some((u) => u.holdsVips && u.vipMac === mac);
+    return this.units.some((u) => u.holdsVips && this.macFor(u) === mac);
+  }
+
+  private macFor(u: ChassisUnit): string {
+    return this.proxies?.of(u.id)?.result.mac ?? u.vipMac;
+  }
+
+  private rolesChanged(): void {
+    this.proxies?.roles(this.units.filter((u) => u.holdsVips).map((u) => u.id));
+    this.hostsChanged();
   }
 
   /** After anything that may move hosts: did every host just come to map every VIP to the owner? */
@@ -228,7 +261,7 @@ export class Chassis {
     const vips = this.units[0].vips;
     if (!this.hosts.every((h) => vips.every((v) => h.host.mapping(v) === owner))) return;
     this.movedTo = owner;
-    this.timeline.push({ tNs: this.clock.now(), source: "hosts", name: "hosts.moved", detail: { mac: owner, unit: this.units.find((u) => u.vipMac === owner)!.id } });
+    this.timeline.push({ tNs: this.clock.now(), source: "hosts", name: "hosts.moved", detail: { mac: owner, unit: this.units.find((u) => this.macFor(u) === owner)!.id } });
   }
 
   private service(u: ChassisUnit, src: string, vip: string, t: number, seq: number): void {
@@ -283,6 +316,7 @@ export class Chassis {
     const s = this.s;
     this.clock.at(0, () => {
       for (const u of this.units) u.boot();
+      this.rolesChanged();
     });
     const interval = us(s.traffic?.intervalUs ?? 1000);
     const start = ms(s.traffic?.startMs ?? 100);
@@ -313,7 +347,7 @@ export class Chassis {
       units: this.units.map((u) => ({
         id: u.id,
         unit: u.board.unit,
-        mac: u.vipMac,
+        mac: this.macFor(u),
         state: u.state,
         role: u.ha.currentRole,
         holdsVips: u.holdsVips,
@@ -337,6 +371,7 @@ export class Chassis {
         const cls = this.links.find((x) => x.link === l)!.class;
         return { name: l.name, class: cls, sent: st.ab.sent + st.ba.sent, delivered: st.ab.delivered + st.ba.delivered, lost: st.ab.lost + st.ba.lost };
       }),
+      proxies: this.proxies?.stations.map((p) => p.finish()),
     };
   }
 }

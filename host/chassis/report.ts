@@ -160,6 +160,16 @@ export function failoverChecks(run: ChassisRun, f: Figures, expect: FailoverExpe
     const lost = f.hosts.reduce((a, h) => a + h.lost, 0);
     check("max-lost", lost <= expect.maxLost, `${lost} packets lost (at most ${expect.maxLost} expected)`);
   }
+  if (expect.proxy) {
+    // The new proxy announced after the fault and holds the VIPs; from that announcement on
+    // the old one answered no request and holds nothing (no request answered by both).
+    const px = run.proxies ?? [];
+    const [to, from] = [px.find((p) => p.name === expect.proxy!.announces), px.find((p) => p.name === expect.proxy!.silent)];
+    const first = to?.announced.find((t) => t >= (run.faultNs ?? 0));
+    check("proxy-announces", !!to && first !== undefined && to.holds.length > 0, !to ? `no proxy ${expect.proxy.announces}` : first === undefined ? `${to.name} announced nothing after the fault` : `${to.name} announced at ${((first - (run.faultNs ?? 0)) / 1e6).toFixed(3)} ms after the fault, answers for ${to.holds.join(", ") || "nothing"}`);
+    const late = from && first !== undefined ? from.answered.filter((a) => a.tNs >= first) : [];
+    check("proxy-silent", !!from && first !== undefined && from.holds.length === 0 && late.length === 0, !from ? `no proxy ${expect.proxy.silent}` : `${from.name} answered ${late.length} request(s) after ${expect.proxy.announces}'s announcement, holds ${from.holds.join(", ") || "nothing"} at the end`);
+  }
   return checks;
 }
 

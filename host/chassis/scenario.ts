@@ -20,6 +20,7 @@ import type { Encap } from "../gasp/repr";
 import { dialectDescriptors } from "../dialect/board";
 import type { ArpVariant } from "../ha/announcer";
 import { SCENARIOS_DIR, displayPath } from "../paths";
+import type { ProxiesSpec } from "./proxies";
 
 export { SCENARIOS_DIR };
 export const SCENARIO_SCHEMA = path.join(SCENARIOS_DIR, "schema.json");
@@ -86,6 +87,7 @@ export interface FailoverScenario {
     pathFailover?: { standby?: "cold" | "warm"; delayMs?: number };
   };
   detection?: { gasp?: boolean; copies?: number; linkFirst?: boolean; encaps?: { backplane?: Encap[]; front?: Encap[] } };
+  proxies?: ProxiesSpec;
   faults: FaultSpec[];
   compare?: HeartbeatPresetName[];
   expect?: FailoverExpectations;
@@ -99,6 +101,8 @@ export interface FailoverExpectations {
   maxLost?: number;
   /** Every host maps every VIP to the serving unit's MAC at the end (default true). */
   vipsMoved?: boolean;
+  /** ARP-proxy mode: the station that takes the VIPs over, and the one that falls silent. */
+  proxy?: { announces: string; silent: string };
 }
 
 /** Any scenario: the kind decides the rest. */
@@ -286,6 +290,7 @@ export function semantic(file: string, s: Obj): { problems: Problem[]; boards: B
     const side = str(h.side);
     if (side !== undefined && !unitOk(side)) add(`/hosts/${i}/side`, notBoard(side));
   });
+  proxyProblems(s, boards, add, new Set([...hostNames]));
   const end = num(s.durationMs) ?? 6000;
   list(s.faults).forEach((f, i) => {
     if (!isObj(f)) return;
@@ -332,4 +337,33 @@ export function scenarioKind(file: string): string {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(file, [{ path: "", message: "must be a JSON object" }]);
   if (typeof raw.kind !== "string") throw new ScenarioError(file, [{ path: "/kind", message: "is required (the scenario's kind: failover, loadbalance or upgrade)" }]);
   return raw.kind;
+}
+
+/** ARP-proxy mode: one station per unit, each unit one front port, IPv4 VIPs, names that exist. */
+function proxyProblems(s: Obj, boards: Board[], add: (path: string, message: string) => void, hostNames: Set<string>): void {
+  const px = isObj(s.proxies) ? s.proxies : undefined;
+  const stations = list(px?.stations).filter(isObj);
+  const names = stations.map((st) => str(st.name));
+  const ids = boards.map((b) => b.id);
+  stations.forEach((st, i) => {
+    const name = str(st.name);
+    const client = str(st.client);
+    if (name !== undefined && (hostNames.has(name) || names.indexOf(name) !== i)) add(`/proxies/stations/${i}/name`, `"${name}" is also the name of a ${hostNames.has(name) ? "host" : "station"}`);
+    if (client === undefined || boards.length !== 2) return;
+    if (!ids.includes(client)) add(`/proxies/stations/${i}/client`, `"${client}" is not one of the boards (${ids.join(", ")})`);
+    else if (stations.findIndex((x) => x.client === client) !== i) add(`/proxies/stations/${i}/client`, `${client} already has a proxy: one per unit`);
+    const mac = str(st.mac);
+    const b = boards.find((x) => x.id === client);
+    if (mac !== undefined && !FORMATS["unicast-mac"](mac) && boards.some((x) => x.ports.some((p) => p.mac === formatMac(parseMac(mac))))) add(`/proxies/stations/${i}/mac`, `${mac} is the MAC of a board's port`);
+    if (b && b.ports.filter((p) => p.role === "front").length !== 1) add(`/proxies/stations/${i}/client`, `${client} has ${b.ports.filter((p) => p.role === "front").length} front ports: a proxied unit reaches its proxy through exactly one`);
+  });
+  if (px && boards.length === 2) {
+    const v6 = boards[0].vips.filter((v) => v.ipv6).map((v) => v.ipv6!);
+    if (v6.length) add("/proxies", `an ARP proxy answers for IPv4 addresses only; the boards' VIPs include ${v6.join(", ")}`);
+  }
+  const ex = isObj(s.expect) && isObj(s.expect.proxy) ? s.expect.proxy : undefined;
+  for (const k of ["announces", "silent"]) {
+    const v = str(ex?.[k]);
+    if (v !== undefined && !names.includes(v)) add(`/expect/proxy/${k}`, px ? `"${v}" is not one of the proxy stations (${names.join(", ")})` : "the scenario has no proxies");
+  }
 }

@@ -20,7 +20,7 @@ const DEATHS: Record<string, string> = {
 };
 
 export const command: Command = {
-  usage: "drill --board BOARD.json --key-file FILE --death HOW [--peer PEER.json] [--boot N] [--chassis ID] [--key-id N] [--watchdog-ms N] [--cold] [--json]",
+  usage: "drill --board BOARD.json --key-file FILE --death HOW [--peer PEER.json] [--boot N] [--chassis ID] [--key-id N] [--watchdog-ms N] [--cold] [--wait] [--json]",
   details: `arms the board's gasp and crash path as a running unit does, brings its rings up, then
 dies the way asked (the board's ports must be pci or linux; root):
 ${Object.entries(DEATHS).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join("\n")}
@@ -34,6 +34,10 @@ ${KEY_HELP.map((l) => `  ${l}`).join("\n")}
   --boot N         boot counter, 1..4294967295 (default 1): receivers refuse a lower one
   --watchdog-ms N  a hang is N ms without a kick (default 1000; 0: no watchdog)
   --cold           do not rehearse the crash path at arm time (its first run is then cold)
+  --wait           armed, print the armed line and wait for a line on standard input (or its
+                   end) before dying: to time the death against other events, e.g. a script
+                   that stops the unit's VRRP and BFD daemons first, as the crash of a whole
+                   appliance does
   --json           the armed line as JSON
 
 Before dying it prints one line: what was armed, the rehearsal (the whole path run once on a
@@ -55,10 +59,11 @@ examples:
     boot: { type: "string" },
     "watchdog-ms": { type: "string" },
     cold: { type: "boolean" },
+    wait: { type: "boolean" },
     json: { type: "boolean" },
   },
   positionals: { min: 0, max: 0 },
-  run(args: Parsed): number {
+  run(args: Parsed): number | Promise<number> {
     const file = requireString(args, "board");
     const death = requireString(args, "death");
     if (!(death in DEATHS)) throw new InputError(`--death: "${death}" is not one of ${Object.keys(DEATHS).join(", ")}`);
@@ -98,12 +103,23 @@ examples:
     // Node creates process.stderr on first use (milliseconds of module loading): not after
     // the time of death is read. The last line goes out with one write(2), then the death.
     void process.stderr.writable;
-    const dyingAtUs = rt.addon.wallUs();
-    const line = { board: board.id, death, boot, ports, frames: armed.frames, watchdogMs, v8TrapHandler: armed.report.v8TrapHandler, rehearsal: r, armUs: armed.report.us, dyingAtUs };
-    fs.writeSync(1, `${args.values.json ? JSON.stringify(line) : `${text}; dying by ${death} at ${dyingAtUs} us`}\n`);
-    // The last kick: the time since arming (a rehearsal, the line above) is not a hang.
-    rt.addon.crashKick();
-    die(death, rt.addon);
-    return 1; // not reached
+    const line = { board: board.id, death, boot, ports, frames: armed.frames, watchdogMs, v8TrapHandler: armed.report.v8TrapHandler, rehearsal: r, armUs: armed.report.us };
+    const dieNow = () => {
+      const dyingAtUs = rt.addon.wallUs();
+      fs.writeSync(1, `${args.values.json ? JSON.stringify({ ...line, dyingAtUs }) : `${text}; dying by ${death} at ${dyingAtUs} us`}\n`);
+      // The last kick: the time since arming (a rehearsal, the line above) is not a hang.
+      rt.addon.crashKick();
+      die(death, rt.addon);
+    };
+    if (!args.values.wait) {
+      dieNow();
+      return 1; // not reached
+    }
+    // Armed and alive: the watchdog's kicks go on while the event loop waits for the word.
+    fs.writeSync(1, `${args.values.json ? JSON.stringify({ ...line, waiting: true }) : `${text}; waiting for a line on standard input`}\n`);
+    return new Promise<number>(() => {
+      process.stdin.once("data", dieNow);
+      process.stdin.once("end", dieNow);
+    });
   },
 };

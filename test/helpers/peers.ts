@@ -273,11 +273,15 @@ export class Keepalived {
     return this;
   }
 
-  /** Until every instance named is in state (keepalived's log says "Entering <STATE> STATE"). */
-  async waitState(names: string[], state: "MASTER" | "BACKUP", ms: number): Promise<void> {
+  /**
+   * Until every instance named is in state (keepalived's log says "Entering <STATE> STATE"),
+   * counting only log lines from index `from` on (a later transition of a running daemon).
+   */
+  async waitState(names: string[], state: "MASTER" | "BACKUP", ms: number, from = 0): Promise<void> {
     const t0 = Date.now();
     while (Date.now() - t0 < ms) {
-      if (names.every((n) => this.log.some((l) => l.includes(`(${n}) Entering ${state} STATE`)))) return;
+      const log = this.log.slice(from);
+      if (names.every((n) => log.some((l) => l.includes(`(${n}) Entering ${state} STATE`)))) return;
       await delay(20);
     }
     throw new Error(`keepalived in ${this.member}: ${names.join(", ")} not all ${state} after ${ms} ms:\n${this.log.slice(-30).join("\n")}`);

@@ -27,6 +27,7 @@ function stubNic(hung: boolean) {
   return {
     read(o: number): number {
       if (o === E.REG_STATUS) return E.STATUS_LU;
+      if (o === E.REG_MDIC) return ((regs.get(o) ?? 0) | E.MDIC_READY) >>> 0; // a PHY access completes at once
       const q = tdhOf(o);
       if (q !== undefined) return hung ? 0 : regs.get(E.txQueueBase(q) + E.TXQ_OFF_TDT) ?? 0;
       return regs.get(o) ?? 0;
@@ -38,7 +39,7 @@ function stubNic(hung: boolean) {
   };
 }
 
-function setup(txQueues: number, faultQueue: number): Call[] {
+function setup(txQueues: number, faultQueue: number, beforeArm: Call[]): Call[] {
   const s: Call[] = [["abi_version"], ["init"]];
   KEY.forEach((b, i) => s.push(["mem_store8", KEYBUF + i, b]));
   s.push(["hmac_set_key", 0, KEYBUF, KEY.length, KEY_ID]);
@@ -53,16 +54,16 @@ function setup(txQueues: number, faultQueue: number): Call[] {
   cfg.forEach((b, i) => s.push(["mem_store8", CFG + i, b]));
   s.push(["gasp_arm", CFG]);
   for (let p = 0; p < 2; p++) s.push(["nic_port_config", p, 0, 2, txQueues, faultQueue], ["nic_ring_config", p, RING_FAULT, 16]);
-  s.push(["fault_arm", F.FAULT_ARMF_LINK_FIRST]);
+  s.push(...beforeArm, ["fault_arm", F.FAULT_ARMF_LINK_FIRST]);
   const excerpt = new TextEncoder().encode("trap: unreachable");
   excerpt.forEach((b, i) => s.push(["mem_store8", EXCERPT + i, b]));
   s.push(["fault_fire", 1, 6, 0, 0x1000, 0, 5_000_000, EXCERPT, excerpt.length]);
   return s;
 }
 
-/** Drives the entry in V8 against the stub NICs; returns the rounds as replayable calls. */
-function record(txQueues: number, faultQueue: number, hungPort: number | null): Call[] {
-  const script = setup(txQueues, faultQueue);
+/** Drives the entry in V8 against the stub NICs; returns the rounds as replayable calls (beforeArm: calls before fault_arm, e.g. dialects). */
+export function recordFault(txQueues: number, faultQueue: number, hungPort: number | null, beforeArm: Call[] = []): Call[] {
+  const script = setup(txQueues, faultQueue, beforeArm);
   const core = Core.load();
   for (const [fn, ...args] of script) core.exports[fn](...args);
   const nics = [stubNic(hungPort === 0), stubNic(hungPort === 1)];
@@ -102,4 +103,4 @@ export const FAULT_CASES: [string, string, number, number, number | null][] = [
   ["fault-i210-hung", "the fault entry on an i210-like NIC, port 1's TX engine hung (escalated)", 4, 1, 1],
 ];
 
-export const faultEntry: ConformanceSource[] = FAULT_CASES.map(([name, description, txq, fq, hung]) => ({ name, description, build: () => record(txq, fq, hung) }));
+export const faultEntry: ConformanceSource[] = FAULT_CASES.map(([name, description, txq, fq, hung]) => ({ name, description, build: () => recordFault(txq, fq, hung) }));

@@ -10,6 +10,7 @@ import { faultEntry } from "./fault";
 import { engine } from "./engine";
 import { image } from "./image";
 import { flash } from "./flash";
+import { dialect } from "./dialect";
 
 export interface ConformanceSource {
   /** The file is conformance/<name>.json. */
@@ -19,4 +20,4 @@ export interface ConformanceSource {
   build(): Call[];
 }
 
-export const SOURCES: ConformanceSource[] = [wire, switchPath, gasp, ...faultEntry, engine, image, flash];
+export const SOURCES: ConformanceSource[] = [wire, switchPath, gasp, ...faultEntry, engine, image, flash, ...dialect];
