@@ -67,6 +67,28 @@ export class Segment {
     return m;
   }
 
+  /** A second interface of a member on the bridge, without addresses (a second front port); returns its name. */
+  addPort(name: string, suffix: string, mac: string): string {
+    const m = this.member(name);
+    const iface = `${this.prefix}${this.id}${name}${suffix}`;
+    const port = `${iface}p`;
+    ip("-n", this.bridgeNs, "link", "add", port, "type", "veth", "peer", "name", iface, "netns", m.ns);
+    this.sysctl(this.bridgeNs, `net/ipv6/conf/${port}/disable_ipv6`, "1");
+    ip("-n", this.bridgeNs, "link", "set", port, "master", "br0");
+    ip("-n", this.bridgeNs, "link", "set", port, "up");
+    ip("-n", m.ns, "link", "set", iface, "address", mac);
+    for (const k of ["accept_dad", "accept_ra", "router_solicitations"]) this.sysctl(m.ns, `net/ipv6/conf/${iface}/${k}`, "0");
+    this.sysctl(m.ns, `net/ipv6/conf/${iface}/keep_addr_on_down`, "1");
+    ip("-n", m.ns, "link", "set", iface, "up");
+    for (let i = 0; i < 200 && !ip("-n", m.ns, "link", "show", iface).includes("LOWER_UP"); i++) sleepMs(10);
+    return iface;
+  }
+
+  /** Pulls (or plugs back) the cable of one interface by name (its bridge port). */
+  cableOf(iface: string, up: boolean): void {
+    ip("-n", this.bridgeNs, "link", "set", `${iface}p`, up ? "up" : "down");
+  }
+
   member(name: string): SegmentMember {
     const m = this.members.get(name);
     if (!m) throw new Error(`no member ${name}`);
