@@ -13,6 +13,9 @@
 #   iputils-ping         — the client's 1 packet/ms probe of a running pair (test/run-pair.test.ts).
 #   mtd-utils            — the independent reader/writer of real flash (nanddump, mtd_debug,
 #                          nandflipbits) in the QEMU guest's flashing test (test/qemu-flash.test.ts).
+#   ethtool              — veth offloads turned off in the switching service's proofs
+#                          (test/switch-linux.test.ts: a frame a soft NIC reads must carry its
+#                          full checksum); iputils-ping there too, for a real ping to the TAP.
 # Without root, it says what is missing and fails: a test that cannot run is a failure.
 # (The guest kernel is not installed here: scripts/qemu-rig/kernel.sh downloads the Debian
 # package into build/qemu/cache and extracts vmlinuz from it, leaving this machine alone.)
@@ -36,6 +39,7 @@ command -v keepalived >/dev/null 2>&1 || missing="$missing keepalived"
 [ -x /usr/lib/frr/bfdd ] || missing="$missing frr"
 command -v nanddump >/dev/null 2>&1 || missing="$missing mtd-utils"
 ping -V 2>&1 | grep -q iputils || missing="$missing iputils-ping"
+command -v ethtool >/dev/null 2>&1 || missing="$missing ethtool"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps: missing:$missing — install them (apt-get install$missing) or run as root" >&2

@@ -11,7 +11,7 @@ import { loadBoard, validateBoard, boardProblems, BOARDS_DIR, SCHEMA_FILE } from
 import { BoardError, Board } from "../host/board/board";
 import { isDocumentationIPv4, isDocumentationIPv6, isLocallyAdministered } from "./helpers/addresses";
 
-const SHIPPED = fs.readdirSync(BOARDS_DIR).filter((f) => f.endsWith(".json") && f !== "schema.json").sort();
+const SHIPPED = fs.readdirSync(BOARDS_DIR).filter((f) => f.endsWith(".json") && !f.endsWith("schema.json")).sort();
 const FIXTURES = path.join(__dirname, "fixtures", "boards");
 const boards: Board[] = SHIPPED.map((f) => loadBoard(path.join(BOARDS_DIR, f)));
 const byId = new Map(boards.map((b) => [b.id, b]));

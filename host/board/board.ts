@@ -86,6 +86,8 @@ export interface Board {
   /** The card's flash layout (docs/flashing.md), when the board has one. */
   flash?: FlashLayout;
   sim: BoardSim;
+  /** The switching service's configuration file, an absolute path (boards/switching.schema.json). */
+  switching?: string;
 }
 
 export interface BoardVrrp {

@@ -4,6 +4,7 @@
 // object {"error": {...}}, so a script reading stdout always gets JSON.
 
 import { COMMANDS, CommandEntry } from "./commands";
+import { ServiceConfigError } from "../run/service";
 import { Command, InputError, Problem, parseCommandArgs, problemLine } from "./command";
 import { AddrError } from "../util/addr";
 import { ROOT } from "../paths";
@@ -59,6 +60,8 @@ const FS_CODES: Record<string, string> = {
 function asInputError(e: unknown): InputError | null {
   if (e instanceof InputError) return e;
   if (e instanceof AddrError) return new InputError(e.message);
+  // A service's configuration (a board's switching file): one line per problem, exit 2.
+  if (e instanceof ServiceConfigError) return new InputError(e.message, e.problems);
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === "string" && FS_CODES[err.code] && typeof err.path === "string") {
     return new InputError(`${err.path}: ${FS_CODES[err.code]}`);

@@ -14,7 +14,7 @@
     },
     {
       "target_name": "lastgasp_board",
-      "sources": ["board.c", "regops.c", "softnic.c", "linux.c", "crash.c", "pci.c"],
+      "sources": ["board.c", "regops.c", "softnic.c", "linux.c", "crash.c", "pci.c", "tap.c"],
       "include_dirs": ["../../build/native/gen", "/usr/share/wabt/wasm2c"],
       "libraries": ["<(module_root_dir)/../../build/native/gen/libcore.a", "-ldl", "-lpthread"],
       "cflags": ["-Wall", "-Wextra", "-Werror", "-O2", "-std=gnu11", "-fvisibility=hidden"],

@@ -13,6 +13,7 @@
  *   crashArm(memory, opts), crashKick(), crashDisarm(), crashState()   the crash path
  *   crashDigest(p, len)               region_digest through the translated core (tests)
  *   die(how)                          dies on purpose in native code (drills, tests)
+ *   tapOpen, tapRead, tapWrite, tapClose, ioWait   the control processor's TAP devices (tap.c)
  *
  * Errors throw an Error naming the call and strerror(errno), with .code the errno's name.
  */
@@ -34,45 +35,9 @@
 #include "linux_port.h"
 #include "softnic.h"
 
-#define CHECK(env, call)                                                     \
-  do {                                                                       \
-    if ((call) != napi_ok) {                                                 \
-      napi_throw_error((env), NULL, "lastgasp_board: N-API call failed");    \
-      return NULL;                                                           \
-    }                                                                        \
-  } while (0)
+#include "lg_napi.h"
 
-static napi_value throw_errno(napi_env env, const char *what, int err) {
-  char msg[256], code[32];
-  const char *name = strerrorname_np(err);
-  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-  snprintf(code, sizeof code, "%s", name ? name : "EUNKNOWN");
-  napi_throw_error(env, code, msg);
-  return NULL;
-}
-
-static napi_value undefined(napi_env env) {
-  napi_value u;
-  napi_get_undefined(env, &u);
-  return u;
-}
-
-static int args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
-    napi_throw_type_error(env, NULL, "lastgasp_board: missing arguments");
-    return -1;
-  }
-  return 0;
-}
-
-static int get_u32(napi_env env, napi_value v, uint32_t *out) {
-  if (napi_get_value_uint32(env, v, out) != napi_ok) {
-    napi_throw_type_error(env, NULL, "lastgasp_board: expected a number");
-    return -1;
-  }
-  return 0;
-}
+napi_value lg_tap_napi(napi_env env, napi_value exports); /* tap.c: the TAP pseudo-interfaces, ioWait */
 
 static int get_port(napi_env env, napi_value v, unsigned *port) {
   uint32_t p;
@@ -83,31 +48,6 @@ static int get_port(napi_env env, napi_value v, unsigned *port) {
   }
   *port = p;
   return 0;
-}
-
-static int get_buffer(napi_env env, napi_value v, uint8_t **data, size_t *len) {
-  bool is_ab = false, is_ta = false;
-  napi_is_arraybuffer(env, v, &is_ab);
-  if (is_ab) return napi_get_arraybuffer_info(env, v, (void **)data, len) == napi_ok ? 0 : -1;
-  napi_is_typedarray(env, v, &is_ta);
-  if (is_ta) {
-    napi_typedarray_type t;
-    if (napi_get_typedarray_info(env, v, &t, len, (void **)data, NULL, NULL) == napi_ok && t == napi_uint8_array) return 0;
-  }
-  napi_throw_type_error(env, NULL, "lastgasp_board: expected an ArrayBuffer or a Uint8Array");
-  return -1;
-}
-
-static void set_num(napi_env env, napi_value obj, const char *key, double v) {
-  napi_value x;
-  napi_create_double(env, v, &x);
-  napi_set_named_property(env, obj, key, x);
-}
-
-static void set_bool(napi_env env, napi_value obj, const char *key, int v) {
-  napi_value x;
-  napi_get_boolean(env, v != 0, &x);
-  napi_set_named_property(env, obj, key, x);
 }
 
 /* ---- registers -------------------------------------------------------------------------------- */
@@ -340,6 +280,7 @@ static napi_value js_linux_stats(napi_env env, napi_callback_info info) {
   set_num(env, out, "rxFrames", (double)n->st.rx_frames);
   set_num(env, out, "rxFiltered", (double)n->st.rx_filtered);
   set_num(env, out, "rxDropped", (double)n->st.rx_dropped);
+  set_num(env, out, "rxSocketDrops", (double)lg_linux_socket_drops(n));
   set_num(env, out, "dmaErrors", (double)n->st.dma_errors);
   return out;
 }
@@ -548,6 +489,7 @@ static napi_value init(napi_env env, napi_value exports) {
     FN("die", js_die),
   };
   CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  if (!lg_tap_napi(env, exports)) return NULL;
   if (lg_pci_napi) return lg_pci_napi(env, exports);
   return exports;
 }

@@ -35,6 +35,15 @@ export interface SoftNicStats {
   rxDropped: number;
   /** Descriptor or buffer addresses outside every bus window. */
   dmaErrors: number;
+  /** Frames the kernel dropped because the RX socket was full (PACKET_STATISTICS): the engine fell behind. */
+  rxSocketDrops: number;
+}
+
+/** A TAP device the addon opened (tap.c). */
+export interface TapInfo {
+  fd: number;
+  ifindex: number;
+  name: string;
 }
 
 export interface CrashArmOptions {
@@ -107,6 +116,16 @@ export interface BoardAddon {
   crashDigest(p: number, len: number): number;
   /** Dies on purpose in native code (drills and tests): "null-store", "abort", "sigill", "sigfpe", "sigbus". */
   die(how: string): void;
+  // ---- the control processor's TAP devices (tap.c) ----
+  /** Opens (creates) the TAP device name: IFF_TAP | IFF_NO_PI, non-blocking; closing its fd removes it. */
+  tapOpen(name: string): TapInfo;
+  /** One frame from the kernel into buf: its length, 0 when none is waiting. */
+  tapRead(fd: number, buf: Uint8Array): number;
+  /** One frame to the kernel: false when it was not taken (queue full, interface down). */
+  tapWrite(fd: number, frame: Uint8Array): boolean;
+  tapClose(fd: number): void;
+  /** Waits until a linux port's RX socket or one of fds is readable, at most timeoutUs: how many are. */
+  ioWait(ports: number[], fds: number[], timeoutUs: number): number;
   /** pci.c adds its functions here (lg_pci_napi). */
   [pci: string]: unknown;
 }

@@ -193,6 +193,14 @@ int lg_linux_open(struct lg_softnic *n, const char *ifname, const uint8_t mac[6]
   return 0;
 }
 
+uint64_t lg_linux_socket_drops(struct lg_softnic *n) {
+  if (n->test || n->fd_rx < 0) return n->st.rx_socket_drops;
+  struct tpacket_stats ps;
+  socklen_t len = sizeof ps;
+  if (getsockopt(n->fd_rx, SOL_PACKET, PACKET_STATISTICS, &ps, &len) == 0) n->st.rx_socket_drops += ps.tp_drops; /* reading resets them */
+  return n->st.rx_socket_drops;
+}
+
 void lg_linux_close(struct lg_softnic *n) {
   if (n->fd_tx >= 0) close(n->fd_tx);
   if (n->fd_rx >= 0) close(n->fd_rx);
@@ -206,6 +214,9 @@ int lg_linux_pump(struct lg_softnic *n, uint32_t wait_us) {
   int timeout_ms = (int)((wait_us + 999) / 1000);
   if (poll(&pfd, 1, timeout_ms) <= 0) return 0;
   for (int i = 0; i < 4096; i++) {
+    /* No free RX descriptor: the rest waits in the socket, as frames wait on a wire for a
+     * NIC whose driver has not refilled its ring (the packet engine harvests, then pumps). */
+    if (sn_rx_full(n)) break;
     ssize_t r = recv(n->fd_rx, n->rxbuf, SN_RX_MAX, MSG_DONTWAIT | MSG_TRUNC);
     if (r < 0) break;
     if ((size_t)r > SN_RX_MAX - ETH_FCS_LEN) { /* longer than any e1000 receives: dropped, as oversize */

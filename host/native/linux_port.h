@@ -19,6 +19,8 @@ int lg_linux_open(struct lg_softnic *n, const char *ifname, const uint8_t mac[6]
 void lg_linux_close(struct lg_softnic *n);
 /* Receives what the RX socket holds into the RX ring, waiting up to wait_us for a first frame. */
 int lg_linux_pump(struct lg_softnic *n, uint32_t wait_us);
+/* Frames the kernel dropped because the RX socket was full, since open (PACKET_STATISTICS). */
+uint64_t lg_linux_socket_drops(struct lg_softnic *n);
 /* Tap mode on or off (0, or -errno). */
 int lg_linux_tap(struct lg_softnic *n, int on);
 

@@ -362,6 +362,10 @@ static int overrun(struct lg_softnic *n) {
   return 0;
 }
 
+int sn_rx_full(struct lg_softnic *n) {
+  return n->link && (REG(n, R_RCTL) & RCTL_EN) && REG(n, R_RDH) == REG(n, R_RDT);
+}
+
 int sn_receive(struct lg_softnic *n, const uint8_t *in, uint32_t len) {
   uint32_t rctl = REG(n, R_RCTL);
   if (!n->link || !(rctl & RCTL_EN) || len > SN_RX_MAX - ETH_FCS_LEN) {

@@ -26,6 +26,7 @@
 struct sn_stats {
   uint64_t tx_frames, tx_bytes, tx_errors, tx_busy, tx_bad_fcs, tx_bogus_ring;
   uint64_t rx_frames, rx_filtered, rx_dropped;
+  uint64_t rx_socket_drops; /* frames the kernel dropped for a full RX socket (PACKET_STATISTICS) */
   uint64_t dma_errors;
 };
 
@@ -64,6 +65,10 @@ uint32_t sn_read32(struct lg_softnic *n, uint32_t offset);
 void sn_write32(struct lg_softnic *n, uint32_t offset, uint32_t value);
 /* A frame (without FCS) from the wire; returns 1 when it reached the RX ring. */
 int sn_receive(struct lg_softnic *n, const uint8_t *frame, uint32_t len);
+
+/* The receiver is on and has no free descriptor: a frame arriving now would be an overrun.
+ * The linux pump leaves frames in the socket then (the kernel's queue is the wire). */
+int sn_rx_full(struct lg_softnic *n);
 
 /* The port's I/O (linux.c): the frame went (0), the queue is full, try again (1), dropped (-1). */
 int sn_io_send(struct lg_softnic *n, const uint8_t *frame, uint32_t len);

@@ -3,7 +3,8 @@
 // A new service adds one line here.
 
 import type { ServiceFactory } from "./service";
+import { switchingFactory } from "../switch/service";
 
 export const SERVICE_FACTORIES: ServiceFactory[] = [
-  // the switching service (the packet engine over the board's real ports, the punt ring as a TAP device)
+  switchingFactory, // the packet engine over the board's real ports, the punt ring as TAP devices (docs/switching-path.md)
 ];

@@ -3,10 +3,9 @@
 // punted), hands each frame to the registered control-processor applications, and produces
 // their replies on the DOWN ring, from which the switching path sends them.
 //
-// Optional TAP exposure (not built): a TapBridge would be one more CpApp that writes every
-// frame it is given to /dev/net/tun (IFF_TAP | IFF_NO_PI) and a reader that injects what the
-// kernel sends with INJECT_SWITCH (so the kernel's traffic to a VIP is load balanced too) or
-// INJECT_TX on a chosen port. Nothing in the rings would change.
+// On real ports the switching service adds one more application, the TAP bridge (tap.ts):
+// punted frames to the control processor's kernel through a TAP device, and what that kernel
+// sends back into the DOWN ring.
 
 import { Core } from "../core/core";
 import * as MAP from "../../assembly/shared/memmap";
