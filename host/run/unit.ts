@@ -42,6 +42,8 @@ import { LinkMonitor } from "../ha/link-monitor";
 import { STEP_DONE } from "../../assembly/shared/regop";
 import { STATUS_LU } from "../../assembly/shared/e1000";
 import { RunPaths } from "./paths";
+import { BfdPoller, BFD_POLL_MS } from "./bfd-poll";
+import { Dialects } from "../dialect/dialect";
 
 export interface RunSettings {
   board: Board;
@@ -102,6 +104,8 @@ export class RunUnit {
   readonly link: LinkMonitor | null = null;
   /** Two front ports (board `pathFailover`): the alternate-path failover instead (paths.ts). */
   readonly paths: RunPaths | null = null;
+  /** BFD sessions learned from the unit's bfdd (`learn: frr`), polled every second (bfd-poll.ts). */
+  bfd: BfdPoller | null = null;
   private stopped = false;
 
   constructor(
@@ -177,6 +181,15 @@ export class RunUnit {
     s.key.fill(0);
     const r = this.crash.report.rehearsal;
     this.log("gasp.armed", { frames: this.crash.frames, ports: this.crash.ports, rehearsal: r ? `${r.result === 0 ? "done" : r.result} in ${r.us} us` : "none", watchdogMs: s.watchdogMs, replayRestored: restored });
+    if (BfdPoller.wanted(s.board)) {
+      this.bfd = new BfdPoller(s.board, new Dialects(rt.fault), { vtysh: process.env.LASTGASP_VTYSH, log: (e, f, l) => this.log(e, f, l) });
+      const poll = () => {
+        if (this.stopped) return;
+        this.bfd!.poll();
+        this.clock.after(BFD_POLL_MS * 1e6, poll);
+      };
+      poll();
+    }
     const ctx: ServiceContext = {
       board: s.board, rt, role: () => this.role, now: () => rt.now(),
       log: (event, fields, level) => this.log(event, fields, level),
@@ -425,6 +438,7 @@ export class RunUnit {
       counters: { ...this.counters, loopTurns: this.loop.turns, heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 1048576) },
       sync: this.sync?.status() ?? null,
       paths: this.paths?.status() ?? null,
+      bfd: this.bfd ? { armed: this.bfd.armed.size, polls: this.bfd.polls, failures: this.bfd.failures } : null,
       services: Object.fromEntries(this.services.map((s) => [s.name, s.counters()])),
     };
   }
