@@ -22,7 +22,7 @@ import { BIN, ensureBuilt } from "./helpers/cli";
 import { requireTshark, tmpDir } from "./helpers/tshark";
 import { requireRoot, ip } from "./helpers/netns";
 import { Segment } from "./helpers/segment";
-import { PairUnit, PAIR, writePairFiles, waitFor, sleep, startProbe } from "./helpers/pair";
+import { PairUnit, PAIR, writePairFiles, waitFor, sleep, startProbe, neighboursAt as neighboursAtIn } from "./helpers/pair";
 import { BOARD_ADDON_PATH } from "../host/native/board";
 
 const dir = tmpDir("run-paths");
@@ -46,12 +46,7 @@ function ready(): void {
 const units: Record<"a" | "b", PairUnit> = {} as never;
 const ifaces = () => ({ fp0: seg.member("a").iface, fp1: `${seg.member("a").iface}s` });
 
-/** The client's neighbour entries for both VIPs hold mac (waits up to 5 s for the kernel). */
-async function neighboursAt(mac: string): Promise<void> {
-  for (const vip of [PAIR.vip4, PAIR.vip6]) {
-    await waitFor(() => seg.neigh("c", vip)?.lladdr === mac, 5000, () => `client's neighbour entry for ${vip}: ${JSON.stringify(seg.neigh("c", vip))}, expected ${mac}`);
-  }
-}
+const neighboursAt = (mac: string) => neighboursAtIn(seg, mac);
 
 /** An interface of unit a: its MAC and whether it carries the VIPs and the port's own address. */
 function ifaceOfA(iface: string): { mac: string; vips: boolean; own: boolean } {

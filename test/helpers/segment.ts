@@ -47,21 +47,9 @@ export class Segment {
   add(name: string, mac: string, ip4: string, ip6: string): SegmentMember {
     const ns = `${this.prefix}-${this.id}-${name}`;
     const iface = `${this.prefix}${this.id}${name}`;
-    const port = `${iface}p`;
     this.addNs(ns);
-    ip("-n", this.bridgeNs, "link", "add", port, "type", "veth", "peer", "name", iface, "netns", ns);
-    this.sysctl(this.bridgeNs, `net/ipv6/conf/${port}/disable_ipv6`, "1");
-    ip("-n", this.bridgeNs, "link", "set", port, "master", "br0");
-    ip("-n", this.bridgeNs, "link", "set", port, "up");
     ip("-n", ns, "link", "set", "lo", "up");
-    ip("-n", ns, "link", "set", iface, "address", mac);
-    this.sysctl(ns, `net/ipv6/conf/${iface}/accept_dad`, "0");
-    this.sysctl(ns, `net/ipv6/conf/${iface}/accept_ra`, "0");
-    this.sysctl(ns, `net/ipv6/conf/${iface}/router_solicitations`, "0");
-    ip("-n", ns, "addr", "add", ip4, "dev", iface);
-    ip("-n", ns, "-6", "addr", "add", ip6, "dev", iface, "nodad");
-    ip("-n", ns, "link", "set", iface, "up");
-    for (let i = 0; i < 200 && !ip("-n", ns, "link", "show", iface).includes("LOWER_UP"); i++) sleepMs(10);
+    this.plug(ns, iface, mac, [ip4, ip6]);
     const m = { name, ns, iface, mac };
     this.members.set(name, m);
     return m;
@@ -69,19 +57,23 @@ export class Segment {
 
   /** A second interface of a member on the bridge, without addresses (a second front port); returns its name. */
   addPort(name: string, suffix: string, mac: string): string {
-    const m = this.member(name);
     const iface = `${this.prefix}${this.id}${name}${suffix}`;
+    this.plug(this.member(name).ns, iface, mac, []);
+    return iface;
+  }
+
+  /** A veth into ns (iface, with mac and addresses, no DAD, no RA) whose peer end is a bridge port; waits for carrier. */
+  private plug(ns: string, iface: string, mac: string, addrs: string[]): void {
     const port = `${iface}p`;
-    ip("-n", this.bridgeNs, "link", "add", port, "type", "veth", "peer", "name", iface, "netns", m.ns);
+    ip("-n", this.bridgeNs, "link", "add", port, "type", "veth", "peer", "name", iface, "netns", ns);
     this.sysctl(this.bridgeNs, `net/ipv6/conf/${port}/disable_ipv6`, "1");
     ip("-n", this.bridgeNs, "link", "set", port, "master", "br0");
     ip("-n", this.bridgeNs, "link", "set", port, "up");
-    ip("-n", m.ns, "link", "set", iface, "address", mac);
-    for (const k of ["accept_dad", "accept_ra", "router_solicitations"]) this.sysctl(m.ns, `net/ipv6/conf/${iface}/${k}`, "0");
-    this.sysctl(m.ns, `net/ipv6/conf/${iface}/keep_addr_on_down`, "1");
-    ip("-n", m.ns, "link", "set", iface, "up");
-    for (let i = 0; i < 200 && !ip("-n", m.ns, "link", "show", iface).includes("LOWER_UP"); i++) sleepMs(10);
-    return iface;
+    ip("-n", ns, "link", "set", iface, "address", mac);
+    for (const k of ["accept_dad", "accept_ra", "router_solicitations"]) this.sysctl(ns, `net/ipv6/conf/${iface}/${k}`, "0");
+    for (const a of addrs) ip("-n", ns, ...(a.includes(":") ? ["-6", "addr", "add", a, "dev", iface, "nodad"] : ["addr", "add", a, "dev", iface]));
+    ip("-n", ns, "link", "set", iface, "up");
+    for (let i = 0; i < 200 && !ip("-n", ns, "link", "show", iface).includes("LOWER_UP"); i++) sleepMs(10);
   }
 
   /** Pulls (or plugs back) the cable of one interface by name (its bridge port). */
