@@ -1,5 +1,5 @@
 /*
- * N-API helpers shared by the board addon's C files (board.c, tap.c): arguments, numbers,
+ * N-API helpers shared by the board addon's C files (board.c, tap.c, pci.c): arguments, numbers,
  * buffers, result objects, and errors that name the call and strerror(errno), with .code the
  * errno's name. Static inline: each file gets its own copy; no state.
  */

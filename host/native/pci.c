@@ -45,7 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <node_api.h>
+#include "lg_napi.h"
 #include "lg_consts.h"
 #include "lg_port.h"
 
@@ -376,14 +376,6 @@ int lg_pci_drain(struct lg_port *p, uint32_t budget_us) {
 
 /* ---- N-API ----------------------------------------------------------------------------- */
 
-#define NAPI_OK(env, call)                                               \
-  do {                                                                   \
-    if ((call) != napi_ok) {                                             \
-      napi_throw_error((env), NULL, "lastgasp pci: N-API call failed");  \
-      return NULL;                                                       \
-    }                                                                    \
-  } while (0)
-
 static napi_value throw_pci(napi_env env, const struct pci_err *e) {
   char code[32];
   const char *name = strerrorname_np(e->errnum);
@@ -417,10 +409,10 @@ static int arg_port(napi_env env, napi_value v, int *port) {
 /* pciOpen(port, bdf, "vfio" | "sysfs") -> { barLength, reset } */
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 3;
-  napi_value argv[3], out, v;
+  napi_value argv[3], out;
   char bdf[32], how[8];
   int port;
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 3 || arg_port(env, argv[0], &port) || arg_string(env, argv[1], bdf, sizeof bdf, "bdf") || arg_string(env, argv[2], how, sizeof how, "access")) return NULL;
   int access = !strcmp(how, "vfio") ? ACCESS_VFIO : !strcmp(how, "sysfs") ? ACCESS_SYSFS : 0;
   if (!access) {
@@ -429,11 +421,9 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   }
   struct pci_err e = {0};
   if (lg_pci_open(port, bdf, access, &e)) return throw_pci(env, &e);
-  NAPI_OK(env, napi_create_object(env, &out));
-  NAPI_OK(env, napi_create_double(env, (double)devs[port].bar_len, &v));
-  NAPI_OK(env, napi_set_named_property(env, out, "barLength", v));
-  NAPI_OK(env, napi_get_boolean(env, devs[port].reset != 0, &v));
-  NAPI_OK(env, napi_set_named_property(env, out, "reset", v));
+  CHECK(env, napi_create_object(env, &out));
+  set_num(env, out, "barLength", (double)devs[port].bar_len);
+  set_bool(env, out, "reset", devs[port].reset);
   return out;
 }
 
@@ -445,12 +435,12 @@ static napi_value js_place(napi_env env, napi_callback_info info) {
   char how[8];
   bool is_ab = false;
   double base = -1;
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 3) {
     napi_throw_type_error(env, NULL, "pciPlace(memoryBuffer, placement, base)");
     return NULL;
   }
-  NAPI_OK(env, napi_is_arraybuffer(env, argv[0], &is_ab));
+  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_ab));
   if (!is_ab) {
     napi_throw_type_error(env, NULL, "pciPlace: the core's memory.buffer (an ArrayBuffer)");
     return NULL;
@@ -462,7 +452,7 @@ static napi_value js_place(napi_env env, napi_callback_info info) {
   }
   void *data = NULL;
   size_t len = 0;
-  NAPI_OK(env, napi_get_arraybuffer_info(env, argv[0], &data, &len));
+  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &data, &len));
   long page = sysconf(_SC_PAGESIZE);
   struct pci_err e = {0};
   if (((uintptr_t)data % (uintptr_t)page) || len % (size_t)page || (uint64_t)base % (uint64_t)page) {
@@ -474,7 +464,7 @@ static napi_value js_place(napi_env env, napi_callback_info info) {
            : !strcmp(how, "devmem") ? place_devmem(data, len, (uint64_t)base, &e)
                                     : fail(&e, EINVAL, "placement must be \"iommu\" or \"devmem\", not %s", how);
   if (rc) return throw_pci(env, &e);
-  NAPI_OK(env, napi_create_double(env, now_ms() - t0, &out));
+  CHECK(env, napi_create_double(env, now_ms() - t0, &out));
   return out;
 }
 
@@ -484,7 +474,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   int port;
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 1 || arg_port(env, argv[0], &port)) return NULL;
   struct pci_dev *d = &devs[port];
   if (!d->access) return NULL;
@@ -503,6 +493,6 @@ napi_value lg_pci_napi(napi_env env, napi_value exports) {
       {"pciPlace", NULL, js_place, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pciClose", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  NAPI_OK(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;
 }

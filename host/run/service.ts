@@ -65,6 +65,8 @@ export interface UnitService {
   poll(now: number): boolean;
   /** When it next wants poll() (monotonic ns); null: no deadline of its own. */
   nextDeadline?(): number | null;
+  /** File descriptors whose readiness should end the daemon's sleep (a TAP's, say). */
+  waitFds?(): number[];
   /** Sends a control-plane frame on port (only when ownsRings); false: no room (dropped, counted by the daemon). */
   send?(port: number, frame: Uint8Array): boolean;
   /** The unit's role changed: a service that serves only on the active unit stops or starts here. */

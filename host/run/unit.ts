@@ -355,13 +355,24 @@ export class RunUnit {
     return { next, busy };
   }
 
-  /** Pumps every linux port's socket into its RX ring, sleeping up to us in the first one's poll(2). */
+  /**
+   * Sleeps up to us until any linux port's socket or a service's descriptor (a TAP) is
+   * readable — one ppoll(2) over all of them, so a frame on the second port or from the
+   * control processor does not wait out the sleep — then pumps every linux port's socket
+   * into its RX ring.
+   */
   private sleep(us: number): void {
     if (this.linuxPorts.length === 0) {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.max(1, Math.round(us / 1000)));
       return;
     }
-    this.linuxPorts.forEach((i, k) => this.rt.addon.linuxPump(i, k === 0 ? us : 0));
+    const fds = this.services.flatMap((svc) => svc.waitFds?.() ?? []);
+    if (this.linuxPorts.length === 1 && fds.length === 0) {
+      this.rt.addon.linuxPump(this.linuxPorts[0], us);
+      return;
+    }
+    this.rt.addon.ioWait(this.linuxPorts, fds, us);
+    for (const i of this.linuxPorts) this.rt.addon.linuxPump(i, 0);
   }
 
   /**
