@@ -85,6 +85,7 @@ test("the active's primary link is cut: the identity and the VIPs move to fp1, t
   await sleep(1100); // the kernel ignores a GARP within a second of the entry's last update
   const [ma, mb] = [units.a.events.length, units.b.events.length];
   const probe = startProbe(seg, PAIR.vip4);
+  let probing = true;
   await sleep(300);
   const t0 = Date.now();
   seg.cableOf(fp0, false);
@@ -100,6 +101,7 @@ test("the active's primary link is cut: the identity and the VIPs move to fp1, t
     // The unit answers from fp1's MAC — the identity's, moved with it: the entries end there.
     await neighboursAt(ifaceOfA(fp1).mac);
     answered();
+    probing = false;
     const lost = await probe.stop();
     outages.push(`fp0 cut: ${lost} ms lost, failover.done ${Date.parse(done.time as string) - t0} ms after the cut`);
     // Longer than the standby's detection time (3 HELLO intervals and a skew): no takeover.
@@ -113,6 +115,7 @@ test("the active's primary link is cut: the identity and the VIPs move to fp1, t
     answered();
   } finally {
     seg.cableOf(fp0, true);
+    if (probing) await probe.stop().catch(() => 0); // a failure must not leave the ping running
   }
   console.log(`  outage (client 1 pkt/ms to ${PAIR.vip4}): ${outages.join("; ")}`);
 });
