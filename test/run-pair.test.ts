@@ -24,7 +24,7 @@ import { BIN, ensureBuilt } from "./helpers/cli";
 import { requireTshark, tmpDir } from "./helpers/tshark";
 import { requireRoot, startDumpcap, ip } from "./helpers/netns";
 import { Segment } from "./helpers/segment";
-import { PairUnit, PAIR, writePairFiles, waitFor, sleep, startProbe } from "./helpers/pair";
+import { PairUnit, PAIR, writePairFiles, waitFor, sleep, startProbe, neighboursAt as neighboursAtIn } from "./helpers/pair";
 import { readPcap } from "../host/pcap";
 import { BOARD_ADDON_PATH } from "../host/native/board";
 
@@ -50,12 +50,7 @@ const units: Record<"a" | "b", PairUnit> = {} as never;
 const other = (n: "a" | "b"): "a" | "b" => (n === "a" ? "b" : "a");
 let active: "a" | "b" = "a";
 
-/** The client's neighbour entries for both VIPs hold mac (waits up to 5 s for the kernel). */
-async function neighboursAt(mac: string): Promise<void> {
-  for (const vip of [PAIR.vip4, PAIR.vip6]) {
-    await waitFor(() => seg.neigh("c", vip)?.lladdr === mac, 5000, () => `client's neighbour entry for ${vip}: ${JSON.stringify(seg.neigh("c", vip))}, expected ${mac}`);
-  }
-}
+const neighboursAt = (mac: string) => neighboursAtIn(seg, mac);
 
 test("the example pair's board files (boards/pair/) load and name each other as peers", () => {
   const { loadBoard } = require("../host/board/load") as typeof import("../host/board/load");

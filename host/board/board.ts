@@ -81,6 +81,8 @@ export interface Board {
   trustedKeys: string[];
   /** The peers' own frames armed beside the gasp (docs/dialects.md). */
   dialects: BoardDialects;
+  /** Alternate-path failover between two front ports (docs/failover.md), when the board has it. */
+  pathFailover?: { primary: string; secondary: string; delayMs: number };
   /** The card's flash layout (docs/flashing.md), when the board has one. */
   flash?: FlashLayout;
   sim: BoardSim;

@@ -92,6 +92,7 @@ export function toBoard(file: string, raw: any): Board {
     vips: raw.vips ?? [],
     trustedKeys: raw.trustedKeys ?? [],
     dialects: raw.dialects ?? {},
+    pathFailover: raw.pathFailover ? { primary: raw.pathFailover.primary, secondary: raw.pathFailover.secondary, delayMs: raw.pathFailover.delayMs ?? 50 } : undefined,
     flash: raw.flash ? toLayout(raw.flash) : undefined,
     sim: raw.sim ?? {},
     switching: raw.switching === undefined ? undefined : path.resolve(path.dirname(file), raw.switching),

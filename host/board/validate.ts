@@ -156,6 +156,17 @@ export function semanticProblems(raw: unknown): Problem[] {
     if (a < b + DMA_SIZE && b < a + DMA_SIZE) add("/dma/fault", `the fault core's window overlaps the OS core's (each is 0x${DMA_SIZE.toString(16)} bytes)`);
   }
   portKindProblems(raw, model, add);
+  if (isObj(raw.pathFailover)) {
+    const ports = list(raw.ports);
+    for (const k of ["primary", "secondary"] as const) {
+      const n = str(raw.pathFailover[k]);
+      if (n === undefined) continue;
+      const p = names.has(n) ? ports[names.get(n)!] : undefined;
+      if (!p) add(`/pathFailover/${k}`, `"${n}" is not a port of this board (${[...names.keys()].join(", ")})`);
+      else if (!isObj(p) || p.role !== "front") add(`/pathFailover/${k}`, `${n} is not a front port: alternate paths are two front ports on the service segment`);
+    }
+    if (raw.pathFailover.primary !== undefined && raw.pathFailover.primary === raw.pathFailover.secondary) add("/pathFailover/secondary", "is the primary itself: an alternate path is another port");
+  }
   out.push(...dialectProblems(raw, names, prefixes, vipsSeen));
   const faults = isObj(raw.sim) && isObj(raw.sim.faults) ? raw.sim.faults : {};
   for (const k of ["frozenTdh", "lostDoorbells", "deferTx"]) {

@@ -41,6 +41,9 @@ import { SYNC_UDP_PORT } from "../sync/udp";
 import { LinkMonitor } from "../ha/link-monitor";
 import { STEP_DONE } from "../../assembly/shared/regop";
 import { STATUS_LU } from "../../assembly/shared/e1000";
+import { RunPaths } from "./paths";
+import { BfdPoller, BFD_POLL_MS } from "./bfd-poll";
+import { Dialects } from "../dialect/dialect";
 
 export interface RunSettings {
   board: Board;
@@ -89,7 +92,7 @@ export class RunUnit {
   private readonly sender: GaspSender;
   private readonly linuxPorts: number[];
   private readonly frontPorts: number[];
-  private readonly vips: IfaceVip[];
+  private vips: IfaceVip[];
   private vipsOnIface = false;
   private lastRole: Role = "init";
   readonly sync: UnitSync | null = null;
@@ -98,7 +101,11 @@ export class RunUnit {
    * Linux bonding's miimon poll it): lost → the role machine's FAULT (an active unit gives the
    * VIPs up and resigns where it still can be heard; the peer takes over), back → standby.
    */
-  readonly link: LinkMonitor;
+  readonly link: LinkMonitor | null = null;
+  /** Two front ports (board `pathFailover`): the alternate-path failover instead (paths.ts). */
+  readonly paths: RunPaths | null = null;
+  /** BFD sessions learned from the unit's bfdd (`learn: frr`), polled every second (bfd-poll.ts). */
+  bfd: BfdPoller | null = null;
   private stopped = false;
 
   constructor(
@@ -121,17 +128,28 @@ export class RunUnit {
     const timeline = {
       push: (ev: TimelineEvent) => (ev.name === "announce.sent" ? 0 : this.log(ev.name, { source: ev.source === b.id ? undefined : ev.source, ...(ev.detail ?? {}) })),
     };
+    if (b.pathFailover) {
+      this.paths = new RunPaths(rt, b, timeline, {
+        moved: (port, from, now) => this.pathMoved(port, from, now),
+        log: (event, fields, level) => this.log(event, fields, level),
+      });
+    }
     this.ha = new HaUnit({
       name: b.id, unit: b.unit, priority: settings.priority, epoch: this.loadEpoch(),
-      mac: b.ports[this.frontPorts[0]].mac, vips: b.vips.map((v) => (v.ipv4 ?? v.ipv6)!).concat(b.vips.filter((v) => v.ipv4 && v.ipv6).map((v) => v.ipv6!)),
+      mac: b.ports[this.front].mac, vips: b.vips.map((v) => (v.ipv4 ?? v.ipv6)!).concat(b.vips.filter((v) => v.ipv4 && v.ipv6).map((v) => v.ipv6!)),
       codec, arbitrate: coreArbiter(rt.os), heartbeat: settings.heartbeat, timeline,
     });
     this.loop = new Loop({ turn: () => this.turn(), sleep: (us) => this.sleep(us), now: () => rt.now() });
-    const fp = this.frontPorts[0];
-    this.link = new LinkMonitor({ name: `${b.id}.${b.ports[fp].name}`, readStatus: () => (rt.osRings.run("nic_link_wait", fp, 0, 0) === STEP_DONE ? STATUS_LU : 0), timeline });
+    const fp = this.front;
+    if (!this.paths) this.link = new LinkMonitor({ name: `${b.id}.${b.ports[fp].name}`, readStatus: () => (rt.osRings.run("nic_link_wait", fp, 0, 0) === STEP_DONE ? STATUS_LU : 0), timeline });
     if (settings.sync && settings.peer) {
-      this.sync = new UnitSync(settings.sync, codec, b, settings.peer, this.clock, (f) => void this.send(this.frontPorts[0], f), log);
+      this.sync = new UnitSync(settings.sync, codec, b, settings.peer, this.clock, (f) => void this.send(this.front, f), log);
     }
+  }
+
+  /** The front port the unit's announcements and sync leave by: the first, or the path failover's current primary. */
+  get front(): number {
+    return this.paths?.primaryFront ?? this.frontPorts[0];
   }
 
   get owned(): UnitService | undefined {
@@ -163,6 +181,15 @@ export class RunUnit {
     s.key.fill(0);
     const r = this.crash.report.rehearsal;
     this.log("gasp.armed", { frames: this.crash.frames, ports: this.crash.ports, rehearsal: r ? `${r.result === 0 ? "done" : r.result} in ${r.us} us` : "none", watchdogMs: s.watchdogMs, replayRestored: restored });
+    if (BfdPoller.wanted(s.board)) {
+      this.bfd = new BfdPoller(s.board, new Dialects(rt.fault), { vtysh: process.env.LASTGASP_VTYSH, log: (e, f, l) => this.log(e, f, l) });
+      const poll = () => {
+        if (this.stopped) return;
+        this.bfd!.poll();
+        this.clock.after(BFD_POLL_MS * 1e6, poll);
+      };
+      poll();
+    }
     const ctx: ServiceContext = {
       board: s.board, rt, role: () => this.role, now: () => rt.now(),
       log: (event, fields, level) => this.log(event, fields, level),
@@ -172,7 +199,8 @@ export class RunUnit {
       svc.start(ctx);
       this.log("service.start", { service: svc.name, ownsRings: svc.ownsRings });
     }
-    this.link.start(rt.now());
+    if (this.paths) this.paths.start(rt.now());
+    else this.link!.start(rt.now());
     this.route(this.ha.start(rt.now()));
   }
 
@@ -202,7 +230,8 @@ export class RunUnit {
       this.sync.frameIn(frame);
       return true;
     }
-    if (type === ETHERTYPE_ARP && this.frontPorts.includes(port)) {
+    // With two front ports, only the one carrying the identity answers (a broadcast reaches both).
+    if (type === ETHERTYPE_ARP && (this.paths ? port === this.front : this.frontPorts.includes(port))) {
       const out = this.ha.receive(frame, now);
       this.counters.arpReplies += out.frames.length;
       this.route(out);
@@ -231,7 +260,7 @@ export class RunUnit {
   private route(out: UnitOutput): void {
     for (const f of out.frames) {
       if (f.what !== "arp-reply") this.counters.announcements++;
-      this.send(this.frontPorts[0], f.frame);
+      this.send(this.front, f.frame);
     }
     for (const h of out.hellos) this.hello(h.advert);
     this.roleChanges();
@@ -268,7 +297,7 @@ export class RunUnit {
     try {
       this.sender.update(f.role, f.priority, f.epoch);
       const built = this.sender.hello(BigInt(Math.floor((this.rt.now() - this.startedNs) / NS_PER_US)));
-      for (const fr of built.frames) this.send(fr.port, fr.bytes);
+      for (const fr of built.frames) if (!this.paths || this.paths.sendsOn(fr.port)) this.send(fr.port, fr.bytes);
       this.counters.hellosSent++;
     } catch (e) {
       // E_GASP_FENCED: the core keeps the fault path's promise of silence.
@@ -302,8 +331,10 @@ export class RunUnit {
       }
     }
     const now = this.rt.now();
-    const linkDue = this.link.nextDeadline();
-    if (linkDue !== null && linkDue <= now) {
+    const pathsDue = this.paths?.nextDeadline() ?? null;
+    if (pathsDue !== null && pathsDue <= now) this.paths!.tick(now);
+    const linkDue = this.link?.nextDeadline() ?? null;
+    if (this.link && linkDue !== null && linkDue <= now) {
       for (const c of this.link.tick(now)) {
         this.route(this.ha.handle({ type: c.up ? "link-restored" : "link-lost" }, c.tNs));
         // A unit cut off hears nothing: it does not judge the peer meanwhile, and once back
@@ -316,7 +347,7 @@ export class RunUnit {
     if (due !== null && due <= now) this.route(this.ha.tick(now));
     this.clock.run(now);
     this.sync?.watch();
-    let next = earliestOf(earliestOf(this.clock.nextDeadline(), this.ha.nextDeadline()), this.link.nextDeadline());
+    let next = earliestOf(earliestOf(this.clock.nextDeadline(), this.ha.nextDeadline()), earliestOf(this.link?.nextDeadline() ?? null, this.paths?.nextDeadline() ?? null));
     for (const svc of this.services) {
       if (svc.poll(now)) busy = true;
       next = earliestOf(next, svc.nextDeadline?.() ?? null);
@@ -342,6 +373,31 @@ export class RunUnit {
     }
     this.rt.addon.ioWait(this.linuxPorts, fds, us);
     for (const i of this.linuxPorts) this.rt.addon.linuxPump(i, 0);
+  }
+
+  /**
+   * The alternate-path failover moved the identity to another front port: the VIPs follow it
+   * onto that interface, and a unit that holds them announces them again from there (the
+   * hosts keep the MAC, which moved too; the switch must learn its new port).
+   */
+  private pathMoved(port: number, from: number, now: number): void {
+    const b = this.settings.board;
+    const [oldIf, newIf] = [from, port].map((i) => { const d = b.ports[i].device; return d.kind === "linux" ? d.interface : ""; });
+    const moving = this.vips.filter((v) => v.iface === oldIf);
+    if (this.vipsOnIface && moving.length) removeVips(moving);
+    this.vips = this.vips.map((v) => (v.iface === oldIf ? { ...v, iface: newIf } : v));
+    const moved = this.vips.filter((v) => v.iface === newIf);
+    this.log("path.moved", { from: b.ports[from].name, to: b.ports[port].name, interface: newIf, vips: this.vipsOnIface ? moved.map((v) => v.prefix).join(",") : "none" });
+    if (this.vipsOnIface && moved.length) {
+      addVips(moved, (errors) => {
+        if (errors.length) this.log("vip.add-failed", { errors: errors.join("; ") }, "error");
+        if (!this.vipsOnIface) removeVips(moved);
+      });
+    }
+    if (this.ha.holdsVips) {
+      this.ha.announcer.again(now, `path ${b.ports[port].name}`);
+      this.route(this.ha.tick(now));
+    }
   }
 
   /** Runs until stop(); resolves when the loop has ended. */
@@ -392,6 +448,8 @@ export class RunUnit {
       lastGasp: this.lastGasp ? { from: this.lastGasp.unit, cause: this.lastGasp.cause, encap: this.lastGasp.encap, boot: this.lastGasp.boot, msAgo: ago(this.lastGasp.atNs), at: new Date(this.lastGasp.wallMs).toISOString() } : null,
       counters: { ...this.counters, loopTurns: this.loop.turns, heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 1048576) },
       sync: this.sync?.status() ?? null,
+      paths: this.paths?.status() ?? null,
+      bfd: this.bfd ? { armed: this.bfd.armed.size, polls: this.bfd.polls, failures: this.bfd.failures } : null,
       services: Object.fromEntries(this.services.map((s) => [s.name, s.counters()])),
     };
   }

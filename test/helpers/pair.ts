@@ -11,6 +11,8 @@ import { request } from "../../host/run/control";
 
 export const PAIR = {
   mac: { a: "02:00:00:0a:00:02", b: "02:00:00:0b:00:02", c: "02:00:00:0c:00:02" } as Record<string, string>,
+  /** The second front port's own MAC (a board with alternate paths). */
+  mac2: { a: "02:00:00:0a:01:02", b: "02:00:00:0b:01:02" } as Record<string, string>,
   ip4: { a: "192.0.2.2", b: "192.0.2.3", c: "192.0.2.10" } as Record<string, string>,
   ip6: { a: "2001:db8::2", b: "2001:db8::3", c: "2001:db8::10" } as Record<string, string>,
   vip4: "192.0.2.1",
@@ -29,8 +31,10 @@ export interface PairFiles {
 }
 
 /** The segment's members a, b (units) and c (client), the key and both board files. */
-export function writePairFiles(dir: string, seg: Segment): PairFiles {
+export function writePairFiles(dir: string, seg: Segment, opts: { twoPorts?: boolean } = {}): PairFiles {
   for (const n of ["a", "b", "c"]) seg.add(n, PAIR.mac[n], `${PAIR.ip4[n]}/24`, `${PAIR.ip6[n]}/64`);
+  // Two front ports per unit (alternate-path failover): fp1 on a second interface of the same segment.
+  const second = opts.twoPorts ? Object.fromEntries(["a", "b"].map((n) => [n, seg.addPort(n, "s", PAIR.mac2[n])])) : {};
   // The units' own IPv6 addresses survive the crash path's carrier drop (interface down).
   for (const n of ["a", "b"]) seg.exec(n, "sh", ["-c", `echo 1 > /proc/sys/net/ipv6/conf/${seg.member(n).iface}/keep_addr_on_down`]);
   const key = path.join(dir, "chassis.key");
@@ -41,9 +45,13 @@ export function writePairFiles(dir: string, seg: Segment): PairFiles {
     fs.writeFileSync(f, JSON.stringify({
       id: `unit-${n}`, chassis: "chassis-1", role: "linecard", unit: n === "a" ? 1 : 2, peer: `unit-${o}`,
       nic: { model: "e1000" }, dma: { os: "0x100000000", fault: "0x200000000" }, rings: { tx: 64, rx: 64, fault: 16 },
-      ports: [{ name: "fp0", kind: "linux", linux: { interface: seg.member(n).iface }, role: "front", mac: PAIR.mac[n], link: { partner: `unit-${o}/fp0` }, ipv4: [`${PAIR.ip4[n]}/24`], ipv6: [`${PAIR.ip6[n]}/64`] }],
+      ports: [
+        { name: "fp0", kind: "linux", linux: { interface: seg.member(n).iface }, role: "front", mac: PAIR.mac[n], link: { partner: `unit-${o}/fp0` }, ipv4: [`${PAIR.ip4[n]}/24`], ipv6: [`${PAIR.ip6[n]}/64`] },
+        ...(opts.twoPorts ? [{ name: "fp1", kind: "linux", linux: { interface: second[n] }, role: "front", mac: PAIR.mac2[n], link: { partner: `unit-${o}/fp1` } }] : []),
+      ],
       vips: [{ port: "fp0", ipv4: PAIR.vip4, ipv6: PAIR.vip6 }],
-      dialects: { carrierDrop: { ports: ["fp0"] } },
+      dialects: { carrierDrop: { ports: opts.twoPorts ? ["fp0", "fp1"] : ["fp0"] } },
+      ...(opts.twoPorts ? { pathFailover: { primary: "fp0", secondary: "fp1", delayMs: 50 } } : {}),
     }, null, 2));
     return f;
   };
@@ -61,6 +69,13 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
     if (await cond()) return;
     if (Date.now() > end) throw new Error(`after ${timeoutMs} ms: ${what()}`);
     await sleep(20);
+  }
+}
+
+/** The client's (member c's) neighbour entries for both VIPs hold mac (waits up to 5 s for the kernel). */
+export async function neighboursAt(seg: Segment, mac: string): Promise<void> {
+  for (const vip of [PAIR.vip4, PAIR.vip6]) {
+    await waitFor(() => seg.neigh("c", vip)?.lladdr === mac, 5000, () => `client's neighbour entry for ${vip}: ${JSON.stringify(seg.neigh("c", vip))}, expected ${mac}`);
   }
 }
 

@@ -47,24 +47,38 @@ export class Segment {
   add(name: string, mac: string, ip4: string, ip6: string): SegmentMember {
     const ns = `${this.prefix}-${this.id}-${name}`;
     const iface = `${this.prefix}${this.id}${name}`;
-    const port = `${iface}p`;
     this.addNs(ns);
+    ip("-n", ns, "link", "set", "lo", "up");
+    this.plug(ns, iface, mac, [ip4, ip6]);
+    const m = { name, ns, iface, mac };
+    this.members.set(name, m);
+    return m;
+  }
+
+  /** A second interface of a member on the bridge, without addresses (a second front port); returns its name. */
+  addPort(name: string, suffix: string, mac: string): string {
+    const iface = `${this.prefix}${this.id}${name}${suffix}`;
+    this.plug(this.member(name).ns, iface, mac, []);
+    return iface;
+  }
+
+  /** A veth into ns (iface, with mac and addresses, no DAD, no RA) whose peer end is a bridge port; waits for carrier. */
+  private plug(ns: string, iface: string, mac: string, addrs: string[]): void {
+    const port = `${iface}p`;
     ip("-n", this.bridgeNs, "link", "add", port, "type", "veth", "peer", "name", iface, "netns", ns);
     this.sysctl(this.bridgeNs, `net/ipv6/conf/${port}/disable_ipv6`, "1");
     ip("-n", this.bridgeNs, "link", "set", port, "master", "br0");
     ip("-n", this.bridgeNs, "link", "set", port, "up");
-    ip("-n", ns, "link", "set", "lo", "up");
     ip("-n", ns, "link", "set", iface, "address", mac);
-    this.sysctl(ns, `net/ipv6/conf/${iface}/accept_dad`, "0");
-    this.sysctl(ns, `net/ipv6/conf/${iface}/accept_ra`, "0");
-    this.sysctl(ns, `net/ipv6/conf/${iface}/router_solicitations`, "0");
-    ip("-n", ns, "addr", "add", ip4, "dev", iface);
-    ip("-n", ns, "-6", "addr", "add", ip6, "dev", iface, "nodad");
+    for (const k of ["accept_dad", "accept_ra", "router_solicitations"]) this.sysctl(ns, `net/ipv6/conf/${iface}/${k}`, "0");
+    for (const a of addrs) ip("-n", ns, ...(a.includes(":") ? ["-6", "addr", "add", a, "dev", iface, "nodad"] : ["addr", "add", a, "dev", iface]));
     ip("-n", ns, "link", "set", iface, "up");
     for (let i = 0; i < 200 && !ip("-n", ns, "link", "show", iface).includes("LOWER_UP"); i++) sleepMs(10);
-    const m = { name, ns, iface, mac };
-    this.members.set(name, m);
-    return m;
+  }
+
+  /** Pulls (or plugs back) the cable of one interface by name (its bridge port). */
+  cableOf(iface: string, up: boolean): void {
+    ip("-n", this.bridgeNs, "link", "set", `${iface}p`, up ? "up" : "down");
   }
 
   member(name: string): SegmentMember {
