@@ -67,7 +67,7 @@ test("two units with two front ports each: a takes the VIPs on fp0, b stays stan
   await units.a.waitEvent((e) => e.event === "role.takeover", 15_000);
   units.b = new PairUnit(seg, files, "b");
   await units.b.waitEvent((e) => e.event === "peer.hello" && e.role === "active", 15_000);
-  await units.a.waitEvent((e) => e.event === "vip.added", 5000);
+  await units.a.waitEvent((e) => e.event === "vip.added", 15_000);
   const st = await units.a.status();
   assert.equal(st.paths, { primary: "fp0", secondary: "fp1", state: "monitoring", failovers: 0 });
   const { fp0, fp1 } = ifaces();
@@ -90,12 +90,12 @@ test("the active's primary link is cut: the identity and the VIPs move to fp1, t
   const t0 = Date.now();
   seg.cableOf(fp0, false);
   try {
-    const done = await units.a.waitEvent((e) => e.event === "failover.done", 5000, ma);
+    const done = await units.a.waitEvent((e) => e.event === "failover.done", 15_000, ma);
     assert.is(done.from, "fp0");
     assert.is(done.to, "fp1");
-    const moved = await units.a.waitEvent((e) => e.event === "path.moved", 5000, ma);
+    const moved = await units.a.waitEvent((e) => e.event === "path.moved", 15_000, ma);
     assert.is(moved.to, "fp1");
-    await waitFor(() => ifaceOfA(fp1).vips, 5000, () => `VIPs on fp1: ${ip("-n", seg.member("a").ns, "addr")}`);
+    await waitFor(() => ifaceOfA(fp1).vips, 15_000, () => `VIPs on fp1: ${ip("-n", seg.member("a").ns, "addr")}`);
     assert.equal(ifaceOfA(fp1), { mac: PAIR.mac.a, vips: true, own: true });
     assert.equal(ifaceOfA(fp0), { mac: PAIR.mac2.a, vips: false, own: false });
     // The unit answers from fp1's MAC — the identity's, moved with it: the entries end there.
@@ -125,7 +125,7 @@ test("the primary returns: nothing moves back (as on the chassis: fp0 is the sec
   const { fp0, fp1 } = ifaces();
   const ma = units.a.events.length;
   // The link's return is seen at the next poll (100 ms); give it several.
-  await waitFor(() => ip("-n", seg.member("a").ns, "link", "show", fp0).includes("LOWER_UP"), 5000, () => "fp0 carrier");
+  await waitFor(() => ip("-n", seg.member("a").ns, "link", "show", fp0).includes("LOWER_UP"), 15_000, () => "fp0 carrier");
   await sleep(1000);
   assert.ok(!units.a.events.slice(ma).some((e) => e.event.startsWith("failover.") && e.event !== "failover.ignored"), JSON.stringify(units.a.events.slice(ma)));
   assert.equal(ifaceOfA(fp1), { mac: PAIR.mac.a, vips: true, own: true });
@@ -141,9 +141,9 @@ test("the new primary (fp1) is cut in turn: the identity fails back to fp0; stil
   const [ma, mb] = [units.a.events.length, units.b.events.length];
   seg.cableOf(fp1, false);
   try {
-    const done = await units.a.waitEvent((e) => e.event === "failover.done", 5000, ma);
+    const done = await units.a.waitEvent((e) => e.event === "failover.done", 15_000, ma);
     assert.equal([done.from, done.to], ["fp1", "fp0"]);
-    await waitFor(() => ifaceOfA(fp0).vips, 5000, () => "VIPs back on fp0");
+    await waitFor(() => ifaceOfA(fp0).vips, 15_000, () => "VIPs back on fp0");
     assert.equal(ifaceOfA(fp0), { mac: PAIR.mac.a, vips: true, own: true });
     await neighboursAt(PAIR.mac.a);
     answered();

@@ -75,7 +75,7 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
 /** The client's (member c's) neighbour entries for both VIPs hold mac (waits up to 5 s for the kernel). */
 export async function neighboursAt(seg: Segment, mac: string): Promise<void> {
   for (const vip of [PAIR.vip4, PAIR.vip6]) {
-    await waitFor(() => seg.neigh("c", vip)?.lladdr === mac, 5000, () => `client's neighbour entry for ${vip}: ${JSON.stringify(seg.neigh("c", vip))}, expected ${mac}`);
+    await waitFor(() => seg.neigh("c", vip)?.lladdr === mac, 15_000, () => `client's neighbour entry for ${vip}: ${JSON.stringify(seg.neigh("c", vip))}, expected ${mac}`);
   }
 }
 
