@@ -68,14 +68,16 @@ test("our own board files use documentation addresses and locally administered M
 });
 
 test("real deployments: any unicast address and MAC is accepted (nothing is sent: validation only)", () => {
+  // Addresses outside the ranges the shipped boards use: 198.18.0.0/15 (RFC 2544) and
+  // 3fff::/20 (RFC 9637) — the validator must not be limited to 192.0.2.0/24 or 2001:db8::/32.
   assert.equal(problems((b) => {
     b.ports[1].mac = "00:00:5E:00:53:01"; // universally administered (RFC 7042's documentation block), upper case
-    b.ports[0].ipv4 = ["10.20.30.1/30"];
-    b.ports[0].ipv6 = ["fd00:1:2::1/64"];
-    b.ports[1].ipv4 = ["172.16.5.2/24"];
-    b.ports[1].ipv6 = ["2a00:1450:4001::2/64"];
-    b.vips = [{ port: "fp0", ipv4: "172.16.5.1" }, { port: "fp0", ipv6: "2a00:1450:4001::1" }];
-    for (const v of b.dialects?.vrrp ?? []) v.vips = [v.vips[0].includes(":") ? "2a00:1450:4001::1" : "172.16.5.1"];
+    b.ports[0].ipv4 = ["198.18.30.1/30"];
+    b.ports[0].ipv6 = ["3fff:0:1:2::1/64"];
+    b.ports[1].ipv4 = ["198.19.5.2/24"];
+    b.ports[1].ipv6 = ["3fff:0:4001::2/64"];
+    b.vips = [{ port: "fp0", ipv4: "198.19.5.1" }, { port: "fp0", ipv6: "3fff:0:4001::1" }];
+    for (const v of b.dialects?.vrrp ?? []) v.vips = [v.vips[0].includes(":") ? "3fff:0:4001::1" : "198.19.5.1"];
   }), []);
   const b = JSON.parse(JSON.stringify(raw));
   b.ports[1].mac = "00:00:5E:00:53:01";
